@@ -1,0 +1,3 @@
+"""callflow: contact-centre call flows on Twilio."""
+
+__version__ = "0.1.0"

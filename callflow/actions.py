@@ -1,0 +1,84 @@
+"""What a call does next: the actions the engine returns and the web layer renders as TwiML.
+
+Each action is plain data; `webhooks/twiml.py` is the only place that knows TwiML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Say:
+    """Speak text to the caller."""
+
+    text: str
+    voice: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Play:
+    """Play an audio file (music, a recorded prompt)."""
+
+    url: str
+    loop: int = 1
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Silence, in seconds."""
+
+    seconds: int = 1
+
+
+Prompt = Say | Play | Pause
+
+
+@dataclass(frozen=True)
+class Gather:
+    """Ask the caller for keys and/or words; the answer comes back as a Digits, Speech or NoInput event."""
+
+    prompts: tuple[Prompt, ...]
+    dtmf: bool = True
+    speech: bool = True
+    num_digits: int | None = 1
+    timeout: int = 5
+    hints: tuple[str, ...] = ()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class RouteToDepartment:
+    """Send the caller to a department's queue (the queue and hold manager take it from there)."""
+
+    department: str
+    queue: str
+    # What the caller said or pressed that led here, shown to the agent.
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Dial:
+    """Connect the caller to an outside number (an overflow line, a partner, a fallback)."""
+
+    number: str
+    caller_id: str | None = None
+    timeout: int = 30
+
+
+@dataclass(frozen=True)
+class Hangup:
+    """End the call."""
+
+
+@dataclass(frozen=True)
+class Voicemail:
+    """Record a message for a department that cannot take the call now."""
+
+    department: str
+    max_seconds: int = 120
+
+
+Action = Say | Play | Pause | Gather | RouteToDepartment | Dial | Hangup | Voicemail
+

@@ -1,0 +1,69 @@
+"""The one clock every process shares, able to run faster than real time.
+
+Nothing in the domain reads the system clock: it is given `now`. This module is where `now` comes from.
+With `CALLFLOW_CLOCK_RATE=60` an hour of contact-centre time passes in a real minute. For web processes,
+workers and the local carrier to agree on the time, they share an anchor: the real instant at which
+virtual time equals real time. It is stored once in Redis (first process wins) or given explicitly.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+ANCHOR_KEY = "callflow:clock:anchor"
+
+
+class Clock:
+    """Virtual time = anchor + (real time - anchor) * rate."""
+
+    def __init__(self, rate: float = 1.0, anchor: float | None = None, real=time.time):
+        if rate <= 0:
+            raise ValueError(f"CALLFLOW_CLOCK_RATE must be positive, got {rate}")
+        self.rate = float(rate)
+        self._real = real
+        self.anchor = real() if anchor is None else float(anchor)
+
+    @classmethod
+    def shared(cls, redis, rate: float = 1.0) -> Clock:
+        """A clock whose anchor is agreed through Redis, so every process reads the same virtual time."""
+        if rate == 1.0:
+            return cls(1.0)
+        redis.set(ANCHOR_KEY, repr(time.time()), nx=True)
+        return cls(rate, anchor=float(redis.get(ANCHOR_KEY)))
+
+    def timestamp(self) -> float:
+        """Virtual seconds since the epoch."""
+        real = self._real()
+        return self.anchor + (real - self.anchor) * self.rate
+
+    def now(self) -> datetime:
+        """Virtual now, timezone-aware UTC."""
+        return datetime.fromtimestamp(self.timestamp(), UTC)
+
+    def real_seconds(self, virtual_seconds: float) -> float:
+        """How long a virtual duration lasts on the wall clock (for sleeps and RQ delays)."""
+        return virtual_seconds / self.rate
+
+    def real_delay(self, delay: timedelta) -> timedelta:
+        """Scale a virtual delay to the real delay RQ should wait."""
+        return timedelta(seconds=self.real_seconds(delay.total_seconds()))
+
+    def virtual_seconds(self, real_seconds: float) -> float:
+        """How much virtual time passes during a real duration."""
+        return real_seconds * self.rate
+
+
+class FixedClock(Clock):
+    """A clock that only moves when told: for pure tests of time-dependent decisions."""
+
+    def __init__(self, start: datetime):
+        super().__init__(1.0, anchor=0.0, real=lambda: 0.0)
+        self._now = start.timestamp()
+
+    def timestamp(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self._now += seconds

@@ -1,0 +1,63 @@
+"""Configuration, read from the environment once at start-up and passed around as one object.
+
+Secrets (the Twilio auth token, SECRET_KEY) only ever come from here, never from files in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TWILIO_DEFAULT_API_URL = "https://api.twilio.com"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a web process, worker or CLI command needs to know about its surroundings."""
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_auth_token: str = ""
+    twilio_api_url: str = TWILIO_DEFAULT_API_URL
+    public_url: str = "http://127.0.0.1:5000"
+    ivr_scripts: Path = Path("ivr_scripts")
+    secret_key: str = ""
+    clock_rate: float = 1.0
+    instance_path: Path = Path("instance")
+    # Where a caller goes when everything else fails: a number that always reaches a person.
+    fallback_number: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: os._Environ | dict | None = None, **overrides) -> Settings:
+        """Read CALLFLOW's configuration from the environment; keyword overrides win (tests)."""
+        env = os.environ if environ is None else environ
+        values = dict(
+            database_url=env.get("DATABASE_URL") or None,
+            redis_url=env.get("REDIS_URL") or None,
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or cls.twilio_account_sid,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            twilio_api_url=(env.get("TWILIO_API_URL") or TWILIO_DEFAULT_API_URL).rstrip("/"),
+            public_url=(env.get("PUBLIC_URL") or cls.public_url).rstrip("/"),
+            ivr_scripts=Path(env.get("IVR_SCRIPTS") or "ivr_scripts"),
+            secret_key=env.get("SECRET_KEY", ""),
+            clock_rate=float(env.get("CALLFLOW_CLOCK_RATE") or 1.0),
+            instance_path=Path(env.get("CALLFLOW_INSTANCE") or "instance").resolve(),
+            fallback_number=env.get("CALLFLOW_FALLBACK_NUMBER") or None,
+        )
+        values.update(overrides)
+        return cls(**values)
+
+    def effective_database_url(self) -> str:
+        """DATABASE_URL, or SQLite in the instance folder (the embedded default)."""
+        if self.database_url:
+            url = self.database_url
+            # Accept the common postgres:// spelling and use psycopg 3.
+            if url.startswith("postgres://"):
+                url = "postgresql://" + url[len("postgres://"):]
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            return url
+        return f"sqlite:///{self.instance_path / 'callflow.sqlite3'}"
