@@ -1,0 +1,34 @@
+"""Live calls' state in Redis, keyed by CallSid, so any web process can take a call's next webhook.
+
+The state is the engine's CallState as a JSON-safe dict; it expires a day after the last change so abandoned
+calls leave nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+CALL_KEY = "callflow:call:"
+STATE_TTL_SECONDS = 24 * 3600
+
+
+class LiveCalls:
+    """Read and write the state of calls in progress."""
+
+    def __init__(self, connection: redis.Redis):
+        self.connection = connection
+
+    def load(self, call_sid: str) -> dict | None:
+        """The stored state of `call_sid`, or None when the call is unknown or expired."""
+        raw = self.connection.get(CALL_KEY + call_sid)
+        return None if raw is None else json.loads(raw)
+
+    def save(self, call_sid: str, state: dict) -> None:
+        """Store the call's state and push its expiry back."""
+        self.connection.set(CALL_KEY + call_sid, json.dumps(state, separators=(",", ":")), ex=STATE_TTL_SECONDS)
+
+    def forget(self, call_sid: str) -> None:
+        """Drop a finished call's state."""
+        self.connection.delete(CALL_KEY + call_sid)

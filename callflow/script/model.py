@@ -1,0 +1,207 @@
+"""The IVR script as the engine sees it: frozen, validated data with no YAML left in it.
+
+Source positions live in a side table (`Script.positions`, dotted field path -> Position)
+so the model stays plain while the linter and engine can still name a line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a field starts in its file (1-based)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Period:
+    """An opening period within one day, in minutes from local midnight; end may be 1440."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A one-off closure in local time, [start, end)."""
+
+    start: datetime
+    end: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Hours:
+    """When a department answers: weekly periods (Monday first), holidays and one-off closures."""
+
+    time_zone: str
+    weekly: tuple[tuple[Period, ...], ...] = ((),) * 7
+    holidays: tuple[date, ...] = ()
+    closures: tuple[Closure, ...] = ()
+    always_open: bool = False
+
+
+class ClosedAction(str, Enum):
+    """What a department does with a caller outside its hours."""
+
+    MESSAGE = "message"  # say why and when we open, then hang up
+    CALLBACK = "callback"  # offer to call back at opening time
+    VOICEMAIL = "voicemail"  # take a message
+    DEPARTMENT = "department"  # hand over to another department
+
+
+@dataclass(frozen=True)
+class WhenClosed:
+    """A closed department's answer to the caller."""
+
+    action: ClosedAction = ClosedAction.MESSAGE
+    message: str | None = None
+    department: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    """The department's target, e.g. 80% of calls answered within 60 seconds."""
+
+    percent: int = 80
+    seconds: int = 60
+
+
+@dataclass(frozen=True)
+class Department:
+    """A team that takes calls from one queue."""
+
+    id: str
+    name: str
+    queue: str
+    hours: Hours | None
+    topic: str = ""  # how the caller would name the subject: "your card"
+    when_closed: WhenClosed = WhenClosed()
+    service_level: ServiceLevel = ServiceLevel()
+    wrap_up_seconds: int = 30
+    overflow_number: str | None = None
+    phrases: tuple[str, ...] = ()
+
+
+class OptionKind(str, Enum):
+    """Where a menu option leads."""
+
+    MENU = "menu"
+    DEPARTMENT = "department"
+    MESSAGE = "message"  # say it, then return to the same menu
+    DIAL = "dial"  # an outside number
+    HANGUP = "hangup"
+
+
+@dataclass(frozen=True)
+class Option:
+    """A keypad choice: its key, what the caller hears, and where it leads."""
+
+    key: str
+    label: str
+    kind: OptionKind
+    target: str = ""  # menu id, department id, message text or E.164 number
+
+
+class InputMode(str, Enum):
+    """What a menu listens for."""
+
+    BOTH = "both"
+    KEYPAD = "keypad"
+    SPEECH = "speech"
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A prompt and its options, in keypad order."""
+
+    id: str
+    prompt: str
+    options: tuple[Option, ...]
+    input: InputMode = InputMode.BOTH
+
+    def option(self, key: str) -> Option | None:
+        """Find the option for a key, if any."""
+        return next((o for o in self.options if o.key == key), None)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many times a menu is repeated after silence or a wrong key before the safe route."""
+
+    no_input: int = 2
+    invalid: int = 2
+    timeout_seconds: int = 5
+
+
+DEFAULT_MESSAGES: Mapping[str, str] = {
+    "greeting": "Thank you for calling {company}. I'm the automated assistant, and I'll get you to the right person.",
+    "greeting_known": (
+        "Hello {name}, thank you for calling {company}. "
+        "I'm the automated assistant, and I'll get you to the right person."
+    ),
+    "continue_offer": (
+        "Last time you spoke to our {department} team. To continue with them, press 1 or say yes. "
+        "For anything else, press 2 or say no."
+    ),
+    "option": "For {label}, press {key}.",
+    "no_input": "Sorry, I didn't hear anything.",
+    "invalid": "Sorry, that isn't one of the options.",
+    "not_understood": "Sorry, I didn't understand that. In a few words, tell me what you're calling about, "
+    "for example {examples}.",
+    "keypad_fallback": "I'm sorry, I still couldn't work that out. Let's use the keypad. To speak to someone, press 0.",
+    "confirm": "Is this about {first_topic}, or about {second_topic}? Press 1 for {first}, or 2 for {second}.",
+    "route": "I'll put you through to {department}.",
+    "safe_route": "Let me put you through to someone who can help.",
+    "closed": "{department} is closed now.",
+    "opens": "We open again {when}.",
+    "callback": "We can call you back when we open.",
+    "voicemail": "Please leave a message after the tone, and we'll call you back.",
+    "dial": "Connecting you now.",
+    "goodbye": "Thank you for calling {company}. Goodbye.",
+}
+"""Everything the engine says that is not in a menu; a script may override any of them."""
+
+
+@dataclass(frozen=True)
+class Script:
+    """One phone line's call flow, as published; `version` is the content hash a call keeps."""
+
+    source: str
+    version: str
+    company: str
+    numbers: tuple[str, ...]
+    is_default: bool
+    voice: str | None
+    language: str
+    time_zone: str
+    operator: str
+    safe_route: str
+    main_menu: str
+    departments: Mapping[str, Department]
+    menus: Mapping[str, Menu]
+    retries: RetryPolicy = RetryPolicy()
+    messages: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MESSAGES))
+    positions: Mapping[str, Position] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def position(self, field_path: str) -> Position:
+        """Where a field (or its nearest recorded parent) is written."""
+        path = field_path
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path.rpartition(".")[0]
+        return Position(1, 1)
+
+    def message(self, name: str, **values: object) -> str:
+        """Render one of the script's messages with its placeholders filled in."""
+        return self.messages[name].format(company=self.company, **values)

@@ -1,0 +1,77 @@
+"""Domain actions -> TwiML, built only with twilio's VoiceResponse.
+
+This is the only module that knows TwiML. Every URL it writes is absolute (PUBLIC_URL), because Twilio
+resolves relative ones against whichever document it fetched last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask import Response
+from twilio.twiml.voice_response import Dial as DialVerb
+from twilio.twiml.voice_response import Gather as GatherVerb
+from twilio.twiml.voice_response import VoiceResponse
+
+from callflow.actions import Action, Dial, Gather, Hangup, Pause, Play, RouteToDepartment, Say, Voicemail
+
+UrlFor = Callable[..., str]
+
+
+def _prompt(verb, prompt) -> None:
+    if isinstance(prompt, Say):
+        verb.say(prompt.text, voice=prompt.voice, language=prompt.language)
+    elif isinstance(prompt, Play):
+        verb.play(prompt.url, loop=prompt.loop if prompt.loop != 1 else None)
+    elif isinstance(prompt, Pause):
+        verb.pause(length=prompt.seconds)
+
+
+def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
+    """Translate the engine's actions into one TwiML document; `url(endpoint, **args)` gives absolute URLs."""
+    response = VoiceResponse()
+    for action in actions:
+        if isinstance(action, (Say, Play, Pause)):
+            _prompt(response, action)
+        elif isinstance(action, Gather):
+            inputs = " ".join(name for name, on in (("dtmf", action.dtmf), ("speech", action.speech)) if on)
+            gather = GatherVerb(
+                input=inputs,
+                action=url("voice.caller_input"),
+                method="POST",
+                timeout=action.timeout,
+                num_digits=action.num_digits,
+                hints=", ".join(action.hints)[:500] or None,
+                language=action.language,
+                speech_timeout="auto" if action.speech else None,
+                action_on_empty_result=True,
+            )
+            for prompt in action.prompts:
+                _prompt(gather, prompt)
+            response.append(gather)
+        elif isinstance(action, RouteToDepartment):
+            response.enqueue(
+                action.queue,
+                wait_url=url("voice.hold", department=action.department),
+                wait_url_method="POST",
+                action=url("voice.queue_result", department=action.department),
+                method="POST",
+            )
+        elif isinstance(action, Dial):
+            dial = DialVerb(action=url("voice.dial_result"), method="POST", timeout=action.timeout,
+                            caller_id=action.caller_id)
+            dial.number(action.number)
+            response.append(dial)
+        elif isinstance(action, Voicemail):
+            response.record(action=url("voice.voicemail", department=action.department), method="POST",
+                            max_length=action.max_seconds, play_beep=True)
+        elif isinstance(action, Hangup):
+            response.hangup()
+        else:  # pragma: no cover - a new action without a rendering is a programming error
+            raise TypeError(f"no TwiML for {action!r}")
+    return response
+
+
+def twiml_response(response: VoiceResponse, status: int = 200) -> Response:
+    """The HTTP response carrying TwiML."""
+    return Response(str(response), status=status, mimetype="text/xml")

@@ -1,0 +1,138 @@
+"""Twilio's voice webhooks: each request becomes an engine event, each engine step becomes TwiML.
+
+A caller must never hear Twilio's "an application error has occurred": any failure in here is logged with the
+CallSid and answered with TwiML that apologises and takes the caller to the safe route.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, request
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from callflow import call_log, customers
+from callflow.actions import Hangup, Pause, Say
+from callflow.events import CallStarted, Digits, NoInput, Speech
+from webhooks import runtime
+from webhooks.safe_route import safe_route
+from webhooks.security import twilio_signed
+from webhooks.twiml import render, twiml_response
+from webhooks.urls import absolute_url
+
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+log = logging.getLogger(__name__)
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception):
+    """Any failure: log it with the CallSid and send the caller somewhere safe instead of an error."""
+    if isinstance(error, HTTPException) and error.code < 500:
+        return error
+    log.exception("voice webhook %s failed for call %s", request.path, request.form.get("CallSid", "?"))
+    if request.endpoint == "voice.hold":
+        # The caller is in a Twilio queue: Enqueue is not allowed here, so keep them holding.
+        return twiml_response(render([Say("Thank you for holding."), Pause(10)], absolute_url))
+    return twiml_response(safe_route())
+
+
+def _engine_step(start: bool, event):
+    from callflow.script import engine
+
+    rt = runtime()
+    sid = request.form.get("CallSid", "")
+    now = rt.clock.now()
+    stored = None if start else rt.live_calls.load(sid)
+    if stored is None:
+        called, caller = request.form.get("To", ""), request.form.get("From", "")
+        script = rt.scripts.for_number(called)
+        name = last = None
+        try:
+            with rt.sessions() as session:
+                customer = customers.find_customer(session, caller)
+                name = customer.name if customer else None
+                last = call_log.recent_department(session, caller, now)
+                call_log.call_started(session, sid, caller, called, now, script_version=script.version)
+        except Exception:  # the database is down: the call goes on without personalisation
+            log.exception("call %s: could not read or write the call log", sid)
+        step = engine.start(script, CallStarted(caller, called, name, last), now, steer=rt.steer_for(script))
+        if not start:  # state was lost (expired): treat this input as the first answer
+            step = engine.handle(script, step.state, event, now, steer=rt.steer_for(script))
+    else:
+        state = engine.CallState.from_dict(stored)
+        script = rt.scripts.version(state.script_version)
+        step = engine.handle(script, state, event, now, steer=rt.steer_for(script))
+    rt.live_calls.save(sid, step.state.to_dict())
+    return step
+
+
+@bp.post("/incoming")
+@twilio_signed
+def incoming():
+    """A call comes in: greet the caller and open the main menu."""
+    step = _engine_step(True, None)
+    return twiml_response(render(step.actions, absolute_url))
+
+
+@bp.post("/input")
+@twilio_signed
+def caller_input():
+    """The answer to a Gather: keys, words, or nothing."""
+    if request.form.get("Digits"):
+        event = Digits(request.form["Digits"])
+    elif request.form.get("SpeechResult"):
+        event = Speech(request.form["SpeechResult"], float(request.form.get("Confidence") or 0.0))
+    else:
+        event = NoInput()
+    step = _engine_step(False, event)
+    return twiml_response(render(step.actions, absolute_url))
+
+
+@bp.post("/hold")
+@twilio_signed
+def hold():
+    """What a waiting caller hears while queued (the hold manager replaces this)."""
+    return twiml_response(render([Say("Thank you for holding. Someone will be with you shortly."), Pause(20)],
+                                 absolute_url))
+
+
+@bp.post("/queue-result")
+@twilio_signed
+def queue_result():
+    """The caller left the queue: after a bridged call there is nothing more to do."""
+    return twiml_response(render([Hangup()], absolute_url))
+
+
+@bp.post("/dial-result")
+@twilio_signed
+def dial_result():
+    """An outside number was dialled; if nobody answered, the caller goes to the safe route."""
+    if request.form.get("DialCallStatus") in ("completed", "answered"):
+        return twiml_response(render([Hangup()], absolute_url))
+    return twiml_response(safe_route(dialled_failed=True))
+
+
+@bp.post("/voicemail")
+@twilio_signed
+def voicemail():
+    """A message was recorded: thank the caller."""
+    return twiml_response(render([Say("Thank you. We have your message and will call you back."), Hangup()],
+                                 absolute_url))
+
+
+@bp.post("/status")
+@twilio_signed
+def status():
+    """Twilio's status callback: a finished call is closed by a worker, off the webhook's hot path."""
+    from callflow import jobs
+
+    sid, call_status = request.form.get("CallSid", ""), request.form.get("CallStatus", "")
+    if call_status in ("completed", "busy", "failed", "no-answer", "canceled"):
+        rt = runtime()
+        duration = request.form.get("CallDuration")
+        rt.jobs.enqueue(jobs.close_call, sid, call_status, rt.clock.timestamp(),
+                        int(duration) if duration and duration.isdigit() else None,
+                        job_id=f"close-call-{sid}")
+        rt.live_calls.forget(sid)
+    return twiml_response(VoiceResponse())
