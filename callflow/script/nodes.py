@@ -46,9 +46,11 @@ class NodeReader:
         """True for a missing value or an explicit null."""
         return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG)
 
-    def mapping(self, node: yaml.Node, field: str, allowed: Iterable[str] | None = None,
+    def mapping(self, node: yaml.Node | None, field: str, allowed: Iterable[str] | None = None,
                 required: Iterable[str] = ()) -> dict[str, yaml.Node] | None:
         """Read a mapping with string keys, refusing duplicates and (when `allowed` is given) unknown keys."""
+        if node is None:
+            return None
         self.seen(node, field)
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, field, f"expected a mapping, got {_kind(node)}")

@@ -39,5 +39,5 @@ class SteeringPolicy:
         if out_of_scope >= p1 or p1 < self.unknown_below:
             return SteeringDecision(SteeringKind.UNKNOWN, None, p1, None)
         if p1 >= self.route_at or runner_up is None:
-            return SteeringDecision(SteeringKind.ROUTE, best, p1, runner_up)
+            return SteeringDecision(SteeringKind.ROUTE, best, p1, None)
         return SteeringDecision(SteeringKind.CONFIRM, best, p1, runner_up)

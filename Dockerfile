@@ -1,0 +1,14 @@
+# The callflow image: the web app (gunicorn) and RQ workers run from it.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends gcc make curl && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml README.md ./
+COPY callflow ./callflow
+COPY webhooks ./webhooks
+RUN pip install --no-cache-dir .
+COPY ivr_scripts ./ivr_scripts
+RUN useradd --create-home callflow && mkdir -p /app/instance && chown callflow /app/instance
+USER callflow
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "8", "webhooks:create_app()"]

@@ -1,0 +1,81 @@
+"""Build the router's training set: the script's department phrases plus what agents taught it.
+
+Reads the script as the plain mapping YAML gives (`departments` as a mapping id -> fields, or a list of
+mappings with an `id`), so the router does not wait for the script model; `examples_from_script` is the one
+place to point at that model later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from callflow.steering.policy import SteeringPolicy
+from callflow.steering.router import Router
+
+
+def _departments(script: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    departments = script.get("departments") or {}
+    if isinstance(departments, Mapping):
+        return [(str(key), fields or {}) for key, fields in departments.items()]
+    return [(str(fields["id"]), fields) for fields in departments]
+
+
+def examples_from_script(script: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Department id -> the example phrases the script gives for it (empty list if none)."""
+    return {dept_id: [str(p) for p in fields.get("phrases") or []] for dept_id, fields in _departments(script)}
+
+
+def department_names(script: Mapping[str, Any]) -> dict[str, str]:
+    """Department id -> the name callers hear (the id itself when the script gives no name)."""
+    return {dept_id: str(fields.get("name") or dept_id) for dept_id, fields in _departments(script)}
+
+
+def load_script(path: str | Path) -> dict[str, Any]:
+    """Read a script file as a plain mapping."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def merge_examples(
+    script_examples: Mapping[str, Sequence[str]], learned: Iterable[tuple[str, str]]
+) -> dict[str, list[str]]:
+    """Add learned (text, department) pairs to the script's phrases.
+
+    A learned example is the department that finally served the caller, so it wins over a script phrase
+    with the same words in another department. Examples for departments the script no longer has are
+    dropped: the router cannot send anyone there. Duplicates (ignoring case and spacing) are kept once.
+    """
+    owner: dict[str, str] = {}
+    first_wording: dict[str, str] = {}
+    for department, phrases in script_examples.items():
+        for phrase in phrases:
+            key = _key(phrase)
+            if key:
+                owner.setdefault(key, department)
+                first_wording.setdefault(key, phrase.strip())
+    for text, department in learned:
+        key = _key(text)
+        if key and department in script_examples:
+            owner[key] = department
+            first_wording.setdefault(key, text.strip())
+    merged: dict[str, list[str]] = {department: [] for department in script_examples}
+    for key, department in owner.items():
+        merged[department].append(first_wording[key])
+    return merged
+
+
+def train_from_script(
+    script: Mapping[str, Any],
+    learned: Iterable[tuple[str, str]] = (),
+    policy: SteeringPolicy | None = None,
+) -> Router:
+    """Train a router for a script and the examples agents' transfers have taught."""
+    return Router.train(merge_examples(examples_from_script(script), learned), policy=policy)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
