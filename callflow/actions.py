@@ -80,5 +80,15 @@ class Voicemail:
     max_seconds: int = 120
 
 
-Action = Say | Play | Pause | Gather | RouteToDepartment | Dial | Hangup | Voicemail
+@dataclass(frozen=True)
+class OfferCallback:
+    """Offer to call the caller back, e.g. when a department is closed; the callbacks module takes the answer."""
 
+    department: str
+    queue: str
+    # When the department opens next (ISO 8601 with offset), or None if unknown.
+    at: str | None = None
+    reason: str = ""
+
+
+Action = Say | Play | Pause | Gather | RouteToDepartment | Dial | Hangup | Voicemail | OfferCallback

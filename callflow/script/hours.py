@@ -60,9 +60,8 @@ def next_opening(hours: Hours, now: datetime) -> datetime | None:
             while start < end and (until := _closed_until(hours, start)):
                 start = until
             if start < end and start.date() not in hours.holidays:
-                opening = start.replace(tzinfo=zone)
                 # A wall-clock time skipped by a spring-forward change resolves to the moment after the gap.
-                return opening if opening > now else now
+                return max(start.replace(tzinfo=zone), now)
     return None
 
 

@@ -23,8 +23,8 @@ class SteeringPolicy:
     The out-of-scope class winning outright is always UNKNOWN, whatever the thresholds.
     """
 
-    unknown_below: float = 0.30
-    route_at: float = 0.70
+    unknown_below: float = 0.25
+    route_at: float = 0.94
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.unknown_below <= self.route_at <= 1.0:

@@ -107,7 +107,13 @@ class Router:
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Every department with its probability, best first; what is left over is the out-of-scope share."""
-        return self._ranked(self._probabilities([text])[0])[0]
+        return self.rank_many([text])[0]
+
+    def rank_many(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """`rank` for many utterances at once."""
+        if not texts:
+            return []
+        return [self._ranked(row)[0] for row in self._probabilities(texts)]
 
     def steer(self, text: str) -> SteeringDecision:
         """Decide what to do with one utterance (the callable the IVR engine is given)."""

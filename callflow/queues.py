@@ -1,0 +1,110 @@
+"""Departments' queues in Redis: who waits, in what order, and who is next.
+
+Order is first-come by the time a caller FIRST entered, so a caller who re-enters (after a transfer, or a
+callback keeping their place on "virtual hold") keeps their original place; a priority moves a caller ahead
+of everyone with a lower one. Every change is one Lua script, atomic across any number of processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+
+QUEUE_KEY = "callflow:queue:"  # ZSET call_sid -> order score
+ENTRY_KEY = "callflow:queue-entry:"  # HASH per waiting member: department, entered_at, priority, kind
+# A priority step is worth more than any real difference in entry times (about 31 years of seconds).
+PRIORITY_STEP = 1e9
+
+_JOIN = """
+local queue, entry = KEYS[1], KEYS[2]
+local sid, score, max_size = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+if redis.call('ZSCORE', queue, sid) then
+  return redis.call('ZRANK', queue, sid) + 1
+end
+if max_size > 0 and redis.call('ZCARD', queue) >= max_size then
+  return 0
+end
+local previous = redis.call('HGET', entry, 'entered_at')
+if previous then
+  -- re-entering: keep the original place
+  score = tonumber(redis.call('HGET', entry, 'score'))
+else
+  redis.call('HSET', entry, 'entered_at', ARGV[4], 'score', score)
+end
+redis.call('HSET', entry, 'department', ARGV[5], 'priority', ARGV[6], 'kind', ARGV[7])
+redis.call('EXPIRE', entry, 86400)
+redis.call('ZADD', queue, score, sid)
+return redis.call('ZRANK', queue, sid) + 1
+"""
+
+
+class MemberKind:
+    """Who holds a place: a caller on the line, or a callback on virtual hold."""
+
+    CALL = "call"
+    CALLBACK = "callback"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A place in a queue."""
+
+    sid: str
+    department: str
+    entered_at: float
+    priority: int
+    kind: str
+    position: int
+
+
+class Queues:
+    """Every department's queue on one Redis connection."""
+
+    def __init__(self, connection: redis.Redis):
+        self.connection = connection
+        self._join = connection.register_script(_JOIN)
+
+    def join(self, department: str, sid: str, entered_at: float, priority: int = 0, max_size: int = 0,
+             kind: str = MemberKind.CALL) -> int | None:
+        """Take a place (or keep the one already held); the 1-based position, or None when the queue is full."""
+        score = entered_at - priority * PRIORITY_STEP
+        position = self._join(keys=[QUEUE_KEY + department, ENTRY_KEY + sid],
+                              args=[sid, repr(score), max_size, repr(entered_at), department, priority, kind])
+        return int(position) or None
+
+    def leave(self, department: str, sid: str, forget: bool = True) -> bool:
+        """Give up the place; with forget=False the original entry time is kept for a re-entry."""
+        with self.connection.pipeline() as pipe:
+            pipe.zrem(QUEUE_KEY + department, sid)
+            if forget:
+                pipe.delete(ENTRY_KEY + sid)
+            removed, *_ = pipe.execute()
+        return bool(removed)
+
+    def position(self, department: str, sid: str) -> int | None:
+        """1-based position, or None when not waiting there."""
+        rank = self.connection.zrank(QUEUE_KEY + department, sid)
+        return None if rank is None else rank + 1
+
+    def size(self, department: str) -> int:
+        """How many wait."""
+        return self.connection.zcard(QUEUE_KEY + department)
+
+    def waiting(self, department: str, limit: int = 1000) -> list[Waiting]:
+        """Who waits, first in line first."""
+        sids = [s.decode() for s in self.connection.zrange(QUEUE_KEY + department, 0, limit - 1)]
+        with self.connection.pipeline(transaction=False) as pipe:
+            for sid in sids:
+                pipe.hgetall(ENTRY_KEY + sid)
+            entries = pipe.execute()
+        return [
+            Waiting(sid, department, float(e.get(b"entered_at", 0)), int(e.get(b"priority", 0)),
+                    e.get(b"kind", b"call").decode(), position)
+            for position, (sid, e) in enumerate(zip(sids, entries, strict=True), start=1)
+        ]
+
+    def head(self, department: str) -> str | None:
+        """The sid first in line."""
+        first = self.connection.zrange(QUEUE_KEY + department, 0, 0)
+        return first[0].decode() if first else None

@@ -1,0 +1,245 @@
+"""The call's state machine: (script, state, event, now, steer) -> (new state, actions). Pure and deterministic.
+
+It behaves as a good contact centre does: greet and say who is speaking, let the caller say what
+they need or use the keypad, always allow 0 for a person, * to repeat and # to go back, explain
+every retry, confirm at most once, and never loop: repeated trouble ends at the safe route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from callflow.actions import Action, Dial, Gather, Hangup, Say
+from callflow.events import CallStarted, Digits, Event, HungUp, NoInput, Speech
+from callflow.script import utterances
+from callflow.script.closing import route_to
+from callflow.script.model import InputMode, Menu, OptionKind, Script
+from callflow.script.state import CallState, Stage, Step
+from callflow.steering.decision import SteeringDecision, SteeringKind
+
+Steer = Callable[[str], SteeringDecision]
+MAX_HINTS = 100
+
+
+def start(script: Script, event: CallStarted, now: datetime, steer: Steer | None = None) -> Step:
+    """Answer a new call: greet (by name when known), then offer last time's department or the main menu."""
+    state = CallState(script.version, caller=event.caller, customer_name=event.customer_name,
+                      language=script.language, menu=script.main_menu, path=(f"menu:{script.main_menu}",))
+    if event.customer_name:
+        greeting = script.message("greeting_known", name=event.customer_name)
+        state = _log(state, "greeted-by-name")
+    else:
+        greeting = script.message("greeting")
+    last = _department_id(script, event.last_department)
+    if last:
+        offer = script.message("continue_offer", department=script.departments[last].name)
+        state = replace(state, stage=Stage.CONTINUE_OFFER, choices=(last,), path=state.path + (f"offer:{last}",))
+        return Step(state, (_gather(script, state, (greeting, offer), hints=("yes", "no")),))
+    return Step(state, (_menu_gather(script, state, before=greeting),))
+
+
+def handle(script: Script, state: CallState, event: Event, now: datetime, steer: Steer | None = None) -> Step:
+    """Take the caller's next move and decide what they hear or where they go."""
+    if state.script_version != script.version:
+        raise ValueError(f"call runs script version {state.script_version}, not {script.version}")
+    if isinstance(event, CallStarted):
+        raise ValueError("CallStarted starts a call: use start()")
+    if isinstance(event, HungUp):
+        return Step(replace(state, outcome=state.outcome or "caller_hung_up", path=state.path + ("hung-up",)), ())
+    if state.stage == Stage.DONE:
+        return Step(state, ())
+    if isinstance(event, Digits):
+        state = replace(state, pressed=state.pressed + (event.digits,))
+    elif isinstance(event, Speech):
+        state = replace(state, said=state.said + (event.text,))
+    if state.stage == Stage.CONTINUE_OFFER:
+        return _continue_offer(script, state, event, now, steer)
+    if state.stage == Stage.CONFIRM:
+        return _confirm(script, state, event, now, steer)
+    return _menu(script, state, event, now, steer)
+
+
+def _continue_offer(script: Script, state: CallState, event: Event, now: datetime, steer: Steer | None) -> Step:
+    text = event.text if isinstance(event, Speech) else ""
+    key = event.digits[:1] if isinstance(event, Digits) else utterances.spoken_key(text)
+    if key == "1" or (text and utterances.is_yes(text)):
+        return _route(script, _log(state, "continue:yes"), state.choices[0], now, "continued from last call")
+    state = replace(state, stage=Stage.MENU, choices=())
+    if key == "0":
+        return _operator(script, state, now)
+    if text and not utterances.is_no(text) and not key:
+        return _menu(script, _log(state, "continue:other"), event, now, steer)
+    # "No", silence or any other key: the caller wants the main menu, without a reprimand.
+    return Step(_log(state, "continue:no"), (_menu_gather(script, state),))
+
+
+def _confirm(script: Script, state: CallState, event: Event, now: datetime, steer: Steer | None) -> Step:
+    first, second = state.choices
+    text = event.text if isinstance(event, Speech) else ""
+    key = event.digits[:1] if isinstance(event, Digits) else utterances.spoken_key(text)
+    state = replace(state, stage=Stage.MENU, choices=())
+    if key in ("1", "2"):
+        chosen = first if key == "1" else second
+        return _route(script, _log(state, f"confirmed:{chosen}"), chosen, now, f"confirmed by keypad; {_said(state)}")
+    if key == "0":
+        return _operator(script, state, now)
+    if text and steer and not key:
+        decision = steer(text)
+        chosen = _department_id(script, decision.department)
+        if chosen in (first, second):
+            return _route(script, _log(state, f"confirmed:{chosen}"), chosen, now, f"confirmed: {text}")
+    return _keypad_fallback(script, _log(state, "confirm:unclear"))
+
+
+def _menu(script: Script, state: CallState, event: Event, now: datetime, steer: Steer | None) -> Step:
+    menu = script.menus[state.menu]
+    if isinstance(event, NoInput):
+        return _retry(script, replace(state, no_input=state.no_input + 1), "no_input", now)
+    if isinstance(event, Speech):
+        key = utterances.spoken_key(event.text)
+        if key is None:
+            return _speech(script, state, event.text, now, steer)
+        state = _log(state, f"said-key:{key}")
+    else:
+        key = event.digits[:1]
+    if key == "*":
+        return Step(_log(state, "repeat"), (_menu_gather(script, state),))
+    if key == "#":
+        if not state.menu_stack:
+            return Step(_log(state, "back:top"), (_menu_gather(script, state),))
+        back = replace(state, menu=state.menu_stack[-1], menu_stack=state.menu_stack[:-1], no_input=0, invalid=0)
+        return Step(_log(back, f"back:{back.menu}"), (_menu_gather(script, back),))
+    if key == "0":
+        return _operator(script, state, now)
+    option = menu.option(key)
+    if option is None:
+        return _retry(script, _log(replace(state, invalid=state.invalid + 1), f"invalid:{key}"), "invalid", now)
+    state = _log(replace(state, no_input=0, invalid=0), f"option:{menu.id}.{key}")
+    if option.kind == OptionKind.MENU:
+        deeper = replace(state, menu=option.target, menu_stack=state.menu_stack + (menu.id,))
+        return Step(_log(deeper, f"menu:{option.target}"), (_menu_gather(script, deeper),))
+    if option.kind == OptionKind.DEPARTMENT:
+        return _route(script, state, option.target, now, f"keypad: {option.label}")
+    if option.kind == OptionKind.MESSAGE:
+        return Step(state, (_menu_gather(script, state, before=option.target),))
+    done = replace(state, stage=Stage.DONE)
+    if option.kind == OptionKind.DIAL:
+        return Step(replace(done, outcome="dialled"), (_say(script, state, script.message("dial")), Dial(option.target)))
+    return Step(replace(done, outcome="hung_up"), (_say(script, state, script.message("goodbye")), Hangup()))
+
+
+def _speech(script: Script, state: CallState, text: str, now: datetime, steer: Steer | None) -> Step:
+    if utterances.asks_for_person(text):
+        return _operator(script, state, now)
+    if steer is None or state.keypad_only:
+        return _keypad_fallback(script, _log(state, "speech:no-steering"))
+    decision = steer(text)
+    first = _department_id(script, decision.department)
+    second = _department_id(script, decision.alternative)
+    state = _log(state, f"steer:{decision.kind.value}:{first or '-'}:{decision.confidence:.2f}")
+    if decision.kind == SteeringKind.ROUTE and first:
+        return _route(script, state, first, now, text)
+    if decision.kind == SteeringKind.CONFIRM and first and second and first != second \
+            and not state.confirmation_asked:
+        one, two = script.departments[first], script.departments[second]
+        question = script.message("confirm", first_topic=one.topic, second_topic=two.topic,
+                                  first=one.name, second=two.name)
+        state = replace(state, stage=Stage.CONFIRM, choices=(first, second), confirmation_asked=True)
+        return Step(_log(state, f"confirm:{first}|{second}"),
+                    (_gather(script, state, (question,), hints=(one.topic, two.topic, one.name, two.name)),))
+    state = replace(state, not_understood=state.not_understood + 1)
+    if state.not_understood >= 2:
+        return _keypad_fallback(script, state)
+    examples = [d.phrases[0] for d in script.departments.values() if d.phrases][:3]
+    quoted = [f"'{e}'" for e in examples]
+    listed = ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
+    ask = script.message("not_understood", examples=listed)
+    return Step(_log(state, "ask-again"), (_gather(script, state, (ask,), hints=_hints(script)),))
+
+
+def _keypad_fallback(script: Script, state: CallState) -> Step:
+    """Speech has not worked: offer the keypad menu and a person, and stop listening for words."""
+    state = _log(replace(state, keypad_only=True, no_input=0, invalid=0), "keypad-only")
+    return Step(state, (_menu_gather(script, state, before=script.message("keypad_fallback")),))
+
+
+def _retry(script: Script, state: CallState, why: str, now: datetime) -> Step:
+    limit = script.retries.no_input if why == "no_input" else script.retries.invalid
+    count = state.no_input if why == "no_input" else state.invalid
+    if count > limit:
+        state = _log(state, f"safe-route:{why}")
+        lead_in = _say(script, state, script.message("safe_route"))
+        step = _route(script, state, script.safe_route, now, f"safe route after {why.replace('_', ' ')}",
+                      announce=False)
+        return Step(step.state, (lead_in,) + step.actions)
+    state = _log(state, why.replace("_", "-"))
+    return Step(state, (_menu_gather(script, state, before=script.message(why)),))
+
+
+def _operator(script: Script, state: CallState, now: datetime) -> Step:
+    return _route(script, _log(state, "operator"), script.operator, now, "asked for a person")
+
+
+def _route(script: Script, state: CallState, department: str, now: datetime, reason: str,
+           announce: bool = True) -> Step:
+    handover = route_to(script, department, now, reason, state.language, announce)
+    for entry in handover.path:
+        state = _log(state, entry)
+    state = replace(state, stage=Stage.DONE, department=handover.department, outcome=handover.outcome)
+    return Step(state, handover.actions)
+
+
+def _menu_gather(script: Script, state: CallState, before: str | None = None) -> Gather:
+    """The current menu's prompt and options, with anything to say first."""
+    menu = script.menus[state.menu]
+    texts = ([before] if before else []) + [_menu_text(script, menu)]
+    return _gather(script, state, tuple(texts), hints=_hints(script) if _listens(menu, state) else (),
+                   dtmf=menu.input != InputMode.SPEECH or state.keypad_only, speech=_listens(menu, state))
+
+
+def _menu_text(script: Script, menu: Menu) -> str:
+    options = [script.message("option", label=o.label, key=o.key) for o in menu.options]
+    return " ".join([menu.prompt] + options if menu.prompt else options)
+
+
+def _listens(menu: Menu, state: CallState) -> bool:
+    return menu.input != InputMode.KEYPAD and not state.keypad_only
+
+
+def _gather(script: Script, state: CallState, texts: tuple[str, ...], hints: tuple[str, ...] = (),
+            dtmf: bool = True, speech: bool = True) -> Gather:
+    return Gather(prompts=(_say(script, state, " ".join(texts)),), dtmf=dtmf, speech=speech, num_digits=1,
+                  timeout=script.retries.timeout_seconds, hints=hints, language=state.language)
+
+
+def _say(script: Script, state: CallState, text: str) -> Say:
+    return Say(text, voice=script.voice, language=state.language)
+
+
+def _hints(script: Script) -> tuple[str, ...]:
+    """Speech hints for the recogniser: department names, then their example phrases."""
+    names = [d.name for d in script.departments.values()]
+    phrases = [p for d in script.departments.values() for p in d.phrases]
+    return tuple(dict.fromkeys(names + phrases))[:MAX_HINTS]
+
+
+def _department_id(script: Script, name: str | None) -> str | None:
+    """Accept a department id or its name (steering and stored history may use either)."""
+    if not name:
+        return None
+    if name in script.departments:
+        return name
+    return next((d.id for d in script.departments.values() if d.name.lower() == name.lower()), None)
+
+
+def _log(state: CallState, entry: str) -> CallState:
+    return replace(state, path=state.path + (entry,))
+
+
+def _said(state: CallState) -> str:
+    return f"said: {state.said[-1]}" if state.said else "no speech"
+
+
+__all__ = ["Steer", "start", "handle", "Action"]
