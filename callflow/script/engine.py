@@ -221,7 +221,9 @@ def _say(script: Script, state: CallState, text: str) -> Say:
 def _hints(script: Script) -> tuple[str, ...]:
     """Speech hints for the recogniser: department names, then their example phrases."""
     names = [d.name for d in script.departments.values()]
-    phrases = [p for d in script.departments.values() for p in d.phrases]
+    # Round-robin over departments, so a long list in one does not crowd out the others.
+    lists = [d.phrases for d in script.departments.values()]
+    phrases = [p[i] for i in range(max(map(len, lists), default=0)) for p in lists if i < len(p)]
     return tuple(dict.fromkeys(names + phrases))[:MAX_HINTS]
 
 

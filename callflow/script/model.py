@@ -202,6 +202,6 @@ class Script:
             path = path.rpartition(".")[0]
         return Position(1, 1)
 
-    def message(self, name: str, **values: object) -> str:
+    def message(self, name: str, /, **values: object) -> str:
         """Render one of the script's messages with its placeholders filled in."""
         return self.messages[name].format(company=self.company, **values)

@@ -1,0 +1,218 @@
+"""The TwiML interpreter: one Session per call leg, fetching the app's documents and acting them out.
+
+A session runs on the call's own thread. It requests a document, executes its verbs in order and follows
+Gather actions and Redirects to the next document; when a document runs out, Twilio hangs up, and so do we.
+Interrupts (REST redirect or hang-up) arrive as exceptions out of `Call.hold`.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from email.utils import format_datetime
+
+from callflow.carrier import dial, enqueue
+from callflow.carrier.calls import CallStatus, HangUp, Redirect, ScriptError
+from callflow.carrier.phones import silence, speaking_time
+from callflow.carrier.webhook import API_VERSION, ApplicationError, Document, parse_twiml, send
+
+SECONDS_PER_KEY = 0.5
+PROMPT_VERBS = ("Say", "Play", "Pause")
+
+
+@dataclass
+class Goto:
+    """The next document to run: a URL to request (with extra parameters) or inline TwiML."""
+
+    url: str | None
+    method: str = "POST"
+    extra: dict[str, str] = field(default_factory=dict)
+    twiml: str | None = None
+
+
+class Session:
+    """Drives one call leg through the app's TwiML."""
+
+    def __init__(self, carrier, call):
+        self.carrier, self.call = carrier, call
+        self.script = call.phone.script() if call.phone is not None else None
+        self.prompt: list[str] = []      # what the phone heard since it last answered
+        self.in_queue = False
+        self.final = CallStatus.COMPLETED
+
+    # -- requests to the app ------------------------------------------------------------------------
+    def params(self, **extra) -> dict[str, str]:
+        """Twilio's standard voice request parameters plus verb-specific ones."""
+        call = self.call
+        params = {"AccountSid": call.account_sid, "CallSid": call.sid, "From": call.from_, "To": call.to,
+                  "Caller": call.from_, "Called": call.to, "CallStatus": call.status.value,
+                  "Direction": call.direction, "ApiVersion": API_VERSION}
+        if call.parent_call_sid:
+            params["ParentCallSid"] = call.parent_call_sid
+        if call.answered_by:
+            params["AnsweredBy"] = call.answered_by
+        params.update({k: str(v) for k, v in extra.items()})
+        return params
+
+    def request(self, url: str, method: str = "POST", **extra):
+        """Send a signed webhook request and note it in the transcript; None if it could not be sent."""
+        params = self.params(**extra)
+        try:
+            response = send(url, params, self.carrier.auth_token, method)
+        except Exception as exc:  # noqa: BLE001 - any failure to reach the app is the app's problem
+            self.call.record("request", url, method=method, params=params, status=None, error=str(exc))
+            return None
+        self.call.record("request", url, method=method, params=params, status=response.status_code)
+        return response
+
+    def fetch(self, url: str, method: str = "POST", **extra) -> Document:
+        """Request a TwiML document; anything unusable is an application error."""
+        response = self.request(url, method, **extra)
+        if response is None or not 200 <= response.status_code < 300:
+            status = response.status_code if response is not None else "no answer"
+            raise ApplicationError(f"{method} {url} answered {status}")
+        return parse_twiml(response.text, url)
+
+    def load(self, goto: Goto) -> Document:
+        if goto.twiml is not None:
+            return parse_twiml(goto.twiml, None)
+        return self.fetch(goto.url, goto.method, **goto.extra)
+
+    # -- the call's life ----------------------------------------------------------------------------
+    def run(self, start: Goto) -> None:
+        """Run documents until the call ends, then report its end."""
+        target = start
+        try:
+            while target is not None:
+                try:
+                    target = self.execute(self.load(target))
+                except Redirect as redirect:
+                    target = Goto(redirect.url, redirect.method, twiml=redirect.twiml)
+        except HangUp as hangup:
+            self.call.record("hangup", hangup.reason)
+        except ApplicationError as exc:
+            self.call.set_status(CallStatus.IN_PROGRESS)  # Twilio answers to say the error message
+            self.call.record("application-error", str(exc))
+        except ScriptError as exc:
+            self.call.record("script-error", str(exc))
+        else:
+            self.call.record("hangup", "end of TwiML")
+        self.finish(self.final)
+
+    def execute(self, doc: Document, allowed: tuple[str, ...] | None = None) -> Goto | None:
+        """Execute a document's verbs in order; return where to go next, None when it runs out."""
+        for verb in doc.root:
+            if allowed is not None and verb.tag not in allowed:
+                raise ApplicationError(f"<{verb.tag}> is not allowed here ({doc.url})")
+            handler = VERBS.get(verb.tag)
+            if handler is None:
+                raise ApplicationError(f"unknown or unsupported verb <{verb.tag}> in {doc.url}")
+            if verb.tag != "Reject" and self.call.status is CallStatus.RINGING:
+                self.call.set_status(CallStatus.IN_PROGRESS)
+                self.status_event("answered")
+            goto = handler(self, verb, doc)
+            if goto is not None:
+                return goto
+        return None
+
+    def status_event(self, event: str) -> None:
+        """Post a status callback if the call subscribed to this event."""
+        call = self.call
+        if not call.status_callback or event not in call.status_callback_events:
+            return
+        call.sequence += 1
+        extra = {"Timestamp": format_datetime(self.carrier.clock.now()), "SequenceNumber": call.sequence - 1,
+                 "CallbackSource": "call-progress-events"}
+        if event == "completed":
+            extra.update(CallDuration=call.duration, Duration=math.ceil(call.duration / 60))
+        self.request(call.status_callback, call.status_callback_method, **extra)
+
+    def finish(self, status: CallStatus) -> None:
+        """End the call, send the completed callback, then release whoever waits on it."""
+        self.call.set_status(status)
+        self.status_event("completed")
+        self.call.done.set()
+
+    # -- what the phone does ------------------------------------------------------------------------
+    def reply(self):
+        """The phone's answer to what it just heard."""
+        prompt, self.prompt = " ".join(self.prompt), []
+        return self.script.answer(prompt) if self.script is not None else silence()
+
+    # -- verbs --------------------------------------------------------------------------------------
+    def say(self, verb: ET.Element, doc: Document) -> None:
+        text = " ".join((verb.text or "").split())
+        for _ in range(max(1, int(verb.get("loop", "1")))):
+            self.call.record("heard", text, voice=verb.get("voice", ""))
+            self.prompt.append(text)
+            self.call.hold(speaking_time(text))
+
+    def play(self, verb: ET.Element, doc: Document) -> None:
+        url = (verb.text or "").strip()
+        loop = int(verb.get("loop", "1"))
+        self.call.record("played", doc.resolve(url) if url else "", digits=verb.get("digits", ""))
+        self.call.hold(math.inf if loop == 0 else self.carrier.play_seconds * loop)
+
+    def pause(self, verb: ET.Element, doc: Document) -> None:
+        length = float(verb.get("length", "1"))
+        self.call.record("pause", str(length))
+        self.call.hold(length)
+
+    def gather(self, verb: ET.Element, doc: Document) -> Goto | None:
+        inputs = set(verb.get("input", "dtmf").split())
+        for child in verb:
+            if child.tag not in PROMPT_VERBS:
+                raise ApplicationError(f"<{child.tag}> cannot be nested in <Gather>")
+            VERBS[child.tag](self, child, doc)
+        answer, result = self.reply(), {}
+        if answer.action == "hang_up":
+            raise HangUp("caller hung up")
+        if answer.action == "press":
+            self.call.record("pressed", answer.value)
+            self.call.hold(SECONDS_PER_KEY * len(answer.value))
+            if "dtmf" in inputs:
+                result = self._digits(answer.value, verb)
+        elif answer.action == "say":
+            self.call.record("said", answer.value)
+            self.call.hold(speaking_time(answer.value))
+            if "speech" in inputs:
+                result = {"SpeechResult": answer.value, "Confidence": f"{answer.confidence:.2f}"}
+        if not result:
+            if answer.action == "silence":
+                self.call.record("silence")
+            self.call.hold(float(verb.get("timeout", "5")))
+            if verb.get("actionOnEmptyResult", "false").lower() != "true":
+                return None  # Twilio falls through to the next verb
+        action = verb.get("action")
+        return Goto(doc.resolve(action) if action else doc.url, verb.get("method", "POST").upper(), result)
+
+    @staticmethod
+    def _digits(keys: str, verb: ET.Element) -> dict[str, str]:
+        finish = verb.get("finishOnKey", "#")
+        digits = keys.split(finish, 1)[0] if finish and finish in keys else keys
+        if int(verb.get("numDigits", "0") or 0):
+            digits = digits[: int(verb.get("numDigits"))]
+        result = {"Digits": digits} if digits else {}
+        if result and finish and finish in keys:
+            result["FinishedOnKey"] = finish
+        return result
+
+    def redirect(self, verb: ET.Element, doc: Document) -> Goto:
+        return Goto(doc.resolve((verb.text or "").strip()), verb.get("method", "POST").upper())
+
+    def hangup(self, verb: ET.Element, doc: Document) -> None:
+        raise HangUp("app hung up")
+
+    def reject(self, verb: ET.Element, doc: Document) -> None:
+        self.final = CallStatus.BUSY if verb.get("reason", "rejected") == "busy" else CallStatus.NO_ANSWER
+        raise HangUp(f"rejected ({verb.get('reason', 'rejected')})")
+
+    def leave(self, verb: ET.Element, doc: Document) -> None:
+        if self.in_queue:
+            raise enqueue.LeaveQueue()
+
+
+VERBS = {"Say": Session.say, "Play": Session.play, "Pause": Session.pause, "Gather": Session.gather,
+         "Redirect": Session.redirect, "Hangup": Session.hangup, "Reject": Session.reject,
+         "Leave": Session.leave, "Enqueue": enqueue.enqueue, "Dial": dial.dial}

@@ -1,0 +1,81 @@
+"""Agents' presence in Redis: who is available, since when, and for which departments.
+
+Presence changes many times an hour and must be seen by every process at once, so it lives in Redis; who the
+agents are (names, logins, skills) lives in the database. An available agent sits in one sorted set per
+department they serve, scored by the time they became idle, so the longest-idle agent is the first member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import redis
+
+PRESENCE_KEY = "callflow:presence:"  # HASH per agent: state, since, departments, call
+AVAILABLE_KEY = "callflow:available:"  # ZSET per department: agent -> idle since
+
+
+class Presence(str, Enum):
+    """What an agent is doing."""
+
+    AVAILABLE = "available"
+    OFFERED = "offered"  # ringing: a call has been reserved for them
+    ON_CALL = "on-call"
+    WRAP_UP = "wrap-up"
+    AWAY = "away"
+
+
+_SET = """
+local presence = KEYS[1]
+local agent, state, since, departments = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local old = redis.call('HGET', presence, 'departments')
+if old then
+  for dept in string.gmatch(old, '[^,]+') do redis.call('ZREM', ARGV[5] .. dept, agent) end
+end
+redis.call('HSET', presence, 'state', state, 'since', since, 'departments', departments)
+if ARGV[6] ~= '' then redis.call('HSET', presence, 'call', ARGV[6]) else redis.call('HDEL', presence, 'call') end
+if state == 'available' then
+  for dept in string.gmatch(departments, '[^,]+') do redis.call('ZADD', ARGV[5] .. dept, since, agent) end
+end
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class AgentPresence:
+    """One agent's current presence."""
+
+    agent: str
+    state: Presence
+    since: float
+    departments: tuple[str, ...]
+    call: str | None = None
+
+
+class PresenceBoard:
+    """Read and change agents' presence atomically."""
+
+    def __init__(self, connection: redis.Redis):
+        self.connection = connection
+        self._set = connection.register_script(_SET)
+
+    def set(self, agent: str, state: Presence, since: float, departments: tuple[str, ...] | list[str],
+            call: str | None = None) -> None:
+        """Set an agent's presence; an available agent joins their departments' idle lists."""
+        self._set(keys=[PRESENCE_KEY + agent],
+                  args=[agent, state.value, repr(since), ",".join(departments), AVAILABLE_KEY, call or ""])
+
+    def get(self, agent: str) -> AgentPresence | None:
+        """An agent's presence, or None when they never logged in."""
+        raw = self.connection.hgetall(PRESENCE_KEY + agent)
+        if not raw:
+            return None
+        departments = raw.get(b"departments", b"").decode()
+        return AgentPresence(agent, Presence(raw[b"state"].decode()), float(raw[b"since"]),
+                             tuple(d for d in departments.split(",") if d),
+                             raw[b"call"].decode() if b"call" in raw else None)
+
+    def available(self, department: str) -> list[str]:
+        """Available agents of a department, longest idle first."""
+        return [a.decode() for a in self.connection.zrange(AVAILABLE_KEY + department, 0, -1)]

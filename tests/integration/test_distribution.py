@@ -1,0 +1,70 @@
+"""Callers meet free agents: the longest-idle eligible agent gets the first caller, never twice."""
+
+from __future__ import annotations
+
+import threading
+
+from callflow.distribution import Distributor
+from callflow.presence import Presence, PresenceBoard
+from callflow.queues import Queues
+
+
+def test_first_caller_goes_to_the_longest_idle_agent_of_the_department(redis):
+    board, queues, acd = PresenceBoard(redis), Queues(redis), Distributor(redis)
+    board.set("ann", Presence.AVAILABLE, since=50.0, departments=["cards"])
+    board.set("bob", Presence.AVAILABLE, since=10.0, departments=["cards", "fees"])
+    board.set("cyd", Presence.AVAILABLE, since=1.0, departments=["fees"])  # idle longest, but not for cards
+    queues.join("cards", "CA-2", entered_at=200.0)
+    queues.join("cards", "CA-1", entered_at=100.0)
+    offer = acd.match("cards", now=300.0)
+    assert (offer.caller_sid, offer.agent) == ("CA-1", "bob")
+    assert board.get("bob").state is Presence.OFFERED and board.get("bob").call == "CA-1"
+    assert board.available("fees") == ["cyd"]  # bob is no longer free for fees either
+    assert queues.waiting("cards")[0].sid == "CA-2"
+
+
+def test_no_offer_without_a_free_agent_or_without_a_caller(redis):
+    board, queues, acd = PresenceBoard(redis), Queues(redis), Distributor(redis)
+    queues.join("cards", "CA-1", entered_at=1.0)
+    board.set("ann", Presence.AWAY, since=1.0, departments=["cards"])
+    assert acd.match("cards", now=2.0) is None
+    board.set("ann", Presence.AVAILABLE, since=3.0, departments=["cards"])
+    assert acd.match("cash", now=4.0) is None
+    assert acd.match("cards", now=4.0).agent == "ann"
+
+
+def test_an_agent_who_does_not_answer_lets_the_caller_keep_their_place(redis):
+    board, queues, acd = PresenceBoard(redis), Queues(redis), Distributor(redis)
+    queues.join("cards", "CA-1", entered_at=100.0)
+    queues.join("cards", "CA-2", entered_at=200.0)
+    board.set("ann", Presence.AVAILABLE, since=1.0, departments=["cards"])
+    offer = acd.match("cards", now=300.0)
+    board.set("ann", Presence.AWAY, since=310.0, departments=["cards"])  # did not answer
+    assert queues.join("cards", offer.caller_sid, entered_at=310.0) == 1
+
+
+def test_many_processes_matching_at_once_offer_each_caller_and_agent_once(redis, redis_url):
+    import redis as redis_lib
+
+    board, queues = PresenceBoard(redis), Queues(redis)
+    for i in range(30):
+        board.set(f"agent-{i}", Presence.AVAILABLE, since=float(i), departments=["cards"])
+    for i in range(50):
+        queues.join("cards", f"CA-{i}", entered_at=float(i))
+    offers, lock = [], threading.Lock()
+
+    def web_process():
+        acd = Distributor(redis_lib.Redis.from_url(redis_url))
+        mine = acd.match_all(["cards"], now=1000.0)
+        with lock:
+            offers.extend(mine)
+
+    threads = [threading.Thread(target=web_process) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(offers) == 30
+    assert len({o.agent for o in offers}) == 30 and len({o.caller_sid for o in offers}) == 30
+    assert {o.caller_sid for o in offers} == {f"CA-{i}" for i in range(30)}  # the first 30 in line
+    assert queues.size("cards") == 20
