@@ -113,6 +113,81 @@ def customers_import(csv_file) -> None:
     click.echo(f"imported {count} customers")
 
 
+@main.group()
+def agent() -> None:
+    """Agents who take calls: add, list, set presence, remove."""
+
+
+@agent.command("add")
+@click.argument("login")
+@click.option("--name", required=True)
+@click.option("--reach", required=True, help="E.164 number or client:identity to ring")
+@click.option("--departments", required=True, help="comma-separated department ids, preferred first")
+@click.option("--role", default="agent", type=click.Choice(["agent", "supervisor", "admin"]))
+@click.password_option(envvar="CALLFLOW_AGENT_PASSWORD")
+def agent_add(login, name, reach, departments, role, password) -> None:
+    """Add an agent."""
+    from callflow.agents import AgentError, add_agent
+
+    with _runtime().sessions() as session:
+        try:
+            add_agent(session, login, name, password, reach, departments.split(","), role)
+        except AgentError as error:
+            raise click.BadParameter(str(error), param_hint=f"--{error.field}") from error
+    click.echo(f"added {role} {login}")
+
+
+@agent.command("list")
+def agent_list() -> None:
+    """List agents with their presence."""
+    from callflow.agents import list_agents
+    from callflow.presence import PresenceBoard
+
+    runtime = _runtime()
+    board = PresenceBoard(runtime.redis)
+    with runtime.sessions() as session:
+        for person in list_agents(session):
+            presence = board.get(person.login)
+            state = presence.state.value if presence else "offline"
+            click.echo(f"{person.login:16} {person.role:10} {state:10} {person.reach:24} {person.departments}")
+
+
+@agent.command("set-presence")
+@click.argument("login")
+@click.argument("state", type=click.Choice(["available", "away"]))
+def agent_set_presence(login, state) -> None:
+    """Make an agent available or away."""
+    from callflow.agents import find_agent
+    from callflow.presence import Presence, PresenceBoard
+
+    runtime = _runtime()
+    with runtime.sessions() as session:
+        person = find_agent(session, login)
+        if person is None:
+            raise click.BadParameter(f"no agent {login!r}", param_hint="LOGIN")
+        PresenceBoard(runtime.redis).set(login, Presence(state), runtime.clock.timestamp(),
+                                         person.department_list())
+    click.echo(f"{login} is {state}")
+
+
+@agent.command("remove")
+@click.argument("login")
+def agent_remove(login) -> None:
+    """Remove an agent."""
+    from callflow.agents import remove_agent
+
+    with _runtime().sessions() as session:
+        if not remove_agent(session, login):
+            raise click.BadParameter(f"no agent {login!r}", param_hint="LOGIN")
+    click.echo(f"removed {login}")
+
+
+def _runtime():
+    from callflow.runtime import Runtime
+
+    return Runtime(Settings.from_env())
+
+
 def _safe_url(url: str) -> str:
     """A database URL without its password, for printing."""
     from sqlalchemy.engine import make_url

@@ -38,3 +38,23 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     phone: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+
+
+class Agent(Base):
+    """A person who takes calls (or supervises, or administers): who they are and how to reach them."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default="agent")  # agent | supervisor | admin
+    # How to ring them: a phone number (E.164) or a Twilio Client identity ("client:alice").
+    reach: Mapped[str] = mapped_column(String(64))
+    # Departments they serve, in order of preference, comma-separated ids.
+    departments: Mapped[str] = mapped_column(String(500), default="")
+
+    def department_list(self) -> list[str]:
+        """Departments in preference order."""
+        return [d for d in self.departments.split(",") if d]

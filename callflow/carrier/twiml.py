@@ -9,26 +9,15 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from email.utils import format_datetime
 
 from callflow.carrier import dial, enqueue
 from callflow.carrier.calls import CallStatus, HangUp, Redirect, ScriptError
 from callflow.carrier.phones import silence, speaking_time
-from callflow.carrier.webhook import API_VERSION, ApplicationError, Document, parse_twiml, send
+from callflow.carrier.webhook import API_VERSION, ApplicationError, Document, Goto, parse_twiml, send
 
 SECONDS_PER_KEY = 0.5
 PROMPT_VERBS = ("Say", "Play", "Pause")
-
-
-@dataclass
-class Goto:
-    """The next document to run: a URL to request (with extra parameters) or inline TwiML."""
-
-    url: str | None
-    method: str = "POST"
-    extra: dict[str, str] = field(default_factory=dict)
-    twiml: str | None = None
 
 
 class Session:

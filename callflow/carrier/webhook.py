@@ -8,7 +8,7 @@ right here is what lets the carrier stand in for Twilio.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urljoin
 
 import requests
@@ -35,6 +35,16 @@ class Document:
         return urljoin(self.url or "", url)
 
 
+@dataclass
+class Goto:
+    """The next document to run: a URL to request (with extra parameters) or inline TwiML."""
+
+    url: str | None
+    method: str = "POST"
+    extra: dict[str, str] = field(default_factory=dict)
+    twiml: str | None = None
+
+
 def send(url: str, params: dict[str, str], auth_token: str, method: str = "POST") -> requests.Response:
     """Make one signed webhook request, as Twilio would."""
     validator = RequestValidator(auth_token)
@@ -56,15 +66,3 @@ def parse_twiml(text: str, url: str | None) -> Document:
     if root.tag != "Response":
         raise ApplicationError(f"TwiML root is <{root.tag}>, not <Response> ({url})")
     return Document(root, url)
-
-
-def fetch_twiml(url: str, params: dict[str, str], auth_token: str, method: str = "POST"
-                ) -> tuple[requests.Response | None, Document]:
-    """Request a TwiML document; raise ApplicationError on a failed request or unusable answer."""
-    try:
-        response = send(url, params, auth_token, method)
-    except requests.RequestException as exc:
-        raise ApplicationError(f"{method} {url} failed: {exc}") from exc
-    if not 200 <= response.status_code < 300:
-        raise ApplicationError(f"{method} {url} answered HTTP {response.status_code}")
-    return response, parse_twiml(response.text, url)

@@ -168,5 +168,5 @@ def _prompts(script: Script) -> Iterator[Finding]:
             yield field, "empty prompt: the caller would hear nothing", WARNING
         elif words * 60 / WORDS_PER_MINUTE > MAX_PROMPT_SECONDS:
             seconds = round(words * 60 / WORDS_PER_MINUTE)
-            yield field, f"prompt takes about {seconds} s to say ({words} words); keep it under " \
-                         f"{MAX_PROMPT_SECONDS} s", WARNING
+            message = f"prompt takes about {seconds} s to say ({words} words); keep it under {MAX_PROMPT_SECONDS} s"
+            yield field, message, WARNING

@@ -14,8 +14,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from callflow.script.model import (
-    DEFAULT_MESSAGES, WEEKDAYS, ClosedAction, Closure, Department, Hours, InputMode, Menu, Option,
-    OptionKind, Period, RetryPolicy, Script, ServiceLevel, WhenClosed,
+    DEFAULT_MESSAGES,
+    WEEKDAYS,
+    ClosedAction,
+    Closure,
+    Department,
+    Hours,
+    InputMode,
+    Menu,
+    Option,
+    OptionKind,
+    Period,
+    RetryPolicy,
+    Script,
+    ServiceLevel,
+    WhenClosed,
 )
 from callflow.script.nodes import NodeReader
 
@@ -287,7 +300,7 @@ def _messages(reader: NodeReader, node: yaml.Node | None) -> dict[str, str]:
             continue
         if used - allowed:
             reader.problem(value_node, f"messages.{name}",
-                           f"unknown placeholder {{{sorted(used - allowed)[0]}}}; "
+                           f"unknown placeholder {{{min(used - allowed)}}}; "
                            f"allowed: {', '.join(sorted(allowed))}")
             continue
         messages[name] = text

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from callflow.actions import Action, Dial, Gather, Hangup, Say
+from callflow.actions import Dial, Gather, Hangup, Say
 from callflow.events import CallStarted, Digits, Event, HungUp, NoInput, Speech
 from callflow.script import utterances
 from callflow.script.closing import route_to
@@ -45,7 +45,7 @@ def handle(script: Script, state: CallState, event: Event, now: datetime, steer:
     if state.script_version != script.version:
         raise ValueError(f"call runs script version {state.script_version}, not {script.version}")
     if isinstance(event, CallStarted):
-        raise ValueError("CallStarted starts a call: use start()")
+        raise TypeError("CallStarted starts a call: use start()")
     if isinstance(event, HungUp):
         return Step(replace(state, outcome=state.outcome or "caller_hung_up", path=state.path + ("hung-up",)), ())
     if state.stage == Stage.DONE:
@@ -243,5 +243,3 @@ def _log(state: CallState, entry: str) -> CallState:
 def _said(state: CallState) -> str:
     return f"said: {state.said[-1]}" if state.said else "no speech"
 
-
-__all__ = ["Steer", "start", "handle", "Action"]

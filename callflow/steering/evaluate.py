@@ -55,9 +55,9 @@ def in_scope(
     truth = np.array(departments)
     strict = np.array(best) == truth
     lenient = np.array([b in ok for b, ok in zip(best, acceptable, strict=True)])
-    kinds = np.array([d.kind for d in decisions])
-    route = kinds == SteeringKind.ROUTE
-    confirm = kinds == SteeringKind.CONFIRM
+    kinds = np.array([d.kind.value for d in decisions])
+    route = kinds == SteeringKind.ROUTE.value
+    confirm = kinds == SteeringKind.CONFIRM.value
     offered_right = np.array([t in (d.department, d.alternative) for t, d in zip(truth, decisions, strict=True)])
     sent_right = np.array([d.department == t for t, d in zip(truth, decisions, strict=True)])
     return InScopeScores(
@@ -68,7 +68,7 @@ def in_scope(
         routed_wrong=float((route & ~sent_right).mean()),
         confirmed=float(confirm.mean()),
         confirmed_right=float((confirm & offered_right).mean()),
-        unknown=float((kinds == SteeringKind.UNKNOWN).mean()),
+        unknown=float((kinds == SteeringKind.UNKNOWN.value).mean()),
     )
 
 

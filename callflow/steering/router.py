@@ -14,6 +14,7 @@ import hashlib
 import json
 import pickle
 import zlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -30,6 +31,7 @@ OUT_OF_SCOPE = "__out_of_scope__"  # the background class; never a department id
 _FORMAT = b"callflow-router/1\n"
 _TEMPERATURE = 5.0  # SVM margins are roughly in [-1.5, 1.5]; x5 spreads them into usable probabilities
 _SEED = 0
+_ONE_BY_ONE = 8  # up to this many utterances, the fast path beats scikit-learn's batch transform
 
 
 def _features() -> FeatureUnion:
@@ -53,6 +55,14 @@ class Router:
         self._oos = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else None
         self._departments = [c for c in classes if c != OUT_OF_SCOPE]
         self._dept_columns = np.array([i for i, c in enumerate(classes) if c != OUT_OF_SCOPE])
+        # Derived, never serialised: what the one-utterance fast path needs from the fitted objects.
+        self._weights = np.ascontiguousarray(model.coef_.T, dtype=np.float64)
+        self._blocks = []
+        offset = 0
+        for _, vectorizer in features.transformer_list:
+            vocabulary = vectorizer.vocabulary_
+            self._blocks.append((vectorizer.build_analyzer(), vocabulary, vectorizer.idf_, offset))
+            offset += len(vocabulary)
 
     @classmethod
     def train(
@@ -90,8 +100,30 @@ class Router:
         """The department ids this router can send a caller to."""
         return list(self._departments)
 
+    def _margins_one(self, text: str) -> np.ndarray:
+        """The SVM margins for one utterance without scikit-learn's per-call overhead (~2 ms -> ~0.1 ms).
+
+        Same arithmetic as FeatureUnion(TfidfVectorizer...).transform + decision_function: sublinear tf
+        times idf, each block l2-normalised, then the linear model; tests hold the two paths equal.
+        """
+        margins = self._model.intercept_.astype(np.float64).copy()
+        for analyse, vocabulary, idf, offset in self._blocks:
+            counts = Counter(i for i in map(vocabulary.get, analyse(text)) if i is not None)
+            if not counts:
+                continue
+            columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[columns]
+            values /= np.sqrt(values @ values)
+            margins += values @ self._weights[offset + columns]
+        return margins
+
     def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        margins = self._model.decision_function(self._features.transform(texts))
+        if len(texts) <= _ONE_BY_ONE:
+            margins = np.stack([self._margins_one(t) for t in texts])
+            if margins.shape[1] == 1:
+                margins = margins[:, 0]
+        else:
+            margins = self._model.decision_function(self._features.transform(texts))
         if margins.ndim == 1:  # two classes: liblinear gives one margin, for classes_[1]
             margins = np.column_stack([-margins, margins])
         scaled = _TEMPERATURE * margins

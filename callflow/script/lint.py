@@ -1,0 +1,63 @@
+"""The script linter behind `callflow lint [PATH...]`: every problem, as file:line:col, errors and warnings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from callflow.script.checks import check
+from callflow.script.loader import parse_script, read_script_text
+from callflow.script.model import Script
+from callflow.script.problems import ScriptInvalid, ScriptProblem, errors_in
+
+DEFAULT_FOLDER = "ivr_scripts"
+
+
+def lint(script_or_path: Script | str | Path) -> list[ScriptProblem]:
+    """Every problem in a script file (or an already loaded script), in file order."""
+    if isinstance(script_or_path, Script):
+        problems = check(script_or_path)
+    else:
+        try:
+            text = read_script_text(script_or_path)
+        except ScriptInvalid as invalid:
+            return invalid.problems
+        problems = parse_script(text, str(script_or_path))[1]
+    return sorted(problems, key=lambda p: (p.line, p.column, p.field))
+
+
+def lint_text(text: str, source: str = "<string>") -> list[ScriptProblem]:
+    """Every problem in a script's text (an edit in the browser, before it is saved)."""
+    return sorted(parse_script(text, source)[1], key=lambda p: (p.line, p.column, p.field))
+
+
+def script_files(paths: list[str]) -> list[Path]:
+    """Expand folders to the YAML files in them; default to the repository's scripts folder."""
+    files: list[Path] = []
+    for raw in paths or [DEFAULT_FOLDER]:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+        else:
+            files.append(path)
+    return files
+
+
+def main(paths: list[str], out: TextIO | None = None) -> int:
+    """Lint scripts, print one line per problem, and return 1 if any has errors (0 otherwise)."""
+    out = out or sys.stdout
+    failed = False
+    files = script_files(paths)
+    for file in files:
+        problems = lint(file)
+        for problem in problems:
+            print(problem, file=out)
+        failed = failed or bool(errors_in(problems))
+    if not files:
+        print("no scripts found", file=out)
+        return 1
+    errors = "errors found" if failed else "no errors"
+    print(f"{len(files)} script(s) checked: {errors}", file=out)
+    return 1 if failed else 0
+

@@ -1,0 +1,55 @@
+"""Administrators manage agents from the command line: add, list with presence, set presence, remove."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from callflow.cli import main
+from callflow.presence import PresenceBoard
+
+
+@pytest.fixture
+def run(settings, sessions, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    runner = CliRunner()
+    return lambda *args, **kw: runner.invoke(main, list(args), catch_exceptions=False, **kw)
+
+
+def test_agent_lifecycle_from_the_command_line(run, redis):
+    added = run("agent", "add", "ann", "--name", "Ann Smith", "--reach", "+441632960001",
+                "--departments", "cards,fees", input="correct horse battery\ncorrect horse battery\n")
+    assert added.exit_code == 0, added.output
+    assert "offline" in run("agent", "list").output
+    assert run("agent", "set-presence", "ann", "available").exit_code == 0
+    assert PresenceBoard(redis).available("fees") == ["ann"]
+    listing = run("agent", "list").output
+    assert "ann" in listing and "available" in listing and "cards,fees" in listing
+    assert run("agent", "remove", "ann").exit_code == 0
+    assert "ann" not in run("agent", "list").output
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (["--reach", "12345"], "reach"),
+        (["--reach", "+441632960001", "--role", "king"], "role"),
+    ],
+)
+def test_bad_agent_details_are_refused_naming_the_field(run, args, complaint):
+    result = run("agent", "add", "bob", "--name", "Bob", "--departments", "cards", *args,
+                 input="correct horse battery\ncorrect horse battery\n")
+    assert result.exit_code != 0
+    assert complaint in result.output
+
+
+def test_setting_presence_of_an_unknown_agent_is_an_error(run):
+    result = run("agent", "set-presence", "nobody", "available")
+    assert result.exit_code != 0 and "no agent 'nobody'" in result.output
+
+
+def test_a_short_password_is_refused(run):
+    result = run("agent", "add", "cyd", "--name", "Cyd", "--reach", "client:cyd", "--departments", "cards",
+                 input="short\nshort\n")
+    assert result.exit_code != 0 and "at least 10 characters" in result.output
