@@ -32,9 +32,9 @@ from tqdm import tqdm
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from callflow.steering import evaluate  # noqa: E402
-from callflow.steering.router import Router  # noqa: E402
-from callflow.steering.training import examples_from_script, load_script  # noqa: E402
+from callflow.steering import evaluate
+from callflow.steering.router import Router
+from callflow.steering.training import examples_from_script, load_script
 
 # The script's department ids -> the Banking77 department names in departments.json. Script departments
 # missing here (Acme's "general") stay in the router, and every call they take counts as wrong.
@@ -74,7 +74,9 @@ def load_data(data_dir: Path, split: str) -> Data:
 
     train = rows("train.csv")
     if split == "dev":
-        train, measure = train_test_split(train, test_size=0.2, random_state=0, stratify=[c for _, c in train])
+        train, measure = train_test_split(
+            train, test_size=0.2, random_state=0, stratify=[c for _, c in train]
+        )
         oos = [t for t, _ in clinc["oos_val"]]
     else:
         measure = rows("test.csv")
@@ -94,7 +96,9 @@ def load_data(data_dir: Path, split: str) -> Data:
 def sample(history: dict[str, list[str]], per_department: int | None, seed: int) -> dict[str, list[str]]:
     """`per_department` random phrases of each department (all of them when None)."""
     rng = random.Random(seed)
-    return {d: list(p) if per_department is None else rng.sample(p, per_department) for d, p in history.items()}
+    return {
+        d: list(p) if per_department is None else rng.sample(p, per_department) for d, p in history.items()
+    }
 
 
 def combine(*sources: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -138,9 +142,15 @@ def configurations(data: Data, script: dict[str, list[str]], seeds: int) -> list
     ]
     for n in (20, 50):
         configs += [
-            Config(f"(c) script + {n}/dept history", lambda s, n=n: combine(script, sample(data.history, n, s)), seeds),
+            Config(
+                f"(c) script + {n}/dept history",
+                lambda s, n=n: combine(script, sample(data.history, n, s)),
+                seeds,
+            ),
             Config(f"    {n}/dept history, no script", lambda s, n=n: sample(data.history, n, s), seeds),
-            Config(f"    baseline SVM, {n}/dept", lambda s, n=n: sample(data.history, n, s), seeds, baseline=True),
+            Config(
+                f"    baseline SVM, {n}/dept", lambda s, n=n: sample(data.history, n, s), seeds, baseline=True
+            ),
         ]
     return configs
 
@@ -153,7 +163,9 @@ def resident_mb(blob_path: Path) -> float:
         "from callflow.steering.router import Router;"
         "m=Router.from_bytes(open(sys.argv[1],'rb').read());m.steer('my card was declined');print(r()-b)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(blob_path), str(REPO)], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(blob_path), str(REPO)], check=False, capture_output=True, text=True
+    )
     return float(out.stdout.strip() or "nan")
 
 
@@ -168,8 +180,15 @@ def measure(config: Config, seed: int, data: Data, tmp: Path) -> dict[str, float
         hits = np.array(best) == np.array(data.truth)
         lenient = [b in ok for b, ok in zip(best, data.acceptable, strict=True)]
         # No out-of-scope class and no thresholds: every call is routed, every stranger included.
-        return {"strict": hits.mean(), "lenient": np.mean(lenient), "wrong": 1 - hits.mean(), "confirm": 0.0,
-                "oos_unknown": 0.0, "oos_routed": 1.0, "train_s": train_s}
+        return {
+            "strict": hits.mean(),
+            "lenient": np.mean(lenient),
+            "wrong": 1 - hits.mean(),
+            "confirm": 0.0,
+            "oos_unknown": 0.0,
+            "oos_routed": 1.0,
+            "train_s": train_s,
+        }
     router = Router.train(examples)
     train_s = time.perf_counter() - started
     blob = router.to_bytes()
@@ -179,9 +198,17 @@ def measure(config: Config, seed: int, data: Data, tmp: Path) -> dict[str, float
     scores = evaluate.in_scope(router, data.texts, data.truth, data.acceptable)
     oos = evaluate.out_of_scope(router, data.oos)
     row = {
-        "strict": scores.strict_accuracy, "lenient": scores.lenient_accuracy, "macro_f1": scores.macro_f1,
-        "confirm": scores.confirmed, "wrong": scores.routed_wrong, "unknown": scores.unknown,
-        "oos_unknown": oos.unknown, "oos_routed": oos.routed, "train_s": train_s, "load_s": load_s,
+        "strict": scores.strict_accuracy,
+        "lenient": scores.lenient_accuracy,
+        "macro_f1": scores.macro_f1,
+        "confirm": scores.confirmed,
+        "wrong": scores.routed_wrong,
+        "unknown": scores.unknown,
+        "reached": scores.routed_right + scores.confirmed_right,
+        "oos_unknown": oos.unknown,
+        "oos_routed": oos.routed,
+        "train_s": train_s,
+        "load_s": load_s,
         "size_kb": len(blob) / 1024,
     }
     if seed == 0:
@@ -192,18 +219,30 @@ def measure(config: Config, seed: int, data: Data, tmp: Path) -> dict[str, float
 
 
 COLUMNS = [  # (key, heading, format)
-    ("strict", "strict acc", "{:.1%}"), ("lenient", "lenient", "{:.1%}"), ("macro_f1", "macro F1", "{:.3f}"),
-    ("confirm", "confirm", "{:.1%}"), ("wrong", "wrong, unconfirmed", "{:.1%}"), ("unknown", "ask again", "{:.1%}"),
-    ("oos_unknown", "OOS ask again", "{:.1%}"), ("oos_routed", "OOS routed", "{:.1%}"),
-    ("p50_ms", "p50 ms", "{:.2f}"), ("p99_ms", "p99 ms", "{:.2f}"), ("train_s", "train s", "{:.2f}"),
-    ("load_s", "load s", "{:.3f}"), ("size_kb", "model KiB", "{:.0f}"), ("rss_mb", "+RSS MiB", "{:.0f}"),
+    ("strict", "strict acc", "{:.1%}"),
+    ("lenient", "lenient", "{:.1%}"),
+    ("macro_f1", "macro F1", "{:.3f}"),
+    ("confirm", "confirm", "{:.1%}"),
+    ("wrong", "wrong, unconfirmed", "{:.1%}"),
+    ("unknown", "ask again", "{:.1%}"),
+    ("reached", "right after <=1 question", "{:.1%}"),
+    ("oos_unknown", "OOS ask again", "{:.1%}"),
+    ("oos_routed", "OOS routed", "{:.1%}"),
+    ("p50_ms", "p50 ms", "{:.2f}"),
+    ("p99_ms", "p99 ms", "{:.2f}"),
+    ("train_s", "train s", "{:.2f}"),
+    ("load_s", "load s", "{:.3f}"),
+    ("size_kb", "model KiB", "{:.0f}"),
+    ("rss_mb", "+RSS MiB", "{:.0f}"),
 ]
 
 
 def table(results: dict[str, list[dict[str, float]]]) -> str:
     """A Markdown table: means over seeds, with the spread of strict accuracy when there are several."""
-    lines = ["| configuration | " + " | ".join(h for _, h, _ in COLUMNS) + " |",
-             "|---" * (len(COLUMNS) + 1) + "|"]
+    lines = [
+        "| configuration | " + " | ".join(h for _, h, _ in COLUMNS) + " |",
+        "|---" * (len(COLUMNS) + 1) + "|",
+    ]
     for name, rows in results.items():
         cells = []
         for key, _, fmt in COLUMNS:
@@ -221,15 +260,18 @@ def run(data_dir: Path, script_path: Path, split: str = "test", seeds: int = 5) 
     import tempfile
 
     data = load_data(data_dir, split)
-    script = {SCRIPT_TO_BANKING77.get(d, d): p for d, p in examples_from_script(load_script(script_path)).items()}
+    script = {
+        SCRIPT_TO_BANKING77.get(d, d): p for d, p in examples_from_script(load_script(script_path)).items()
+    }
     configs = configurations(data, script, seeds)
     jobs = [(c, s) for c in configs for s in range(c.seeds)]
     results: dict[str, list[dict[str, float]]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:
         for config, seed in tqdm(jobs, desc=f"routing-eval ({split})", unit="model"):
             results[config.name].append(measure(config, seed, data, Path(tmp)))
-    header = (f"split={split}: {len(data.texts)} in-scope utterances, {len(data.oos)} out-of-scope, "
-              f"seeds={seeds}")
+    header = (
+        f"split={split}: {len(data.texts)} in-scope utterances, {len(data.oos)} out-of-scope, seeds={seeds}"
+    )
     return header + "\n\n" + table(results)
 
 

@@ -6,7 +6,9 @@ that lives in Redis and the database, so any number of processes can serve the s
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from functools import cached_property
 
 import redis
@@ -19,7 +21,14 @@ from callflow.db import make_engine, session_factory
 from callflow.live_calls import LiveCalls
 from callflow.settings import Settings
 
+log = logging.getLogger(__name__)
+
 JOB_QUEUE = "callflow"
+ROUTER_KEY = "callflow:router:"
+SCRIPT_KEY = "callflow:script:"  # version hash -> script text, so every process can run any live call's version
+SCRIPT_TTL_SECONDS = 2 * 24 * 3600
+SCRIPT_RECHECK_SECONDS = 2.0
+ROUTER_TTL_SECONDS = 7 * 24 * 3600
 
 
 class Runtime:
@@ -28,6 +37,7 @@ class Runtime:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._lock = threading.Lock()
+        self._shared_versions: set[str] = set()
 
     @cached_property
     def redis(self) -> redis.Redis:
@@ -55,18 +65,69 @@ class Runtime:
 
     @cached_property
     def scripts(self):
-        from callflow.script.library import ScriptLibrary
+        from callflow.script.library import load_library
 
-        return ScriptLibrary(self.settings.ivr_scripts)
+        self._scripts_seen = (time.monotonic(), _folder_stamp(self.settings.ivr_scripts))
+        return load_library(self.settings.ivr_scripts)
+
+    def script_for_number(self, called: str):
+        """The script in service for a called number (re-read when the files change), shared with every
+        process by version so the call can keep it to the end."""
+        library = self.scripts
+        checked, stamp = self._scripts_seen
+        if time.monotonic() - checked > SCRIPT_RECHECK_SECONDS:
+            new_stamp = _folder_stamp(self.settings.ivr_scripts)
+            if new_stamp != stamp:
+                problems = library.reload()
+                for name, found in problems.items():
+                    log.error("script %s refused, its last valid version stays in service: %s", name, found[0])
+            self._scripts_seen = (time.monotonic(), new_stamp)
+        script = library.for_number(called)
+        if script is not None and script.version not in self._shared_versions:
+            self.redis.set(SCRIPT_KEY + script.version, library.texts[script.version], nx=True,
+                           ex=SCRIPT_TTL_SECONDS)
+            self._shared_versions.add(script.version)
+        return script
+
+    def script_version(self, version: str):
+        """The script version a call started with, from this process or from the one that started it."""
+        script = self.scripts.version(version)
+        if script is None:
+            from callflow.script.loader import load_script_text
+
+            text = self.redis.get(SCRIPT_KEY + version)
+            if text is None:
+                return None
+            script = load_script_text(text.decode(), f"version {version}")
+            self.scripts.versions[version] = script
+            self.scripts.texts[version] = text.decode()
+        return script
 
     def steer_for(self, script):
-        """The call-steering router trained for this script version (cached per version in this process)."""
+        """The call-steering router for this script version: trained once, shared through Redis.
+
+        The first process to need a version trains it (under a second) and stores it; the others load the
+        bytes (milliseconds). Each process keeps the versions it has loaded.
+        """
+        from callflow.steering.router import Router
+        from callflow.steering.training import router_for_script
+
         with self._lock:
             cache = self.__dict__.setdefault("_routers", {})
             if script.version not in cache:
-                from callflow.steering.training import router_for_script
-
-                cache[script.version] = router_for_script(script)
+                key = ROUTER_KEY + script.version
+                stored = self.redis.get(key)
+                router = None
+                if stored is not None:
+                    try:
+                        router = Router.from_bytes(stored)
+                    except ValueError:  # written by another scikit-learn version: retrain
+                        router = None
+                if router is None:
+                    router = router_for_script(script)
+                    if router is not None:
+                        self.redis.set(key, router.to_bytes(), ex=ROUTER_TTL_SECONDS)
+                cache[script.version] = router
             router = cache[script.version]
         return None if router is None else router.steer
 
@@ -74,3 +135,10 @@ class Runtime:
         """Release pooled connections (the embedded Redis lives as long as the process)."""
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def _folder_stamp(folder) -> tuple:
+    """What changed in a scripts folder: names, sizes and modification times of its files."""
+    from pathlib import Path
+
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in Path(folder).glob("*.y*ml")))

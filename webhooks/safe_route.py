@@ -26,15 +26,17 @@ def safe_route(dialled_failed: bool = False) -> VoiceResponse:
     rt = runtime()
     script = None
     try:
-        script = rt.scripts.for_number(request.form.get("To", ""))
+        script = rt.scripts.for_number(request.form.get("To", ""))  # no Redis needed here
     except Exception:
         log.exception("no script for the safe route; using the fallback number")
-    number = getattr(script, "fallback_number", None) or rt.settings.fallback_number
-    operator = None if script is None else script.safe_department()
+    number = rt.settings.fallback_number
+    department = None if script is None else script.departments.get(script.safe_route)
+    if department is not None and department.overflow_number:
+        number = number or department.overflow_number
     if number and not dialled_failed:
         actions = [Say(APOLOGY), Dial(number)]
-    elif operator is not None:
-        actions = [Say(APOLOGY), RouteToDepartment(operator.id, operator.queue, reason="safe route")]
+    elif department is not None:
+        actions = [Say(APOLOGY), RouteToDepartment(department.id, department.queue, reason="safe route")]
     else:
         actions = [Say(NO_ONE), Hangup()]
     return render(actions, absolute_url)

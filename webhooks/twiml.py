@@ -13,7 +13,18 @@ from twilio.twiml.voice_response import Dial as DialVerb
 from twilio.twiml.voice_response import Gather as GatherVerb
 from twilio.twiml.voice_response import VoiceResponse
 
-from callflow.actions import Action, Dial, Gather, Hangup, Pause, Play, RouteToDepartment, Say, Voicemail
+from callflow.actions import (
+    Action,
+    Dial,
+    Gather,
+    Hangup,
+    OfferCallback,
+    Pause,
+    Play,
+    RouteToDepartment,
+    Say,
+    Voicemail,
+)
 
 UrlFor = Callable[..., str]
 
@@ -62,6 +73,12 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
                             caller_id=action.caller_id)
             dial.number(action.number)
             response.append(dial)
+        elif isinstance(action, OfferCallback):
+            # Until callbacks are booked by the workers, a closed department takes a message instead of
+            # promising a call it cannot yet schedule.
+            response.say("Please leave your name and what you need after the tone, and we'll call you back.")
+            response.record(action=url("voice.voicemail", department=action.department), method="POST",
+                            max_length=120, play_beep=True)
         elif isinstance(action, Voicemail):
             response.record(action=url("voice.voicemail", department=action.department), method="POST",
                             max_length=action.max_seconds, play_beep=True)

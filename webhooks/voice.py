@@ -38,15 +38,20 @@ def apologise(error: Exception):
 
 
 def _engine_step(start: bool, event):
+    """Run one engine step for this request's call and store the call's new state."""
     from callflow.script import engine
+    from callflow.script.state import CallState
 
     rt = runtime()
     sid = request.form.get("CallSid", "")
     now = rt.clock.now()
     stored = None if start else rt.live_calls.load(sid)
-    if stored is None:
+    script = None if stored is None else rt.script_version(stored["script_version"])
+    if script is None:
         called, caller = request.form.get("To", ""), request.form.get("From", "")
-        script = rt.scripts.for_number(called)
+        script = rt.script_for_number(called)
+        if script is None:
+            raise LookupError(f"no IVR script answers {called} and there is no default line")
         name = last = None
         try:
             with rt.sessions() as session:
@@ -56,13 +61,12 @@ def _engine_step(start: bool, event):
                 call_log.call_started(session, sid, caller, called, now, script_version=script.version)
         except Exception:  # the database is down: the call goes on without personalisation
             log.exception("call %s: could not read or write the call log", sid)
-        step = engine.start(script, CallStarted(caller, called, name, last), now, steer=rt.steer_for(script))
-        if not start:  # state was lost (expired): treat this input as the first answer
-            step = engine.handle(script, step.state, event, now, steer=rt.steer_for(script))
+        steer = rt.steer_for(script)
+        step = engine.start(script, CallStarted(caller, called, name, last), now, steer=steer)
+        if not start:  # the call's state was lost: take this input as the answer to the first question
+            step = engine.handle(script, step.state, event, now, steer=steer)
     else:
-        state = engine.CallState.from_dict(stored)
-        script = rt.scripts.version(state.script_version)
-        step = engine.handle(script, state, event, now, steer=rt.steer_for(script))
+        step = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
     rt.live_calls.save(sid, step.state.to_dict())
     return step
 

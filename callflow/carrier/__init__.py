@@ -1,0 +1,8 @@
+"""The local carrier: a Twilio look-alike that places real calls against the app. See README.md."""
+
+from callflow.carrier.calls import Call, CallStatus, Entry, ScriptError
+from callflow.carrier.phones import Answer, Caller, Pickup, hang_up, press, say, silence
+from callflow.carrier.server import Carrier
+
+__all__ = ["Answer", "Call", "CallStatus", "Caller", "Carrier", "Entry", "Pickup", "ScriptError", "hang_up",
+           "press", "say", "silence"]

@@ -8,7 +8,7 @@ or at the Dial's timeLimit.
 
 from __future__ import annotations
 
-from callflow.carrier.calls import Call
+from callflow.carrier.calls import Call, HangUp
 from callflow.carrier.phones import speaking_time
 
 
@@ -35,7 +35,7 @@ class Bridge:
         if self.started_at is None:
             return 0
         end = self.ended_at if self.ended_at is not None else self.carrier.clock.timestamp()
-        return int(round(end - self.started_at))
+        return round(end - self.started_at)
 
     def connect(self) -> None:
         """Connect the legs and note it in every transcript."""
@@ -85,5 +85,8 @@ class Bridge:
             if speaker is not None:
                 for leg in self.legs:
                     leg.record("talk", phrase, speaker=party(speaker))
-        self.end(by=leaver)
+        with self.carrier.cond:  # hang up and disconnect at once, so the other side sees both together
+            if leaver is not driver:
+                leaver.interrupt(HangUp("hung up after talking"))
+            self.end(by=leaver)
         return leaver

@@ -124,7 +124,7 @@ class Call:
         if self.answered_at is None:
             return 0
         end = self.ended_at if self.ended_at is not None else self.carrier.clock.timestamp()
-        return int(round(end - self.answered_at))
+        return round(end - self.answered_at)
 
     @property
     def is_final(self) -> bool:

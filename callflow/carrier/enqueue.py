@@ -63,7 +63,6 @@ def enqueue(session, verb: ET.Element, doc: Document) -> Goto | None:
         call.record("queue-full", name)
         result = "queue-full"
     elif isinstance(outcome, Dequeued):
-        queue_time = int(call.now() - (enqueued_at - call.created_at))
         outcome = _bridged(session, outcome, queue, enqueued_at)
         result = "bridged"
     elif isinstance(outcome, LeaveQueue):
@@ -86,7 +85,7 @@ def _wait(session, queue, enqueued_at: float, wait_url: str | None, wait_method:
     carrier, call = session.carrier, session.call
     while True:
         cycle_start = carrier.clock.timestamp()
-        if wait_url is None:
+        if wait_url is None:  # Twilio's default classical playlist, forever
             call.record("played", "default hold music")
             call.hold(math.inf)
         goto: Goto | None = Goto(wait_url, wait_method)

@@ -63,12 +63,18 @@ def _references(script: Script) -> Iterator[Finding]:
 
 
 def _departments(script: Script) -> Iterator[Finding]:
-    keypad_targets = {o.target for m in script.menus.values() for o in m.options if o.kind == OptionKind.DEPARTMENT}
+    keypad_targets = {
+        o.target for m in script.menus.values() for o in m.options if o.kind == OptionKind.DEPARTMENT
+    }
     for dept in script.departments.values():
         field = f"departments.{dept.id}"
         if dept.hours is None:
             if f"{field}.hours" not in script.positions:
-                yield f"{field}", "department has no hours: add 'hours' (a name, inline hours or 'always')", ERROR
+                yield (
+                    f"{field}",
+                    "department has no hours: add 'hours' (a name, inline hours or 'always')",
+                    ERROR,
+                )
         elif not dept.hours.always_open and not any(dept.hours.weekly):
             yield f"{field}.hours", "department is never open: no weekly hours", ERROR
         closed = dept.when_closed
@@ -76,8 +82,14 @@ def _departments(script: Script) -> Iterator[Finding]:
             if closed.department not in script.departments:
                 yield f"{field}.when_closed.department", f"unknown department '{closed.department}'", ERROR
             elif _hands_over_in_circle(script, dept.id):
-                yield f"{field}.when_closed.department", "closed departments hand callers over in a circle", ERROR
-        reachable = dept.id in keypad_targets or dept.id in (script.operator, script.safe_route) or dept.phrases
+                yield (
+                    f"{field}.when_closed.department",
+                    "closed departments hand callers over in a circle",
+                    ERROR,
+                )
+        reachable = (
+            dept.id in keypad_targets or dept.id in (script.operator, script.safe_route) or dept.phrases
+        )
         if not reachable:
             yield field, "callers cannot reach this department: no menu option and no phrases", WARNING
 
@@ -106,14 +118,22 @@ def _menu_graph(script: Script) -> Iterator[Finding]:
         elif depth[menu.id] > MAX_DEPTH:
             yield field, f"menu is {depth[menu.id]} levels deep; callers get lost beyond {MAX_DEPTH}", WARNING
         if len(menu.options) > MAX_OPTIONS:
-            yield f"{field}.options", f"{len(menu.options)} options; callers remember at most {MAX_OPTIONS}", WARNING
+            yield (
+                f"{field}.options",
+                f"{len(menu.options)} options; callers remember at most {MAX_OPTIONS}",
+                WARNING,
+            )
         if not menu.options:
             yield f"{field}.options", "dead end: the menu has no options", ERROR
         elif not _has_way_out(menus, menu.id):
             if _in_loop(menus, menu.id):
                 yield f"{field}.options", "loop with no way out: its menus only lead to each other", ERROR
             else:
-                yield f"{field}.options", "dead end: no option leads to a department, a number or hanging up", ERROR
+                yield (
+                    f"{field}.options",
+                    "dead end: no option leads to a department, a number or hanging up",
+                    ERROR,
+                )
 
 
 def _children(menu: Menu) -> list[str]:
@@ -156,17 +176,29 @@ def _in_loop(menus: dict[str, Menu], start: str) -> bool:
 
 def _prompts(script: Script) -> Iterator[Finding]:
     texts = [(f"menus.{m.id}.prompt", m.prompt) for m in script.menus.values()]
-    texts += [(f"menus.{m.id}.options.{o.key}.message", o.target)
-              for m in script.menus.values() for o in m.options if o.kind == OptionKind.MESSAGE]
-    texts += [(f"departments.{d.id}.when_closed.message", d.when_closed.message)
-              for d in script.departments.values() if d.when_closed.message is not None]
-    texts += [(f"messages.{name}", text) for name, text in script.messages.items()
-              if f"messages.{name}" in script.positions]
+    texts += [
+        (f"menus.{m.id}.options.{o.key}.message", o.target)
+        for m in script.menus.values()
+        for o in m.options
+        if o.kind == OptionKind.MESSAGE
+    ]
+    texts += [
+        (f"departments.{d.id}.when_closed.message", d.when_closed.message)
+        for d in script.departments.values()
+        if d.when_closed.message is not None
+    ]
+    texts += [
+        (f"messages.{name}", text)
+        for name, text in script.messages.items()
+        if f"messages.{name}" in script.positions
+    ]
     for field, text in texts:
         words = len(text.split())
         if words == 0:
             yield field, "empty prompt: the caller would hear nothing", WARNING
         elif words * 60 / WORDS_PER_MINUTE > MAX_PROMPT_SECONDS:
             seconds = round(words * 60 / WORDS_PER_MINUTE)
-            message = f"prompt takes about {seconds} s to say ({words} words); keep it under {MAX_PROMPT_SECONDS} s"
+            message = (
+                f"prompt takes about {seconds} s to say ({words} words); keep it under {MAX_PROMPT_SECONDS} s"
+            )
             yield field, message, WARNING

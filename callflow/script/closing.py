@@ -24,9 +24,11 @@ class Handover:
     path: tuple[str, ...]
 
 
-def route_to(script: Script, department_id: str, now: datetime, reason: str, language: str,
-             announce: bool = True) -> Handover:
+def route_to(
+    script: Script, department_id: str, now: datetime, reason: str, language: str, announce: bool = True
+) -> Handover:
     """Send the caller to a department, honouring its hours."""
+
     def say(text: str) -> Say:
         return Say(text, voice=script.voice, language=language)
 
@@ -36,9 +38,12 @@ def route_to(script: Script, department_id: str, now: datetime, reason: str, lan
         tried.append(department.id)
         if department.hours is None or is_open(department.hours, now):
             lead = (say(script.message("route", department=department.name)),) if announce else ()
-            return Handover(department.id, "routed", lead + (RouteToDepartment(department.id, department.queue,
-                                                                               reason),),
-                            tuple(f"closed:{d}" for d in tried[:-1]) + (f"department:{department.id}",))
+            return Handover(
+                department.id,
+                "routed",
+                lead + (RouteToDepartment(department.id, department.queue, reason),),
+                tuple(f"closed:{d}" for d in tried[:-1]) + (f"department:{department.id}",),
+            )
         rule = department.when_closed
         target = rule.department
         if rule.action == ClosedAction.DEPARTMENT and target in script.departments and target not in tried:
@@ -55,15 +60,35 @@ def route_to(script: Script, department_id: str, now: datetime, reason: str, lan
     return _closed(script, department, rule.action, tuple(closed), opening, reason, path, say)
 
 
-def _closed(script: Script, department: Department, action: ClosedAction, closed: tuple[Say, ...],
-            opening: datetime | None, reason: str, path: tuple[str, ...], say) -> Handover:
+def _closed(
+    script: Script,
+    department: Department,
+    action: ClosedAction,
+    closed: tuple[Say, ...],
+    opening: datetime | None,
+    reason: str,
+    path: tuple[str, ...],
+    say,
+) -> Handover:
     if action == ClosedAction.CALLBACK:
         at = opening.isoformat() if opening else None
         offer = OfferCallback(department.id, department.queue, at, reason)
-        return Handover(department.id, "callback_offered", closed + (say(script.message("callback")), offer),
-                        path + ("callback-offered",))
+        return Handover(
+            department.id,
+            "callback_offered",
+            closed + (say(script.message("callback")), offer),
+            path + ("callback-offered",),
+        )
     if action == ClosedAction.VOICEMAIL:
-        return Handover(department.id, "voicemail",
-                        closed + (say(script.message("voicemail")), Voicemail(department.id)), path + ("voicemail",))
-    return Handover(department.id, "closed", closed + (say(script.message("goodbye")), Hangup()),
-                    path + ("closed-message",))
+        return Handover(
+            department.id,
+            "voicemail",
+            closed + (say(script.message("voicemail")), Voicemail(department.id)),
+            path + ("voicemail",),
+        )
+    return Handover(
+        department.id,
+        "closed",
+        closed + (say(script.message("goodbye")), Hangup()),
+        path + ("closed-message",),
+    )

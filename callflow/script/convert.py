@@ -32,10 +32,33 @@ from callflow.script.model import (
 )
 from callflow.script.nodes import NodeReader
 
-TOP_KEYS = ("version", "line", "company", "voice", "language", "time_zone", "operator", "safe_route",
-            "main_menu", "retries", "messages", "hours", "departments", "menus")
-DEPARTMENT_KEYS = ("name", "queue", "topic", "hours", "when_closed", "service_level", "wrap_up_seconds",
-                   "overflow_number", "phrases")
+TOP_KEYS = (
+    "version",
+    "line",
+    "company",
+    "voice",
+    "language",
+    "time_zone",
+    "operator",
+    "safe_route",
+    "main_menu",
+    "retries",
+    "messages",
+    "hours",
+    "departments",
+    "menus",
+)
+DEPARTMENT_KEYS = (
+    "name",
+    "queue",
+    "topic",
+    "hours",
+    "when_closed",
+    "service_level",
+    "wrap_up_seconds",
+    "overflow_number",
+    "phrases",
+)
 TARGET_KEYS = ("menu", "department", "message", "dial", "hangup")
 PERIOD = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])\s*-\s*([01][0-9]|2[0-4]):([0-5][0-9])$")
 ALWAYS = "always"
@@ -46,13 +69,14 @@ def convert(root: yaml.Node, reader: NodeReader, version: str) -> Script | None:
     top = reader.mapping(root, "", TOP_KEYS, required=("company", "time_zone", "departments", "menus"))
     if top is None:
         return None
-    if "version" in top and reader.integer(top["version"], "version", 1, 1, 1) != 1:
-        return None
+    reader.integer(top.get("version"), "version", 1, 1, 1)
     time_zone = _time_zone(reader, top.get("time_zone"), "time_zone") or "UTC"
     line = reader.mapping(top["line"], "line", ("numbers", "default")) if "line" in top else {}
     line = line or {}
-    numbers = [reader.phone(n, f"line.numbers.{i}") for i, n in enumerate(_items(reader, line.get("numbers"),
-                                                                                       "line.numbers"))]
+    numbers = [
+        reader.phone(n, f"line.numbers.{i}")
+        for i, n in enumerate(_items(reader, line.get("numbers"), "line.numbers"))
+    ]
     named_hours = {}
     for name, node in (reader.mapping(top["hours"], "hours") or {}).items() if "hours" in top else ():
         named_hours[name] = _hours(reader, node, f"hours.{name}", time_zone, {})
@@ -110,8 +134,9 @@ def _time_zone(reader: NodeReader, node: yaml.Node | None, field: str) -> str | 
     return name
 
 
-def _hours(reader: NodeReader, node: yaml.Node, field: str, time_zone: str,
-           named: dict[str, Hours | None]) -> Hours | None:
+def _hours(
+    reader: NodeReader, node: yaml.Node, field: str, time_zone: str, named: dict[str, Hours | None]
+) -> Hours | None:
     if isinstance(node, yaml.ScalarNode):
         name = reader.text(node, field)
         if name == ALWAYS:
@@ -125,8 +150,11 @@ def _hours(reader: NodeReader, node: yaml.Node, field: str, time_zone: str,
         return None
     zone = _time_zone(reader, spec.get("time_zone"), f"{field}.time_zone") or time_zone
     weekly: list[list[Period]] = [[] for _ in WEEKDAYS]
-    for day, day_node in (reader.mapping(spec["weekly"], f"{field}.weekly", WEEKDAYS) or {}).items() \
-            if "weekly" in spec else ():
+    for day, day_node in (
+        (reader.mapping(spec["weekly"], f"{field}.weekly", WEEKDAYS) or {}).items()
+        if "weekly" in spec
+        else ()
+    ):
         index = WEEKDAYS.index(day)
         for text, item in reader.text_list(day_node, f"{field}.weekly.{day}"):
             if text == "closed":
@@ -153,8 +181,9 @@ def _hours(reader: NodeReader, node: yaml.Node, field: str, time_zone: str,
         closure = _closure(reader, item, f"{field}.closures.{i}")
         if closure:
             closures.append(closure)
-    return Hours(zone, tuple(tuple(sorted(p, key=lambda p: p.start)) for p in weekly), tuple(holidays),
-                 tuple(closures))
+    return Hours(
+        zone, tuple(tuple(sorted(p, key=lambda p: p.start)) for p in weekly), tuple(holidays), tuple(closures)
+    )
 
 
 def _date(text: str) -> date | None:
@@ -189,19 +218,24 @@ def _closure(reader: NodeReader, node: yaml.Node, field: str) -> Closure | None:
     return Closure(bounds[0], bounds[1], reader.text(spec.get("reason"), f"{field}.reason", ""))
 
 
-def _department(reader: NodeReader, dept_id: str, node: yaml.Node, time_zone: str,
-                named_hours: dict[str, Hours | None]) -> Department | None:
+def _department(
+    reader: NodeReader, dept_id: str, node: yaml.Node, time_zone: str, named_hours: dict[str, Hours | None]
+) -> Department | None:
     field = f"departments.{dept_id}"
     spec = reader.mapping(node, field, DEPARTMENT_KEYS, required=("name",))
     if spec is None:
         return None
     name = reader.text(spec.get("name"), f"{field}.name", dept_id)
-    hours = _hours(reader, spec["hours"], f"{field}.hours", time_zone, named_hours) if "hours" in spec else None
+    hours = (
+        _hours(reader, spec["hours"], f"{field}.hours", time_zone, named_hours) if "hours" in spec else None
+    )
     level = ServiceLevel()
     if "service_level" in spec:
         sl = reader.mapping(spec["service_level"], f"{field}.service_level", ("percent", "seconds")) or {}
-        level = ServiceLevel(reader.integer(sl.get("percent"), f"{field}.service_level.percent", 80, 1, 100),
-                             reader.integer(sl.get("seconds"), f"{field}.service_level.seconds", 60, 1, 3600))
+        level = ServiceLevel(
+            reader.integer(sl.get("percent"), f"{field}.service_level.percent", 80, 1, 100),
+            reader.integer(sl.get("seconds"), f"{field}.service_level.seconds", 60, 1, 3600),
+        )
     return Department(
         id=dept_id,
         name=name,
@@ -226,7 +260,9 @@ def _when_closed(reader: NodeReader, node: yaml.Node | None, field: str) -> When
         spec = reader.mapping(node, field, ("action", "message", "department"), required=("action",)) or {}
     action = reader.text(spec.get("action"), f"{field}.action", "message")
     if action not in actions:
-        reader.problem(spec.get("action"), f"{field}.action", f"'{action}' is not one of {', '.join(actions)}")
+        reader.problem(
+            spec.get("action"), f"{field}.action", f"'{action}' is not one of {', '.join(actions)}"
+        )
         return WhenClosed()
     department = reader.text(spec.get("department"), f"{field}.department")
     if action == ClosedAction.DEPARTMENT and not department:
@@ -274,15 +310,19 @@ def _option(reader: NodeReader, key: str, node: yaml.Node, field: str) -> Option
     if kind == OptionKind.DIAL:
         number = reader.phone(spec["dial"], f"{field}.dial")
         return Option(key, label, kind, number) if number else None
-    return Option(key, label, kind, reader.text(spec[targets[0]], f"{field}.{targets[0]}", "", allow_empty=True))
+    return Option(
+        key, label, kind, reader.text(spec[targets[0]], f"{field}.{targets[0]}", "", allow_empty=True)
+    )
 
 
 def _retries(reader: NodeReader, node: yaml.Node | None) -> RetryPolicy:
     spec = reader.mapping(node, "retries", ("no_input", "invalid", "timeout_seconds")) if node else {}
     spec = spec or {}
-    return RetryPolicy(reader.integer(spec.get("no_input"), "retries.no_input", 2, 0, 5),
-                       reader.integer(spec.get("invalid"), "retries.invalid", 2, 0, 5),
-                       reader.integer(spec.get("timeout_seconds"), "retries.timeout_seconds", 5, 1, 30))
+    return RetryPolicy(
+        reader.integer(spec.get("no_input"), "retries.no_input", 2, 0, 5),
+        reader.integer(spec.get("invalid"), "retries.invalid", 2, 0, 5),
+        reader.integer(spec.get("timeout_seconds"), "retries.timeout_seconds", 5, 1, 30),
+    )
 
 
 def _messages(reader: NodeReader, node: yaml.Node | None) -> dict[str, str]:
@@ -299,9 +339,11 @@ def _messages(reader: NodeReader, node: yaml.Node | None) -> dict[str, str]:
             reader.problem(value_node, f"messages.{name}", "unbalanced { or } in message")
             continue
         if used - allowed:
-            reader.problem(value_node, f"messages.{name}",
-                           f"unknown placeholder {{{min(used - allowed)}}}; "
-                           f"allowed: {', '.join(sorted(allowed))}")
+            reader.problem(
+                value_node,
+                f"messages.{name}",
+                f"unknown placeholder {{{min(used - allowed)}}}; allowed: {', '.join(sorted(allowed))}",
+            )
             continue
         messages[name] = text
     return messages

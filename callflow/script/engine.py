@@ -1,4 +1,4 @@
-"""The call's state machine: (script, state, event, now, steer) -> (new state, actions). Pure and deterministic.
+"""The call's state machine: (script, state, event, now, steer) -> (state, actions); pure, deterministic.
 
 It behaves as a good contact centre does: greet and say who is speaking, let the caller say what
 they need or use the keypad, always allow 0 for a person, * to repeat and # to go back, explain
@@ -25,8 +25,14 @@ MAX_HINTS = 100
 
 def start(script: Script, event: CallStarted, now: datetime, steer: Steer | None = None) -> Step:
     """Answer a new call: greet (by name when known), then offer last time's department or the main menu."""
-    state = CallState(script.version, caller=event.caller, customer_name=event.customer_name,
-                      language=script.language, menu=script.main_menu, path=(f"menu:{script.main_menu}",))
+    state = CallState(
+        script.version,
+        caller=event.caller,
+        customer_name=event.customer_name,
+        language=script.language,
+        menu=script.main_menu,
+        path=(f"menu:{script.main_menu}",),
+    )
     if event.customer_name:
         greeting = script.message("greeting_known", name=event.customer_name)
         state = _log(state, "greeted-by-name")
@@ -35,7 +41,9 @@ def start(script: Script, event: CallStarted, now: datetime, steer: Steer | None
     last = _department_id(script, event.last_department)
     if last:
         offer = script.message("continue_offer", department=script.departments[last].name)
-        state = replace(state, stage=Stage.CONTINUE_OFFER, choices=(last,), path=state.path + (f"offer:{last}",))
+        state = replace(
+            state, stage=Stage.CONTINUE_OFFER, choices=(last,), path=state.path + (f"offer:{last}",)
+        )
         return Step(state, (_gather(script, state, (greeting, offer), hints=("yes", "no")),))
     return Step(state, (_menu_gather(script, state, before=greeting),))
 
@@ -47,7 +55,9 @@ def handle(script: Script, state: CallState, event: Event, now: datetime, steer:
     if isinstance(event, CallStarted):
         raise TypeError("CallStarted starts a call: use start()")
     if isinstance(event, HungUp):
-        return Step(replace(state, outcome=state.outcome or "caller_hung_up", path=state.path + ("hung-up",)), ())
+        return Step(
+            replace(state, outcome=state.outcome or "caller_hung_up", path=state.path + ("hung-up",)), ()
+        )
     if state.stage == Stage.DONE:
         return Step(state, ())
     if isinstance(event, Digits):
@@ -61,7 +71,9 @@ def handle(script: Script, state: CallState, event: Event, now: datetime, steer:
     return _menu(script, state, event, now, steer)
 
 
-def _continue_offer(script: Script, state: CallState, event: Event, now: datetime, steer: Steer | None) -> Step:
+def _continue_offer(
+    script: Script, state: CallState, event: Event, now: datetime, steer: Steer | None
+) -> Step:
     text = event.text if isinstance(event, Speech) else ""
     key = event.digits[:1] if isinstance(event, Digits) else utterances.spoken_key(text)
     if key == "1" or (text and utterances.is_yes(text)):
@@ -82,7 +94,9 @@ def _confirm(script: Script, state: CallState, event: Event, now: datetime, stee
     state = replace(state, stage=Stage.MENU, choices=())
     if key in ("1", "2"):
         chosen = first if key == "1" else second
-        return _route(script, _log(state, f"confirmed:{chosen}"), chosen, now, f"confirmed by keypad; {_said(state)}")
+        return _route(
+            script, _log(state, f"confirmed:{chosen}"), chosen, now, f"confirmed by keypad; {_said(state)}"
+        )
     if key == "0":
         return _operator(script, state, now)
     if text and steer and not key:
@@ -109,13 +123,17 @@ def _menu(script: Script, state: CallState, event: Event, now: datetime, steer: 
     if key == "#":
         if not state.menu_stack:
             return Step(_log(state, "back:top"), (_menu_gather(script, state),))
-        back = replace(state, menu=state.menu_stack[-1], menu_stack=state.menu_stack[:-1], no_input=0, invalid=0)
+        back = replace(
+            state, menu=state.menu_stack[-1], menu_stack=state.menu_stack[:-1], no_input=0, invalid=0
+        )
         return Step(_log(back, f"back:{back.menu}"), (_menu_gather(script, back),))
     if key == "0":
         return _operator(script, state, now)
     option = menu.option(key)
     if option is None:
-        return _retry(script, _log(replace(state, invalid=state.invalid + 1), f"invalid:{key}"), "invalid", now)
+        return _retry(
+            script, _log(replace(state, invalid=state.invalid + 1), f"invalid:{key}"), "invalid", now
+        )
     state = _log(replace(state, no_input=0, invalid=0), f"option:{menu.id}.{key}")
     if option.kind == OptionKind.MENU:
         deeper = replace(state, menu=option.target, menu_stack=state.menu_stack + (menu.id,))
@@ -126,7 +144,10 @@ def _menu(script: Script, state: CallState, event: Event, now: datetime, steer: 
         return Step(state, (_menu_gather(script, state, before=option.target),))
     done = replace(state, stage=Stage.DONE)
     if option.kind == OptionKind.DIAL:
-        return Step(replace(done, outcome="dialled"), (_say(script, state, script.message("dial")), Dial(option.target)))
+        return Step(
+            replace(done, outcome="dialled"),
+            (_say(script, state, script.message("dial")), Dial(option.target)),
+        )
     return Step(replace(done, outcome="hung_up"), (_say(script, state, script.message("goodbye")), Hangup()))
 
 
@@ -141,14 +162,22 @@ def _speech(script: Script, state: CallState, text: str, now: datetime, steer: S
     state = _log(state, f"steer:{decision.kind.value}:{first or '-'}:{decision.confidence:.2f}")
     if decision.kind == SteeringKind.ROUTE and first:
         return _route(script, state, first, now, text)
-    if decision.kind == SteeringKind.CONFIRM and first and second and first != second \
-            and not state.confirmation_asked:
+    if (
+        decision.kind == SteeringKind.CONFIRM
+        and first
+        and second
+        and first != second
+        and not state.confirmation_asked
+    ):
         one, two = script.departments[first], script.departments[second]
-        question = script.message("confirm", first_topic=one.topic, second_topic=two.topic,
-                                  first=one.name, second=two.name)
+        question = script.message(
+            "confirm", first_topic=one.topic, second_topic=two.topic, first=one.name, second=two.name
+        )
         state = replace(state, stage=Stage.CONFIRM, choices=(first, second), confirmation_asked=True)
-        return Step(_log(state, f"confirm:{first}|{second}"),
-                    (_gather(script, state, (question,), hints=(one.topic, two.topic, one.name, two.name)),))
+        return Step(
+            _log(state, f"confirm:{first}|{second}"),
+            (_gather(script, state, (question,), hints=(one.topic, two.topic, one.name, two.name)),),
+        )
     state = replace(state, not_understood=state.not_understood + 1)
     if state.not_understood >= 2:
         return _keypad_fallback(script, state)
@@ -171,8 +200,9 @@ def _retry(script: Script, state: CallState, why: str, now: datetime) -> Step:
     if count > limit:
         state = _log(state, f"safe-route:{why}")
         lead_in = _say(script, state, script.message("safe_route"))
-        step = _route(script, state, script.safe_route, now, f"safe route after {why.replace('_', ' ')}",
-                      announce=False)
+        step = _route(
+            script, state, script.safe_route, now, f"safe route after {why.replace('_', ' ')}", announce=False
+        )
         return Step(step.state, (lead_in,) + step.actions)
     state = _log(state, why.replace("_", "-"))
     return Step(state, (_menu_gather(script, state, before=script.message(why)),))
@@ -182,8 +212,9 @@ def _operator(script: Script, state: CallState, now: datetime) -> Step:
     return _route(script, _log(state, "operator"), script.operator, now, "asked for a person")
 
 
-def _route(script: Script, state: CallState, department: str, now: datetime, reason: str,
-           announce: bool = True) -> Step:
+def _route(
+    script: Script, state: CallState, department: str, now: datetime, reason: str, announce: bool = True
+) -> Step:
     handover = route_to(script, department, now, reason, state.language, announce)
     for entry in handover.path:
         state = _log(state, entry)
@@ -195,8 +226,14 @@ def _menu_gather(script: Script, state: CallState, before: str | None = None) ->
     """The current menu's prompt and options, with anything to say first."""
     menu = script.menus[state.menu]
     texts = ([before] if before else []) + [_menu_text(script, menu)]
-    return _gather(script, state, tuple(texts), hints=_hints(script) if _listens(menu, state) else (),
-                   dtmf=menu.input != InputMode.SPEECH or state.keypad_only, speech=_listens(menu, state))
+    return _gather(
+        script,
+        state,
+        tuple(texts),
+        hints=_hints(script) if _listens(menu, state) else (),
+        dtmf=menu.input != InputMode.SPEECH or state.keypad_only,
+        speech=_listens(menu, state),
+    )
 
 
 def _menu_text(script: Script, menu: Menu) -> str:
@@ -208,10 +245,23 @@ def _listens(menu: Menu, state: CallState) -> bool:
     return menu.input != InputMode.KEYPAD and not state.keypad_only
 
 
-def _gather(script: Script, state: CallState, texts: tuple[str, ...], hints: tuple[str, ...] = (),
-            dtmf: bool = True, speech: bool = True) -> Gather:
-    return Gather(prompts=(_say(script, state, " ".join(texts)),), dtmf=dtmf, speech=speech, num_digits=1,
-                  timeout=script.retries.timeout_seconds, hints=hints, language=state.language)
+def _gather(
+    script: Script,
+    state: CallState,
+    texts: tuple[str, ...],
+    hints: tuple[str, ...] = (),
+    dtmf: bool = True,
+    speech: bool = True,
+) -> Gather:
+    return Gather(
+        prompts=(_say(script, state, " ".join(texts)),),
+        dtmf=dtmf,
+        speech=speech,
+        num_digits=1,
+        timeout=script.retries.timeout_seconds,
+        hints=hints,
+        language=state.language,
+    )
 
 
 def _say(script: Script, state: CallState, text: str) -> Say:
@@ -242,4 +292,3 @@ def _log(state: CallState, entry: str) -> CallState:
 
 def _said(state: CallState) -> str:
     return f"said: {state.said[-1]}" if state.said else "no speech"
-

@@ -22,6 +22,7 @@ class ScriptLibrary:
     current: dict[str, Script] = field(default_factory=dict)  # file name -> the version in service
     versions: dict[str, Script] = field(default_factory=dict)  # version hash -> script
     problems: dict[str, list[ScriptProblem]] = field(default_factory=dict)  # file name -> last refusal
+    texts: dict[str, str] = field(default_factory=dict)  # version hash -> the text it was loaded from
 
     def reload(self) -> dict[str, list[ScriptProblem]]:
         """Read the folder again; return the problems of files refused this time (their old version stays)."""
@@ -45,11 +46,16 @@ class ScriptLibrary:
                 continue
             clash = sorted(set(other.numbers) & set(script.numbers))
             if clash:
-                raise ScriptInvalid([_clash(script, "line.numbers", f"{clash[0]} is already answered by {other_name}")])
+                raise ScriptInvalid(
+                    [_clash(script, "line.numbers", f"{clash[0]} is already answered by {other_name}")]
+                )
             if script.is_default and other.is_default:
-                raise ScriptInvalid([_clash(script, "line.default", f"{other_name} is already the default line")])
+                raise ScriptInvalid(
+                    [_clash(script, "line.default", f"{other_name} is already the default line")]
+                )
         self.current[name] = script
         self.versions[script.version] = script
+        self.texts[script.version] = text
         return script
 
     def for_number(self, called: str) -> Script | None:

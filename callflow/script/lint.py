@@ -1,4 +1,4 @@
-"""The script linter behind `callflow lint [PATH...]`: every problem, as file:line:col, errors and warnings."""
+"""The script linter behind `callflow lint [PATH...]`: every problem as file:line:col, errors and warnings."""
 
 from __future__ import annotations
 
@@ -60,4 +60,3 @@ def main(paths: list[str], out: TextIO | None = None) -> int:
     errors = "errors found" if failed else "no errors"
     print(f"{len(files)} script(s) checked: {errors}", file=out)
     return 1 if failed else 0
-

@@ -20,8 +20,9 @@ from callflow.script.problems import ScriptInvalid, ScriptProblem, errors_in
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
 MAX_NODES = 50_000
-STANDARD_TAGS = {f"tag:yaml.org,2002:{name}" for name in
-                 ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+STANDARD_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -39,9 +40,13 @@ class _GuardedLoader(yaml.SafeLoader):
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(problem="aliases (*name) are not allowed in scripts", problem_mark=event.start_mark)
+            raise _Refused(
+                problem="aliases (*name) are not allowed in scripts", problem_mark=event.start_mark
+            )
         if getattr(event, "anchor", None):
-            raise _Refused(problem="anchors (&name) are not allowed in scripts", problem_mark=event.start_mark)
+            raise _Refused(
+                problem="anchors (&name) are not allowed in scripts", problem_mark=event.start_mark
+            )
         self._depth += 1
         self._nodes += 1
         if self._depth > MAX_DEPTH:
@@ -53,7 +58,9 @@ class _GuardedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
         if node.tag not in STANDARD_TAGS:
-            raise _Refused(problem=f"tag '{node.tag}' is not allowed in scripts", problem_mark=node.start_mark)
+            raise _Refused(
+                problem=f"tag '{node.tag}' is not allowed in scripts", problem_mark=node.start_mark
+            )
         return node
 
 
@@ -73,7 +80,7 @@ def parse_script(text: str, source: str = "<string>") -> tuple[Script | None, li
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         pos = mark_position(error.problem_mark or error.context_mark)
-        message = error.problem or error.context or "not valid YAML"
+        message = ", ".join(part for part in (error.context, error.problem) if part) or "not valid YAML"
         return None, [ScriptProblem(source, pos.line, pos.column, "", message)]
     except yaml.YAMLError as error:
         return None, [ScriptProblem(source, 1, 1, "", f"not valid YAML: {error}")]
@@ -112,7 +119,9 @@ def read_script_text(path: str | Path) -> str:
     except OSError as error:
         raise ScriptInvalid([ScriptProblem(source, 1, 1, "", f"cannot read: {error.strerror}")]) from error
     if len(raw) > MAX_BYTES:
-        raise ScriptInvalid([ScriptProblem(source, 1, 1, "", f"script is larger than {MAX_BYTES // 1024} KiB")])
+        raise ScriptInvalid(
+            [ScriptProblem(source, 1, 1, "", f"script is larger than {MAX_BYTES // 1024} KiB")]
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -144,7 +144,9 @@ class RetryPolicy:
 
 
 DEFAULT_MESSAGES: Mapping[str, str] = {
-    "greeting": "Thank you for calling {company}. I'm the automated assistant, and I'll get you to the right person.",
+    "greeting": (
+        "Thank you for calling {company}. I'm the automated assistant, and I'll get you to the right person."
+    ),
     "greeting_known": (
         "Hello {name}, thank you for calling {company}. "
         "I'm the automated assistant, and I'll get you to the right person."
@@ -156,10 +158,16 @@ DEFAULT_MESSAGES: Mapping[str, str] = {
     "option": "For {label}, press {key}.",
     "no_input": "Sorry, I didn't hear anything.",
     "invalid": "Sorry, that isn't one of the options.",
-    "not_understood": "Sorry, I didn't understand that. In a few words, tell me what you're calling about, "
-    "for example {examples}.",
-    "keypad_fallback": "I'm sorry, I still couldn't work that out. Let's use the keypad. To speak to someone, press 0.",
-    "confirm": "Is this about {first_topic}, or about {second_topic}? Press 1 for {first}, or 2 for {second}.",
+    "not_understood": (
+        "Sorry, I didn't understand that. In a few words, tell me what you're calling about, "
+        "for example {examples}."
+    ),
+    "keypad_fallback": (
+        "I'm sorry, I still couldn't work that out. Let's use the keypad. To speak to someone, press 0."
+    ),
+    "confirm": (
+        "Is this about {first_topic}, or about {second_topic}? Press 1 for {first}, or 2 for {second}."
+    ),
     "route": "I'll put you through to {department}.",
     "safe_route": "Let me put you through to someone who can help.",
     "closed": "{department} is closed now.",

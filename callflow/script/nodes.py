@@ -32,8 +32,9 @@ class NodeReader:
         self.problems: list[ScriptProblem] = []
         self.positions: dict[str, Position] = {}
 
-    def problem(self, node: yaml.Node | None, field: str, message: str,
-                severity: Severity = Severity.ERROR) -> None:
+    def problem(
+        self, node: yaml.Node | None, field: str, message: str, severity: Severity = Severity.ERROR
+    ) -> None:
         """Record a problem at a node's position."""
         pos = mark_position(node.start_mark) if node is not None else Position(1, 1)
         self.problems.append(ScriptProblem(self.source, pos.line, pos.column, field, message, severity))
@@ -46,8 +47,13 @@ class NodeReader:
         """True for a missing value or an explicit null."""
         return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG)
 
-    def mapping(self, node: yaml.Node | None, field: str, allowed: Iterable[str] | None = None,
-                required: Iterable[str] = ()) -> dict[str, yaml.Node] | None:
+    def mapping(
+        self,
+        node: yaml.Node | None,
+        field: str,
+        allowed: Iterable[str] | None = None,
+        required: Iterable[str] = (),
+    ) -> dict[str, yaml.Node] | None:
         """Read a mapping with string keys, refusing duplicates and (when `allowed` is given) unknown keys."""
         if node is None:
             return None
@@ -67,7 +73,9 @@ class NodeReader:
                 self.problem(key_node, child, f"duplicate key '{key}'")
                 continue
             if allowed_set is not None and key not in allowed_set:
-                self.problem(key_node, child, f"unknown key '{key}'; expected one of {', '.join(sorted(allowed_set))}")
+                self.problem(
+                    key_node, child, f"unknown key '{key}'; expected one of {', '.join(sorted(allowed_set))}"
+                )
                 continue
             self.seen(key_node, child)
             result[key] = value_node
@@ -76,8 +84,9 @@ class NodeReader:
                 self.problem(node, f"{field}.{key}" if field else key, f"'{key}' is required")
         return result
 
-    def text(self, node: yaml.Node | None, field: str, default: str | None = None,
-             allow_empty: bool = False) -> str | None:
+    def text(
+        self, node: yaml.Node | None, field: str, default: str | None = None, allow_empty: bool = False
+    ) -> str | None:
         """Read a scalar as text."""
         if self.is_null(node):
             return default

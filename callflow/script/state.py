@@ -1,4 +1,4 @@
-"""A call's progress through its script, small and JSON-safe so Redis can keep it by CallSid between webhooks."""
+"""A call's progress through its script, JSON-safe so Redis can keep it by CallSid between webhooks."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ class CallState:
     said: tuple[str, ...] = ()
     path: tuple[str, ...] = ()  # what happened, in order, for the call summary
     department: str | None = None  # the department the call was handed to
-    outcome: str | None = None  # routed, callback_offered, voicemail, closed, dialled, hung_up, caller_hung_up
+    outcome: str | None = (
+        None  # routed, callback_offered, voicemail, closed, dialled, hung_up, caller_hung_up
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict of the state."""

@@ -10,11 +10,37 @@ import re
 
 YES = {"yes", "yeah", "yep", "yes please", "sure", "correct", "that's right", "that's it", "please"}
 NO = {"no", "nope", "no thanks", "no thank you", "something else", "neither"}
-KEYS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "to": "2", "too": "2", "three": "3", "four": "4",
-        "for": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "star": "*",
-        "hash": "#", "pound": "#"}
+KEYS = {
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "to": "2",
+    "too": "2",
+    "three": "3",
+    "four": "4",
+    "for": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "star": "*",
+    "hash": "#",
+    "pound": "#",
+}
 KEY_LEAD = ("press ", "option ", "number ")
-PERSON = {"agent", "operator", "person", "human", "representative", "adviser", "advisor", "someone", "somebody"}
+PERSON = {
+    "agent",
+    "operator",
+    "person",
+    "human",
+    "representative",
+    "adviser",
+    "advisor",
+    "someone",
+    "somebody",
+}
 PERSON_MAX_WORDS = 5  # longer sentences usually say what the call is about: let steering decide
 
 

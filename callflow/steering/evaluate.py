@@ -58,12 +58,16 @@ def in_scope(
     kinds = np.array([d.kind.value for d in decisions])
     route = kinds == SteeringKind.ROUTE.value
     confirm = kinds == SteeringKind.CONFIRM.value
-    offered_right = np.array([t in (d.department, d.alternative) for t, d in zip(truth, decisions, strict=True)])
+    offered_right = np.array(
+        [t in (d.department, d.alternative) for t, d in zip(truth, decisions, strict=True)]
+    )
     sent_right = np.array([d.department == t for t, d in zip(truth, decisions, strict=True)])
     return InScopeScores(
         strict_accuracy=float(strict.mean()),
         lenient_accuracy=float(lenient.mean()),
-        macro_f1=float(f1_score(truth, best, labels=sorted(set(departments)), average="macro", zero_division=0)),
+        macro_f1=float(
+            f1_score(truth, best, labels=sorted(set(departments)), average="macro", zero_division=0)
+        ),
         routed_right=float((route & sent_right).mean()),
         routed_wrong=float((route & ~sent_right).mean()),
         confirmed=float(confirm.mean()),
@@ -83,7 +87,9 @@ def out_of_scope(router: Router, texts: Sequence[str]) -> OutOfScopeScores:
     )
 
 
-def latency_ms(steer: Callable[[str], object], texts: Sequence[str], clock=time.perf_counter) -> tuple[float, float]:
+def latency_ms(
+    steer: Callable[[str], object], texts: Sequence[str], clock=time.perf_counter
+) -> tuple[float, float]:
     """p50 and p99 milliseconds for one utterance at a time, as a webhook would call it."""
     for text in texts[:20]:  # warm caches and lazy imports before timing
         steer(text)

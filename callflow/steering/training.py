@@ -26,7 +26,9 @@ def _departments(script: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]
 
 def examples_from_script(script: Mapping[str, Any]) -> dict[str, list[str]]:
     """Department id -> the example phrases the script gives for it (empty list if none)."""
-    return {dept_id: [str(p) for p in fields.get("phrases") or []] for dept_id, fields in _departments(script)}
+    return {
+        dept_id: [str(p) for p in fields.get("phrases") or []] for dept_id, fields in _departments(script)
+    }
 
 
 def department_names(script: Mapping[str, Any]) -> dict[str, str]:
@@ -79,3 +81,16 @@ def train_from_script(
 
 def _key(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+def examples_from_model(script) -> dict[str, list[str]]:
+    """Department id -> example phrases, from a loaded `callflow.script.model.Script`."""
+    return {dept.id: list(dept.phrases) for dept in script.departments.values()}
+
+
+def router_for_script(script, learned: Iterable[tuple[str, str]] = ()) -> Router | None:
+    """The router for a loaded script, or None when no department gives example phrases."""
+    examples = merge_examples(examples_from_model(script), learned)
+    if not any(examples.values()):
+        return None
+    return Router.train({d: phrases for d, phrases in examples.items() if phrases})

@@ -1,0 +1,56 @@
+"""Routers trained once per session: the shipped script alone, and the script plus Banking77 history."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from callflow.steering.router import Router
+from callflow.steering.training import examples_from_script, load_script, merge_examples, train_from_script
+
+REPO = Path(__file__).resolve().parents[3]
+SCRIPT = REPO / "ivr_scripts" / "acme_bank.yaml"
+BANKING77 = REPO / ".." / "shared" / "data" / "banking77"
+
+# Banking77's department names -> Acme's department ids (the script's own).
+ACME_IDS = {
+    "Cards": "cards",
+    "Card Payments & Disputes": "card_payments",
+    "Payments & Transfers": "payments",
+    "Top-ups": "top_ups",
+    "Cash & ATM": "cash_atm",
+    "Fees & Exchange": "fees",
+    "Account & Identity": "account",
+    "Fraud & Security": "fraud",
+}
+
+
+@pytest.fixture(scope="session")
+def acme_script() -> dict:
+    return load_script(SCRIPT)
+
+
+@pytest.fixture(scope="session")
+def script_router(acme_script: dict) -> Router:
+    return train_from_script(acme_script)
+
+
+@pytest.fixture(scope="session")
+def history() -> list[tuple[str, str]]:
+    """Banking77's train split as (text, Acme department id): history agents would have produced."""
+    train = BANKING77 / "train.csv"
+    if not train.exists():
+        pytest.fail(
+            f"Banking77 train split missing at {train.resolve()}: shared/data must sit beside the repo"
+        )
+    departments = json.loads((BANKING77 / "departments.json").read_text())
+    with open(train, newline="", encoding="utf-8") as handle:
+        return [(r["text"], ACME_IDS[departments[r["category"]]]) for r in csv.DictReader(handle)]
+
+
+@pytest.fixture(scope="session")
+def history_router(acme_script: dict, history: list[tuple[str, str]]) -> Router:
+    return Router.train(merge_examples(examples_from_script(acme_script), history))
