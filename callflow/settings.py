@@ -34,19 +34,19 @@ class Settings:
     def from_env(cls, environ: os._Environ | dict | None = None, **overrides) -> Settings:
         """Read CALLFLOW's configuration from the environment; keyword overrides win (tests)."""
         env = os.environ if environ is None else environ
-        values = dict(
-            database_url=env.get("DATABASE_URL") or None,
-            redis_url=env.get("REDIS_URL") or None,
-            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or cls.twilio_account_sid,
-            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
-            twilio_api_url=(env.get("TWILIO_API_URL") or TWILIO_DEFAULT_API_URL).rstrip("/"),
-            public_url=(env.get("PUBLIC_URL") or cls.public_url).rstrip("/"),
-            ivr_scripts=Path(env.get("IVR_SCRIPTS") or "ivr_scripts"),
-            secret_key=env.get("SECRET_KEY", ""),
-            clock_rate=float(env.get("CALLFLOW_CLOCK_RATE") or 1.0),
-            instance_path=Path(env.get("CALLFLOW_INSTANCE") or "instance").resolve(),
-            fallback_number=env.get("CALLFLOW_FALLBACK_NUMBER") or None,
-        )
+        values = {
+            "database_url": env.get("DATABASE_URL") or None,
+            "redis_url": env.get("REDIS_URL") or None,
+            "twilio_account_sid": env.get("TWILIO_ACCOUNT_SID") or cls.twilio_account_sid,
+            "twilio_auth_token": env.get("TWILIO_AUTH_TOKEN", ""),
+            "twilio_api_url": (env.get("TWILIO_API_URL") or TWILIO_DEFAULT_API_URL).rstrip("/"),
+            "public_url": (env.get("PUBLIC_URL") or cls.public_url).rstrip("/"),
+            "ivr_scripts": Path(env.get("IVR_SCRIPTS") or "ivr_scripts"),
+            "secret_key": env.get("SECRET_KEY", ""),
+            "clock_rate": float(env.get("CALLFLOW_CLOCK_RATE") or 1.0),
+            "instance_path": Path(env.get("CALLFLOW_INSTANCE") or "instance").resolve(),
+            "fallback_number": env.get("CALLFLOW_FALLBACK_NUMBER") or None,
+        }
         values.update(overrides)
         return cls(**values)
 

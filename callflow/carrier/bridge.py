@@ -47,7 +47,7 @@ class Bridge:
             for leg in self.legs:
                 leg.bridge = self
                 others = [party(other) for other in self.legs if other is not leg]
-                leg.record("bridged", ", ".join(others), kind=self.kind, name=self.name)
+                leg.record("bridged", ", ".join(others), via=self.kind, name=self.name)
             self.carrier.cond.notify_all()
 
     def end(self, by: Call | None) -> None:

@@ -177,7 +177,7 @@ def _conference(session, noun, verb, doc):
         call.record("conference", name)
         if room.connected:
             call.bridge = room
-            call.record("bridged", name, kind="conference", name=name)
+            call.record("bridged", name, via="conference", name=name)
         elif len(room.legs) >= 2:
             room.connect()
     ends_room = noun.get("endConferenceOnExit", "false").lower() == "true"

@@ -7,6 +7,7 @@ Interrupts (REST redirect or hang-up) arrive as exceptions out of `Call.hold`.
 
 from __future__ import annotations
 
+import logging
 import math
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime
@@ -15,6 +16,8 @@ from callflow.carrier import dial, enqueue
 from callflow.carrier.calls import CallStatus, HangUp, Redirect, ScriptError
 from callflow.carrier.phones import silence, speaking_time
 from callflow.carrier.webhook import API_VERSION, ApplicationError, Document, Goto, parse_twiml, send
+
+log = logging.getLogger(__name__)
 
 SECONDS_PER_KEY = 0.5
 PROMPT_VERBS = ("Say", "Play", "Pause")
@@ -85,6 +88,9 @@ class Session:
             self.call.record("application-error", str(exc))
         except ScriptError as exc:
             self.call.record("script-error", str(exc))
+        except Exception as exc:  # a carrier bug must end the call visibly, not leave it hanging
+            log.exception("carrier failed on call %s", self.call.sid)
+            self.call.record("carrier-error", repr(exc))
         else:
             self.call.record("hangup", "end of TwiML")
         self.finish(self.final)

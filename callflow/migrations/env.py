@@ -19,7 +19,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
-    engine.pool = pool.NullPool(engine.pool._creator)  # noqa: SLF001 - no pooled connections left behind
+    engine.pool = pool.NullPool(engine.pool._creator)  # no pooled connections left behind
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

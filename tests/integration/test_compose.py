@@ -17,7 +17,7 @@ ENV = {"POSTGRES_PASSWORD": "pw", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKE
 
 def compose_command() -> list[str]:
     docker = shutil.which("docker")
-    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True, check=False).returncode == 0:
         return [docker, "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
@@ -25,7 +25,7 @@ def compose_command() -> list[str]:
 
 
 def config(env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([*compose_command(), "config"], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([*compose_command(), "config"], cwd=ROOT, capture_output=True, text=True, check=False,
                           env={"PATH": os.environ["PATH"], **env})
 
 
