@@ -1,11 +1,13 @@
 """Benchmark call steering on Banking77 (8 departments) and CLINC150's out-of-scope requests.
 
-    python bench/routing_eval.py [--split test|dev] [--seeds 5] [--script ivr_scripts/acme_bank.yaml]
+    python bench/routing_eval.py [--split test|dev] [--seeds 5] [--routers tfidf,embeddings]
+                                 [--script ivr_scripts/acme_bank.yaml]
 
 `--split dev` holds out a fifth of the Banking77 train split and uses CLINC150 oos_val: the only split to
 tune on. `--split test` trains on the whole train split and measures on test.csv and oos_test: measure,
 never tune. Every configuration is listed beside the plain TF-IDF + LinearSVC baseline from RESEARCH.md,
-measured in the same run.
+measured in the same run. `--routers` picks the shipped routers to measure: the default TF-IDF one and the
+optional sentence-embedding one (skipped, with a note, when its extra is not installed).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ SCRIPT_TO_BANKING77 = {
 @dataclass
 class Data:
     history: dict[str, list[str]]  # department -> labelled history to train on
+    fine: dict[str, list[str]]  # "department/intent" -> the same history with Banking77's intents
     texts: list[str]  # utterances to measure on
     truth: list[str]
     acceptable: list[frozenset[str]]
@@ -82,10 +85,13 @@ def load_data(data_dir: Path, split: str) -> Data:
         measure = rows("test.csv")
         oos = [t for t, _ in clinc["oos_test"]]
     history: dict[str, list[str]] = defaultdict(list)
+    fine: dict[str, list[str]] = defaultdict(list)
     for text, category in train:
         history[department[category]].append(text)
+        fine[f"{department[category]}/{category}"].append(text)
     return Data(
         history=dict(sorted(history.items())),
+        fine=dict(sorted(fine.items())),
         texts=[t for t, _ in measure],
         truth=[department[c] for _, c in measure],
         acceptable=[frozenset(lenient[c]) for _, c in measure],
@@ -131,23 +137,35 @@ class Config:
     build: Callable[[int], dict[str, list[str]]]  # seed -> training examples
     seeds: int
     baseline: bool = False
+    kind: str = "tfidf"
 
 
-def configurations(data: Data, script: dict[str, list[str]], seeds: int) -> list[Config]:
-    """The configurations the issue asks for, each with the baseline beside it where it applies."""
+def configurations(
+    data: Data, script: dict[str, list[str]], seeds: int, kinds: Sequence[str] = ("tfidf",)
+) -> list[Config]:
+    """The configurations the issue asks for, each shipped router beside the baseline where it applies.
+
+    History is trained on departments (what agents' transfers give), except the rows marked "intents",
+    which train on Banking77's 77 intents ("department/intent" keys) and add them up per department.
+    """
+
+    def each(name: str, build: Callable[[int], dict[str, list[str]]], n_seeds: int) -> list[Config]:
+        return [Config(f"{name} [{kind}]", build, n_seeds, kind=kind) for kind in kinds]
+
     configs = [
-        Config("(a) script phrases only", lambda s: script, 1),
-        Config("(b) script + full history", lambda s: combine(script, data.history), 1),
+        *each("(a) script phrases only", lambda s: script, 1),
+        *each("(b) script + full history", lambda s: combine(script, data.history), 1),
+        *each("(b) script + full history, intents", lambda s: combine(script, data.fine), 1),
         Config("    baseline SVM, full history", lambda s: data.history, 1, baseline=True),
     ]
     for n in (20, 50):
         configs += [
-            Config(
+            *each(
                 f"(c) script + {n}/dept history",
                 lambda s, n=n: combine(script, sample(data.history, n, s)),
                 seeds,
             ),
-            Config(f"    {n}/dept history, no script", lambda s, n=n: sample(data.history, n, s), seeds),
+            *each(f"    {n}/dept history, no script", lambda s, n=n: sample(data.history, n, s), seeds),
             Config(
                 f"    baseline SVM, {n}/dept", lambda s, n=n: sample(data.history, n, s), seeds, baseline=True
             ),
@@ -155,18 +173,46 @@ def configurations(data: Data, script: dict[str, list[str]], seeds: int) -> list
     return configs
 
 
-def resident_mb(blob_path: Path) -> float:
-    """Memory a web process gains by importing the router, loading this model and steering once."""
+def resident_mb(blob_path: Path) -> tuple[float, float]:
+    """Memory a web process gains by importing the router, loading this model and steering once, and the
+    seconds that takes (for the embeddings router: importing torch and loading the encoder included)."""
     code = (
-        "import resource,sys;sys.path.insert(0,sys.argv[2]);"
+        "import resource,sys,time;sys.path.insert(0,sys.argv[2]);"
         "r=lambda: int(open('/proc/self/statm').read().split()[1])*resource.getpagesize()/2**20;b=r();"
-        "from callflow.steering.router import Router;"
-        "m=Router.from_bytes(open(sys.argv[1],'rb').read());m.steer('my card was declined');print(r()-b)"
+        "t=time.perf_counter();from callflow.steering.router import Router;"
+        "m=Router.from_bytes(open(sys.argv[1],'rb').read());m.steer('my card was declined');"
+        "print(r()-b, time.perf_counter()-t)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(blob_path), str(REPO)], check=False, capture_output=True, text=True
     )
-    return float(out.stdout.strip() or "nan")
+    fields = out.stdout.split()
+    return (float(fields[0]), float(fields[1])) if len(fields) == 2 else (float("nan"), float("nan"))
+
+
+def _one_thread_uncached(kind: str):
+    """Latency as a worker sees it: no memo of vectors, and torch on one thread (the machine is shared)."""
+    import contextlib
+
+    if kind != "embeddings":
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def scope():
+        import torch
+
+        from callflow.steering.embeddings import shared_encoder
+
+        encoder, threads = shared_encoder(), torch.get_num_threads()
+        memo, encoder.memo = encoder.memo, None
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            encoder.memo = memo
+            torch.set_num_threads(threads)
+
+    return scope()
 
 
 def measure(config: Config, seed: int, data: Data, tmp: Path) -> dict[str, float]:
@@ -189,7 +235,7 @@ def measure(config: Config, seed: int, data: Data, tmp: Path) -> dict[str, float
             "oos_routed": 1.0,
             "train_s": train_s,
         }
-    router = Router.train(examples)
+    router = Router.train(examples, kind=config.kind)
     train_s = time.perf_counter() - started
     blob = router.to_bytes()
     started = time.perf_counter()
@@ -212,9 +258,10 @@ def measure(config: Config, seed: int, data: Data, tmp: Path) -> dict[str, float
         "size_kb": len(blob) / 1024,
     }
     if seed == 0:
-        row["p50_ms"], row["p99_ms"] = evaluate.latency_ms(router.steer, data.texts[::3])
+        with _one_thread_uncached(config.kind):
+            row["p50_ms"], row["p99_ms"] = evaluate.latency_ms(router.steer, data.texts[::3])
         (tmp / "router.bin").write_bytes(blob)
-        row["rss_mb"] = resident_mb(tmp / "router.bin")
+        row["rss_mb"], row["cold_s"] = resident_mb(tmp / "router.bin")
     return row
 
 
@@ -232,6 +279,7 @@ COLUMNS = [  # (key, heading, format)
     ("p99_ms", "p99 ms", "{:.2f}"),
     ("train_s", "train s", "{:.2f}"),
     ("load_s", "load s", "{:.3f}"),
+    ("cold_s", "cold start s", "{:.2f}"),
     ("size_kb", "model KiB", "{:.0f}"),
     ("rss_mb", "+RSS MiB", "{:.0f}"),
 ]
@@ -255,7 +303,30 @@ def table(results: dict[str, list[dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def run(data_dir: Path, script_path: Path, split: str = "test", seeds: int = 5) -> str:
+def available(kinds: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The router kinds that can run here, and a note for each one that cannot."""
+    usable, notes = [], []
+    for kind in kinds:
+        if kind == "embeddings":
+            try:
+                from callflow.steering.embeddings import shared_encoder
+
+                # Each text is embedded once per run: configurations share the vectors (not when timing).
+                shared_encoder().memo = {}
+            except (ImportError, RuntimeError) as error:
+                notes.append(f"embeddings router skipped: {error}")
+                continue
+        usable.append(kind)
+    return usable, notes
+
+
+def run(
+    data_dir: Path,
+    script_path: Path,
+    split: str = "test",
+    seeds: int = 5,
+    kinds: Sequence[str] = ("tfidf", "embeddings"),
+) -> str:
     """Run every configuration with a progress bar and return the summary table."""
     import tempfile
 
@@ -263,16 +334,18 @@ def run(data_dir: Path, script_path: Path, split: str = "test", seeds: int = 5) 
     script = {
         SCRIPT_TO_BANKING77.get(d, d): p for d, p in examples_from_script(load_script(script_path)).items()
     }
-    configs = configurations(data, script, seeds)
+    kinds, notes = available(kinds)
+    configs = configurations(data, script, seeds, kinds)
     jobs = [(c, s) for c in configs for s in range(c.seeds)]
     results: dict[str, list[dict[str, float]]] = defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:
         for config, seed in tqdm(jobs, desc=f"routing-eval ({split})", unit="model"):
             results[config.name].append(measure(config, seed, data, Path(tmp)))
     header = (
-        f"split={split}: {len(data.texts)} in-scope utterances, {len(data.oos)} out-of-scope, seeds={seeds}"
+        f"split={split}: {len(data.texts)} in-scope utterances, {len(data.oos)} out-of-scope, seeds={seeds}, "
+        f"routers={','.join(kinds)}"
     )
-    return header + "\n\n" + table(results)
+    return "\n".join([header, *notes]) + "\n\n" + table(results)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -282,8 +355,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--script", type=Path, default=REPO / "ivr_scripts" / "acme_bank.yaml")
     parser.add_argument("--split", choices=["test", "dev"], default="test")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument(
+        "--routers", default="tfidf,embeddings", help="comma-separated: tfidf (default router), embeddings"
+    )
     args = parser.parse_args(argv)
-    print(run(args.data, args.script, args.split, args.seeds))
+    kinds = [k.strip() for k in args.routers.split(",") if k.strip()]
+    print(run(args.data, args.script, args.split, args.seeds, kinds))
     return 0
 
 

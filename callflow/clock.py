@@ -15,27 +15,35 @@ ANCHOR_KEY = "callflow:clock:anchor"
 
 
 class Clock:
-    """Virtual time = anchor + (real time - anchor) * rate."""
+    """Virtual time = start + (real time - anchor) * rate; `start` defaults to the anchor itself.
 
-    def __init__(self, rate: float = 1.0, anchor: float | None = None, real=time.time):
+    A `start` lets a demo or a test begin its day at a chosen moment (a Tuesday at 10:00, a Sunday night)
+    whatever the wall clock says, so business hours behave the same on every machine.
+    """
+
+    def __init__(self, rate: float = 1.0, anchor: float | None = None, real=time.time,
+                 start: float | None = None):
         if rate <= 0:
             raise ValueError(f"CALLFLOW_CLOCK_RATE must be positive, got {rate}")
         self.rate = float(rate)
         self._real = real
         self.anchor = real() if anchor is None else float(anchor)
+        self.start = self.anchor if start is None else float(start)
 
     @classmethod
-    def shared(cls, redis, rate: float = 1.0) -> Clock:
-        """A clock whose anchor is agreed through Redis, so every process reads the same virtual time."""
-        if rate == 1.0:
+    def shared(cls, redis, rate: float = 1.0, start: datetime | None = None) -> Clock:
+        """A clock whose anchor (and start) is agreed through Redis, so every process reads the same time."""
+        if rate == 1.0 and start is None:
             return cls(1.0)
-        redis.set(ANCHOR_KEY, repr(time.time()), nx=True)
-        return cls(rate, anchor=float(redis.get(ANCHOR_KEY)))
+        now = time.time()
+        proposed = f"{now!r} {start.timestamp() if start else now!r}"
+        redis.set(ANCHOR_KEY, proposed, nx=True)
+        anchor, agreed_start = (float(v) for v in redis.get(ANCHOR_KEY).split())
+        return cls(rate, anchor=anchor, start=agreed_start)
 
     def timestamp(self) -> float:
         """Virtual seconds since the epoch."""
-        real = self._real()
-        return self.anchor + (real - self.anchor) * self.rate
+        return self.start + (self._real() - self.anchor) * self.rate
 
     def now(self) -> datetime:
         """Virtual now, timezone-aware UTC."""
@@ -58,7 +66,7 @@ class FixedClock(Clock):
     """A clock that only moves when told: for pure tests of time-dependent decisions."""
 
     def __init__(self, start: datetime):
-        super().__init__(1.0, anchor=0.0, real=lambda: 0.0)
+        super().__init__(1.0, anchor=0.0, real=lambda: 0.0, start=0.0)
         self._now = start.timestamp()
 
     def timestamp(self) -> float:

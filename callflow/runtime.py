@@ -53,7 +53,7 @@ class Runtime:
 
     @cached_property
     def clock(self) -> Clock:
-        return Clock.shared(self.redis, self.settings.clock_rate)
+        return Clock.shared(self.redis, self.settings.clock_rate, self.settings.clock_start)
 
     @cached_property
     def live_calls(self) -> LiveCalls:

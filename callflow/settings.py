@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 TWILIO_DEFAULT_API_URL = "https://api.twilio.com"
@@ -25,6 +26,8 @@ class Settings:
     ivr_scripts: Path = Path("ivr_scripts")
     secret_key: str = ""
     clock_rate: float = 1.0
+    # Where virtual time begins (ISO 8601), for demos and tests; None = now.
+    clock_start: datetime | None = None
     instance_path: Path = Path("instance")
     # Where a caller goes when everything else fails: a number that always reaches a person.
     fallback_number: str | None = None
@@ -44,6 +47,7 @@ class Settings:
             "ivr_scripts": Path(env.get("IVR_SCRIPTS") or "ivr_scripts"),
             "secret_key": env.get("SECRET_KEY", ""),
             "clock_rate": float(env.get("CALLFLOW_CLOCK_RATE") or 1.0),
+            "clock_start": _instant(env.get("CALLFLOW_CLOCK_START")),
             "instance_path": Path(env.get("CALLFLOW_INSTANCE") or "instance").resolve(),
             "fallback_number": env.get("CALLFLOW_FALLBACK_NUMBER") or None,
         }
@@ -61,3 +65,14 @@ class Settings:
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
             return url
         return f"sqlite:///{self.instance_path / 'callflow.sqlite3'}"
+
+
+def _instant(text: str | None) -> datetime | None:
+    """An ISO 8601 instant from the environment; naive means UTC."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ValueError(f"CALLFLOW_CLOCK_START: not an ISO 8601 time: {text!r}") from error
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -56,6 +56,8 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
                 language=action.language,
                 speech_timeout="auto" if action.speech else None,
                 action_on_empty_result=True,
+                # '#' means "go back" in our menus, so it must arrive as a key, not end the input.
+                finish_on_key="",
             )
             for prompt in action.prompts:
                 _prompt(gather, prompt)

@@ -13,7 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow import call_log, customers
-from callflow.actions import Hangup, Pause, Say
+from callflow.actions import Hangup, Pause, RouteToDepartment, Say
 from callflow.events import CallStarted, Digits, NoInput, Speech
 from webhooks import runtime
 from webhooks.safe_route import safe_route
@@ -68,7 +68,18 @@ def _engine_step(start: bool, event):
     else:
         step = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
     rt.live_calls.save(sid, step.state.to_dict())
+    if any(isinstance(action, RouteToDepartment) for action in step.actions):
+        _remember_department(rt, sid, step.state)
     return step
+
+
+def _remember_department(rt, sid: str, state) -> None:
+    """Note the department reached, so a caller who rings again today is offered it first."""
+    try:
+        with rt.sessions() as session:
+            call_log.call_progressed(session, sid, state.department, list(state.path))
+    except Exception:  # the database is down: the call goes on, only the offer next time is lost
+        log.exception("call %s: could not record the department reached", sid)
 
 
 @bp.post("/incoming")

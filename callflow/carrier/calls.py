@@ -135,7 +135,17 @@ class Call:
         entry = Entry(self.now(), kind, text, data)
         with self.cond:
             self.transcript.append(entry)
+            self.cond.notify_all()
         return entry
+
+    def wait_for(self, kind: str, contains: str = "", timeout: float = 10.0) -> Entry:
+        """Block until the transcript has an entry of this kind containing the text (real seconds)."""
+        def found():
+            return next((e for e in self.transcript if e.kind == kind and contains in e.text), None)
+        with self.cond:
+            if not self.cond.wait_for(found, timeout):
+                raise TimeoutError(f"{self!r}: no {kind} entry containing {contains!r} after {timeout}s")
+            return found()
 
     def set_status(self, status: CallStatus) -> None:
         with self.cond:

@@ -12,7 +12,7 @@ import math
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime
 
-from callflow.carrier import dial, enqueue
+from callflow.carrier import dial, enqueue, record
 from callflow.carrier.calls import CallStatus, HangUp, Redirect, ScriptError
 from callflow.carrier.phones import silence, speaking_time
 from callflow.carrier.webhook import API_VERSION, ApplicationError, Document, Goto, parse_twiml, send
@@ -210,4 +210,4 @@ class Session:
 
 VERBS = {"Say": Session.say, "Play": Session.play, "Pause": Session.pause, "Gather": Session.gather,
          "Redirect": Session.redirect, "Hangup": Session.hangup, "Reject": Session.reject,
-         "Leave": Session.leave, "Enqueue": enqueue.enqueue, "Dial": dial.dial}
+         "Leave": Session.leave, "Enqueue": enqueue.enqueue, "Dial": dial.dial, "Record": record.record}

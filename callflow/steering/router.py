@@ -7,6 +7,13 @@ scikit-learn. Besides the departments it learns one more class, out-of-scope req
 so that "what's the weather tomorrow" is recognised as nothing we handle instead of landing in whichever
 department happens to be nearest. SVM margins are turned
 into probabilities with a fixed-temperature softmax: calibrated enough for `SteeringPolicy`'s thresholds.
+
+Finer labels: a key "department/topic" in the training examples (or a `topics` mapping text -> topic) makes
+the model learn the topic as a class of its own; `rank` and `steer` add the topics' probabilities up per
+department. Agents' transfers only carry departments, so both kinds of keys may be mixed.
+
+`Router.train(..., kind="embeddings")` gives the optional heavier router (`embeddings.py`: sentence
+embeddings averaged with this one); it is imported only when asked for, so the default install stays light.
 """
 
 from __future__ import annotations
@@ -29,7 +36,10 @@ from callflow.steering.decision import SteeringDecision
 from callflow.steering.policy import SteeringPolicy
 
 OUT_OF_SCOPE = "__out_of_scope__"  # the background class; never a department id
+TOPIC = "/"  # "department/topic": a finer label that counts for its department
+KINDS = ("tfidf", "embeddings")
 _FORMAT = b"callflow-router/1\n"
+EMBEDDINGS_FORMAT = b"callflow-router-embeddings/1\n"  # written by embeddings.EmbeddingRouter
 _TEMPERATURE = 5.0  # SVM margins are roughly in [-1.5, 1.5]; x5 spreads them into usable probabilities
 _SEED = 0
 _ONE_BY_ONE = 8  # up to this many utterances, the fast path beats scikit-learn's batch transform
@@ -54,10 +64,7 @@ class Router:
         self._model = model
         self.policy = policy
         self.version = version
-        classes = [str(c) for c in model.classes_]
-        self._oos = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else None
-        self._departments = [c for c in classes if c != OUT_OF_SCOPE]
-        self._dept_columns = np.array([i for i, c in enumerate(classes) if c != OUT_OF_SCOPE])
+        self._set_classes([str(c) for c in model.classes_])
         # Derived, never serialised: what the one-utterance fast path needs from the fitted objects.
         self._weights = np.ascontiguousarray(model.coef_.T, dtype=np.float64)
         self._blocks = []
@@ -67,28 +74,41 @@ class Router:
             self._blocks.append((vectorizer.build_analyzer(), vocabulary, vectorizer.idf_, offset))
             offset += len(vocabulary)
 
+    def _set_classes(self, classes: list[str]) -> None:
+        """Columns of the model -> departments: topics add up into their department."""
+        self._classes = classes
+        departments = sorted({department_of(c) for c in classes if c != OUT_OF_SCOPE})
+        self._oos = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else None
+        self._departments = departments
+        self._fine = len(departments) != len(classes) - (self._oos is not None)
+        column = {d: i for i, d in enumerate(departments)}
+        self._to_departments = np.zeros((len(classes), len(departments)))
+        for i, c in enumerate(classes):
+            if c != OUT_OF_SCOPE:
+                self._to_departments[i, column[department_of(c)]] = 1.0
+
     @classmethod
     def train(
         cls,
         examples: Mapping[str, Sequence[str]],
         background: Sequence[str] | None = None,
         policy: SteeringPolicy | None = None,
+        *,
+        topics: Mapping[str, str] | None = None,
+        kind: str = "tfidf",
     ) -> Router:
-        """Train on department id -> phrases; `background` defaults to the shipped out-of-scope phrases."""
-        if background is None:
-            background = out_of_scope_phrases()
-        texts: list[str] = []
-        labels: list[str] = []
-        for department in sorted(examples):
-            if department == OUT_OF_SCOPE:
-                raise ValueError(f"{OUT_OF_SCOPE!r} is reserved for the out-of-scope class")
-            phrases = [p.strip() for p in examples[department] if p and p.strip()]
-            texts += phrases
-            labels += [department] * len(phrases)
-        texts += list(background)
-        labels += [OUT_OF_SCOPE] * len(background)
-        if len(set(labels)) < 2 or not any(label != OUT_OF_SCOPE for label in labels):
-            raise ValueError("need phrases for at least one department and something to tell it from")
+        """Train on department id -> phrases; `background` defaults to the shipped out-of-scope phrases.
+
+        Keys may be "department/topic", or `topics` may give a phrase's topic: the model then learns topics
+        and sums them per department. `kind="embeddings"` trains the optional sentence-embedding router.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"unknown router kind {kind!r}: one of {', '.join(KINDS)}")
+        if kind == "embeddings":
+            from callflow.steering.embeddings import EmbeddingRouter  # torch: only when asked for
+
+            return EmbeddingRouter.train(examples, background, policy, topics=topics)
+        texts, labels = training_set(examples, background, topics)
         features = _features()
         matrix = features.fit_transform(texts)
         # Balanced weights: a department with 20 phrases must not be drowned by one with 2,000 or by the
@@ -102,6 +122,10 @@ class Router:
     def departments(self) -> list[str]:
         """The department ids this router can send a caller to."""
         return list(self._departments)
+
+    @property
+    def kind(self) -> str:
+        return "tfidf"
 
     def _margins_one(self, text: str) -> np.ndarray:
         """The SVM margins for one utterance without scikit-learn's per-call overhead (~2 ms -> ~0.1 ms).
@@ -122,7 +146,8 @@ class Router:
             margins += values @ self._weights[offset + columns]
         return margins
 
-    def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def _class_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities over the model's classes (departments, topics, out-of-scope), one row per text."""
         if len(texts) <= _ONE_BY_ONE:
             margins = np.stack([self._margins_one(t) for t in texts])
             if margins.shape[1] == 1:
@@ -136,11 +161,17 @@ class Router:
         exp = np.exp(scaled)
         return exp / exp.sum(axis=1, keepdims=True)
 
+    def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Department probabilities, then the out-of-scope probability in the last column."""
+        classes = self._class_probabilities(texts)
+        oos = classes[:, self._oos] if self._oos is not None else np.zeros(len(classes))
+        return np.column_stack([classes @ self._to_departments, oos])
+
     def _ranked(self, row: np.ndarray) -> tuple[list[tuple[str, float]], float]:
-        dept = row[self._dept_columns]
+        dept = row[:-1]
         order = np.argsort(-dept, kind="stable")
         ranked = [(self._departments[i], float(dept[i])) for i in order]
-        return ranked, float(row[self._oos]) if self._oos is not None else 0.0
+        return ranked, float(row[-1])
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """Every department with its probability, best first; what is left over is the out-of-scope share."""
@@ -168,6 +199,14 @@ class Router:
         """The same model with other thresholds (for tuning and what-if questions)."""
         return Router(self._features, self._model, policy, self.version)
 
+    def class_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities over `classes` (departments or topics, and the out-of-scope class)."""
+        return self._class_probabilities(texts)
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self._classes)
+
     def to_bytes(self) -> bytes:
         """Serialise for Redis or the database; only ever load bytes this project wrote (it is a pickle)."""
         payload = {
@@ -182,6 +221,10 @@ class Router:
     @classmethod
     def from_bytes(cls, data: bytes) -> Router:
         """Load what `to_bytes` wrote; refuses other formats and other scikit-learn versions (retrain then)."""
+        if data.startswith(EMBEDDINGS_FORMAT):
+            from callflow.steering.embeddings import EmbeddingRouter  # torch: only when asked for
+
+            return EmbeddingRouter.from_bytes(data)
         if not data.startswith(_FORMAT):
             raise ValueError("not a callflow router (unknown format header)")
         payload = pickle.loads(zlib.decompress(data[len(_FORMAT) :]))
@@ -194,10 +237,43 @@ class Router:
         return cls(payload["features"], payload["model"], policy, payload["version"])
 
 
-def _version(texts: list[str], labels: list[str], policy: SteeringPolicy) -> str:
+def department_of(label: str) -> str:
+    """The department a training label counts for ("cards/pin" -> "cards", "cards" -> "cards")."""
+    return label.split(TOPIC, 1)[0]
+
+
+def training_set(
+    examples: Mapping[str, Sequence[str]],
+    background: Sequence[str] | None = None,
+    topics: Mapping[str, str] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Texts and their labels: departments (or "department/topic"), then the out-of-scope class."""
+    if background is None:
+        background = out_of_scope_phrases()
+    topics = topics or {}
+    texts: list[str] = []
+    labels: list[str] = []
+    for key in sorted(examples):
+        if department_of(key) == OUT_OF_SCOPE or not department_of(key):
+            raise ValueError(f"{key!r}: {OUT_OF_SCOPE!r} is reserved and departments need an id")
+        for phrase in examples[key]:
+            if phrase and phrase.strip():
+                texts.append(phrase.strip())
+                topic = topics.get(phrase) if TOPIC not in key else None
+                labels.append(f"{key}{TOPIC}{topic}" if topic else key)
+    texts += list(background)
+    labels += [OUT_OF_SCOPE] * len(background)
+    if len(set(labels)) < 2 or not any(label != OUT_OF_SCOPE for label in labels):
+        raise ValueError("need phrases for at least one department and something to tell it from")
+    return texts, labels
+
+
+def _version(texts: list[str], labels: list[str], policy: SteeringPolicy, kind: str = "tfidf") -> str:
     """A content hash: same training data and settings give the same version, on any machine."""
     digest = hashlib.sha256()
     digest.update(_FORMAT)
+    if kind != "tfidf":
+        digest.update(kind.encode())
     digest.update(json.dumps([_TEMPERATURE, policy.unknown_below, policy.route_at]).encode())
     for label, text in sorted(zip(labels, texts, strict=True)):
         digest.update(f"{label}\t{text}\n".encode())

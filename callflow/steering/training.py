@@ -7,6 +7,7 @@ place to point at that model later.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,24 @@ def examples_from_model(script) -> dict[str, list[str]]:
     return {dept.id: list(dept.phrases) for dept in script.departments.values()}
 
 
-def router_for_script(script, learned: Iterable[tuple[str, str]] = ()) -> Router | None:
-    """The router for a loaded script, or None when no department gives example phrases."""
+ROUTER_SETTING = "CALLFLOW_STEERING_ROUTER"  # "tfidf" (default) or "embeddings" (needs the optional extra)
+
+
+def router_kind() -> str:
+    """Which router this deployment trains: the `CALLFLOW_STEERING_ROUTER` setting, "tfidf" by default."""
+    return os.environ.get(ROUTER_SETTING, "").strip().lower() or "tfidf"
+
+
+def router_for_script(
+    script, learned: Iterable[tuple[str, str]] = (), kind: str | None = None
+) -> Router | None:
+    """The router for a loaded script, or None when no department gives example phrases.
+
+    `kind` defaults to the `CALLFLOW_STEERING_ROUTER` setting (see `router_kind`).
+    """
     examples = merge_examples(examples_from_model(script), learned)
     if not any(examples.values()):
         return None
-    return Router.train({d: phrases for d, phrases in examples.items() if phrases})
+    return Router.train(
+        {d: phrases for d, phrases in examples.items() if phrases}, kind=kind or router_kind()
+    )

@@ -97,6 +97,7 @@ def test_gather_in_wait_music_stays_in_the_queue(carrier, webapp):
         return response
     webapp.on("/voice/wait", wait)
     call = carrier.place_call(CUSTOMER, OUR_NUMBER, Caller([press("1", expect="callback")])).wait(10)
+    assert call.heard_text().endswith("Queue result leave.")
 
     assert webapp.to("/voice/wait")[1]["Digits"] == "1" and webapp.to("/voice/wait")[1]["QueueSid"]
     assert webapp.to("/voice/queue-result")[0]["QueueResult"] == "leave"

@@ -78,7 +78,7 @@ def test_update_redirects_then_completes_a_live_call(carrier, webapp, client):
     webapp.on("/voice/incoming", hold)
     webapp.on("/voice/transfer", lambda p: hold(p))
     call = carrier.place_call(CUSTOMER, OUR_NUMBER, Caller())
-    webapp.wait_for("/voice/incoming")
+    call.wait_for("heard", "Hold on.")
 
     client.calls(call.sid).update(url=f"{webapp.url}/voice/transfer", method="POST")
     webapp.wait_for("/voice/transfer")
@@ -96,7 +96,7 @@ def test_update_redirects_then_completes_a_live_call(carrier, webapp, client):
 def test_update_with_twiml(carrier, webapp, client):
     webapp.on("/voice/incoming", lambda p: _pause())
     call = carrier.place_call(CUSTOMER, OUR_NUMBER, Caller())
-    webapp.wait_for("/voice/incoming")
+    call.wait_for("pause")
     client.calls(call.sid).update(twiml=str(speak("An agent will call you.")))
     call.wait(10)
     assert call.heard_text() == "An agent will call you."
@@ -192,3 +192,21 @@ def test_command_line_configures_numbers():
                                 "--auth-token", "t", "--rate", "30"]))
     assert carrier.numbers["+15005550006"].voice_url == "http://127.0.0.1:5000/voice/incoming"
     assert (carrier.auth_token, carrier.clock.rate) == ("t", 30.0)
+
+
+def test_conference_joins_callers_by_room_name(carrier, webapp):
+    def incoming(params):
+        response = VoiceResponse()
+        response.dial(action="/voice/dial-result").conference("room-7")
+        return response
+    webapp.on("/voice/incoming", incoming)
+    webapp.on("/voice/dial-result", lambda p: speak("Conference over."))
+    first = carrier.place_call("+15550000001", OUR_NUMBER, Caller(talk=["Hi, this is the supervisor."],
+                                                                  hang_up_after=10))
+    first.wait_for("conference")
+    second = carrier.place_call("+15550000002", OUR_NUMBER, Caller())
+    first.wait(10), second.wait(10)
+
+    assert [e.text for e in second.entries("talk")] == ["Hi, this is the supervisor."]
+    assert second.heard_text() == "Conference over."  # the first hung up, ending the room
+    assert [p["DialCallStatus"] for p in webapp.to("/voice/dial-result")] == ["completed", "completed"]

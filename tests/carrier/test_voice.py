@@ -175,3 +175,24 @@ def test_callback_hook_answers_from_what_was_heard(carrier, webapp):
     carrier.place_call(CUSTOMER, OUR_NUMBER, Caller(on_prompt=caller_mind)).wait(10)
     assert heard == ["For billing press 1. For anything else, tell us why you are calling."]
     assert webapp.to("/voice/menu")[0]["Digits"] == "1"
+
+
+def test_record_takes_the_callers_message_and_posts_the_recording(carrier, webapp):
+    webapp.on("/voice/incoming", lambda p: twiml(lambda r: (r.say("Leave a message."),
+                                                            r.record(action="/voice/recorded", max_length=60))))
+    webapp.on("/voice/recorded", lambda p: twiml(lambda r: r.say("Thank you.")))
+    caller = Caller([say("Please call me back about my card")])
+    call = carrier.place_call(from_=CUSTOMER, to=OUR_NUMBER, caller=caller).wait(10)
+
+    assert [e.text for e in call.entries("recorded")] == ["Please call me back about my card"]
+    posted = webapp.to("/voice/recorded")[0]
+    assert posted["RecordingSid"].startswith("RE") and int(posted["RecordingDuration"]) >= 2
+    assert call.heard_text() == "Leave a message. Thank you."
+
+
+def test_record_with_silence_moves_on_without_calling_the_action(carrier, webapp):
+    webapp.on("/voice/incoming", lambda p: twiml(lambda r: (r.record(action="/voice/recorded"), r.say("Goodbye."))))
+    call = carrier.place_call(from_=CUSTOMER, to=OUR_NUMBER, caller=Caller([silence()])).wait(10)
+
+    assert webapp.to("/voice/recorded") == []
+    assert call.heard_text() == "Goodbye."

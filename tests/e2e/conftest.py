@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from datetime import UTC, datetime
 import subprocess
 import sys
 import threading
@@ -15,22 +16,31 @@ import pytest
 from rq import Worker
 from werkzeug.serving import make_server
 
-from callflow.carrier import Carrier
+from callflow.carrier import Caller, Carrier
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.waiting import wait_for
 from webhooks import create_app
 
-RATE = 30.0  # virtual seconds per real second: prompts, holds and rings play 30 times faster
+RATE = 60.0  # virtual seconds per real second: prompts, holds and rings play 60 times faster
+# Virtual time starts on a Tuesday at 10:00 in London, so business hours hold on every machine at any hour.
+TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 LINE = "+15005550006"  # the company's Twilio number in the tests
 CALLER = "+15551230002"
 
 
 @pytest.fixture
-def app_server(settings):
-    """The Flask app answering on a free local port; PUBLIC_URL is that address."""
+def clock_start() -> datetime:
+    """When the test's virtual day begins; override in a test module to call at night or on a holiday."""
+    return TUESDAY_MORNING
+
+
+@pytest.fixture
+def app_server(settings, clock_start, sessions):
+    """The Flask app answering on a free local port, on an emptied database; PUBLIC_URL is that address."""
     server = make_server("127.0.0.1", 0, None, threaded=True)
     public_url = f"http://127.0.0.1:{server.server_port}"
-    app = create_app(dataclasses.replace(settings, public_url=public_url, clock_rate=RATE))
+    app = create_app(dataclasses.replace(settings, public_url=public_url, clock_rate=RATE,
+                                         clock_start=clock_start))
     server.app = app
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -40,12 +50,12 @@ def app_server(settings):
 
 
 @pytest.fixture
-def worker(settings, redis):
+def worker(settings, redis, clock_start):
     """A real `callflow worker` process on the test Redis and database."""
     env = dict(os.environ, REDIS_URL=settings.redis_url, DATABASE_URL=settings.database_url,
                TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
                IVR_SCRIPTS=str(settings.ivr_scripts), CALLFLOW_INSTANCE=str(settings.instance_path),
-               CALLFLOW_CLOCK_RATE=str(RATE))
+               CALLFLOW_CLOCK_RATE=str(RATE), CALLFLOW_CLOCK_START=clock_start.isoformat())
     process = subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env)
     wait_for(lambda: Worker.all(connection=redis) or process.poll() is not None, what="the RQ worker to start")
     assert process.poll() is None, "the RQ worker exited at start"
@@ -64,3 +74,16 @@ def carrier(app_server):
                              status_callback=f"{public_url}/voice/status")
     yield phone_company
     phone_company.stop()
+
+
+def call_in(carrier, *answers, caller: str = CALLER, patience: float = 5.0, timeout: float = 60.0):
+    """Place a call to the line that answers prompts in turn and holds `patience` virtual seconds."""
+    call = carrier.place_call(from_=caller, to=LINE, caller=Caller(list(answers), patience=patience))
+    call.wait(timeout=timeout)
+    assert not call.entries("application-error"), call.entries("application-error")
+    return call
+
+
+def enqueued_in(call) -> list[str]:
+    """The queues a call was put in, in order."""
+    return [entry.text for entry in call.entries("enqueued")]

@@ -55,3 +55,18 @@ def test_fixed_clock_moves_only_when_told():
     clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     clock.advance(90)
     assert clock.now() == datetime(2026, 11, 23, 9, 1, 30, tzinfo=UTC)
+
+
+def test_a_shared_clock_can_start_its_day_at_a_chosen_moment(redis):
+    tuesday_ten = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    web = Clock.shared(redis, rate=60, start=tuesday_ten)
+    worker = Clock.shared(redis, rate=60, start=datetime(2030, 1, 1, tzinfo=UTC))  # the first process won
+    assert abs((web.now() - tuesday_ten).total_seconds()) < 600
+    assert abs(web.timestamp() - worker.timestamp()) < 1
+
+
+def test_a_clock_start_moves_virtual_time_without_changing_its_speed():
+    wall = WallClock(1_000.0)
+    clock = Clock(rate=2, anchor=1_000.0, real=wall, start=50_000.0)
+    wall.now += 30
+    assert clock.timestamp() == 50_060.0
