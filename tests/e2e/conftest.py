@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from datetime import UTC, datetime
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from rq import Worker

@@ -6,12 +6,10 @@ department's queue) and what they were told on the way.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from callflow.carrier import Caller, hang_up, press, say, silence
-from tests.e2e.conftest import LINE, call_in, enqueued_in
+from tests.e2e.conftest import call_in, enqueued_in
 
 pytestmark = pytest.mark.e2e
 
