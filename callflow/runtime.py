@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from functools import cached_property
 
 import redis
@@ -27,7 +26,6 @@ JOB_QUEUE = "callflow"
 ROUTER_KEY = "callflow:router:"
 SCRIPT_KEY = "callflow:script:"  # version hash -> script text, so every process can run any live call's version
 SCRIPT_TTL_SECONDS = 2 * 24 * 3600
-SCRIPT_RECHECK_SECONDS = 2.0
 ROUTER_TTL_SECONDS = 7 * 24 * 3600
 
 
@@ -67,21 +65,18 @@ class Runtime:
     def scripts(self):
         from callflow.script.library import load_library
 
-        self._scripts_seen = (time.monotonic(), _folder_stamp(self.settings.ivr_scripts))
+        self._scripts_stamp = _folder_stamp(self.settings.ivr_scripts)
         return load_library(self.settings.ivr_scripts)
 
     def script_for_number(self, called: str):
-        """The script in service for a called number (re-read when the files change), shared with every
-        process by version so the call can keep it to the end."""
+        """The script in service for a called number, shared with every process by version so the call
+        keeps it to the end. The folder is re-read when its files change (a stat per file per new call)."""
         library = self.scripts
-        checked, stamp = self._scripts_seen
-        if time.monotonic() - checked > SCRIPT_RECHECK_SECONDS:
-            new_stamp = _folder_stamp(self.settings.ivr_scripts)
-            if new_stamp != stamp:
-                problems = library.reload()
-                for name, found in problems.items():
-                    log.error("script %s refused, its last valid version stays in service: %s", name, found[0])
-            self._scripts_seen = (time.monotonic(), new_stamp)
+        stamp = _folder_stamp(self.settings.ivr_scripts)
+        if stamp != self._scripts_stamp:
+            for name, found in library.reload().items():
+                log.error("script %s refused, its last valid version stays in service: %s", name, found[0])
+            self._scripts_stamp = stamp
         script = library.for_number(called)
         if script is not None and script.version not in self._shared_versions:
             self.redis.set(SCRIPT_KEY + script.version, library.texts[script.version], nx=True,
