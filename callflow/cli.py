@@ -156,17 +156,13 @@ def agent_list() -> None:
 @click.argument("login")
 @click.argument("state", type=click.Choice(["available", "away"]))
 def agent_set_presence(login, state) -> None:
-    """Make an agent available or away."""
-    from callflow.agents import find_agent
-    from callflow.presence import Presence, PresenceBoard
+    """Make an agent available (they are offered the next caller) or away."""
+    from callflow import jobs
 
-    runtime = _runtime()
-    with runtime.sessions() as session:
-        person = find_agent(session, login)
-        if person is None:
-            raise click.BadParameter(f"no agent {login!r}", param_hint="LOGIN")
-        PresenceBoard(runtime.redis).set(login, Presence(state), runtime.clock.timestamp(),
-                                         person.department_list())
+    try:
+        jobs.set_presence(login, state)
+    except LookupError as error:
+        raise click.BadParameter(str(error), param_hint="LOGIN") from error
     click.echo(f"{login} is {state}")
 
 

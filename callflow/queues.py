@@ -33,6 +33,7 @@ else
   redis.call('HSET', entry, 'entered_at', ARGV[4], 'score', score)
 end
 redis.call('HSET', entry, 'department', ARGV[5], 'priority', ARGV[6], 'kind', ARGV[7])
+redis.call('HDEL', entry, 'offered_to')
 redis.call('EXPIRE', entry, 86400)
 redis.call('ZADD', queue, score, sid)
 return redis.call('ZRANK', queue, sid) + 1
@@ -108,3 +109,8 @@ class Queues:
         """The sid first in line."""
         first = self.connection.zrange(QUEUE_KEY + department, 0, 0)
         return first[0].decode() if first else None
+
+    def offered_to(self, sid: str) -> str | None:
+        """The agent a caller has been reserved for (being rung now), if any."""
+        agent = self.connection.hget(ENTRY_KEY + sid, "offered_to")
+        return agent.decode() if agent else None

@@ -58,6 +58,25 @@ class Runtime:
         return LiveCalls(self.redis)
 
     @cached_property
+    def acd(self):
+        from callflow.acd import ACD
+
+        return ACD(self.redis)
+
+    @cached_property
+    def twilio(self):
+        from callflow.telephony import twilio_client
+
+        return twilio_client(self.settings)
+
+    def schedule(self, virtual_seconds: float, func, *args, **kwargs):
+        """Run a job after a delay on the shared clock (RQ waits that delay divided by the clock rate)."""
+        from datetime import timedelta
+
+        return self.jobs.enqueue_in(self.clock.real_delay(timedelta(seconds=virtual_seconds)), func, *args,
+                                    **kwargs)
+
+    @cached_property
     def jobs(self) -> Queue:
         return Queue(JOB_QUEUE, connection=self.redis)
 

@@ -31,9 +31,10 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
     app.extensions["callflow"] = Runtime(settings)
     logging.basicConfig(level=logging.INFO)
 
-    from webhooks import voice
+    from webhooks import agent_voice, voice
 
     app.register_blueprint(voice.bp)
+    app.register_blueprint(agent_voice.bp)
 
     @app.get("/health")
     def health():

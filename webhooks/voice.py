@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, request
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Dial, VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow import call_log, customers
@@ -68,9 +68,26 @@ def _engine_step(start: bool, event):
     else:
         step = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
     rt.live_calls.save(sid, step.state.to_dict())
-    if any(isinstance(action, RouteToDepartment) for action in step.actions):
-        _remember_department(rt, sid, step.state)
+    for action in step.actions:
+        if isinstance(action, RouteToDepartment):
+            _remember_department(rt, sid, step.state)
+            _wait_for_agent(rt, sid, action, step.state, now)
     return step
+
+
+def _wait_for_agent(rt, sid: str, route: RouteToDepartment, state, now) -> None:
+    """Take the caller's place in the department's queue and let a worker look for a free agent."""
+    from callflow import jobs
+    from callflow.acd import CallerInfo
+
+    info = CallerInfo(sid, caller=request.form.get("From", ""), line=request.form.get("To", ""),
+                      department=route.department, name=state.customer_name, said=tuple(state.said),
+                      path=tuple(state.path), entered_at=now.timestamp())
+    rt.acd.caller_waits(info, now.timestamp())
+    # Match now (one Lua call) so the caller's first hold request already knows an agent is being rung;
+    # ringing the agent is a REST call, left to a worker.
+    for offer in rt.acd.offers([route.department], now.timestamp()):
+        rt.jobs.enqueue(jobs.ring_agent, offer.department, offer.caller_sid, offer.agent)
 
 
 def _remember_department(rt, sid: str, state) -> None:
@@ -108,6 +125,11 @@ def caller_input():
 @twilio_signed
 def hold():
     """What a waiting caller hears while queued (the hold manager replaces this)."""
+    rt = runtime()
+    sid = request.form.get("CallSid", "")
+    if rt.acd.queues.offered_to(sid):  # an agent is being rung: no hold, just a moment
+        return twiml_response(render([Say("One moment while I connect you."), Pause(30)], absolute_url))
+    rt.acd.mark(sid, "held")
     return twiml_response(render([Say("Thank you for holding. Someone will be with you shortly."), Pause(20)],
                                  absolute_url))
 
@@ -115,8 +137,26 @@ def hold():
 @bp.post("/queue-result")
 @twilio_signed
 def queue_result():
-    """The caller left the queue: after a bridged call there is nothing more to do."""
+    """The caller left Twilio's queue: hung up or gave up -> free their place; redirected -> being connected."""
+    if request.form.get("QueueResult") in ("hangup", "leave", "error", "system-error"):
+        runtime().acd.caller_left(request.args.get("department", ""), request.form.get("CallSid", ""))
     return twiml_response(render([Hangup()], absolute_url))
+
+
+@bp.post("/connect")
+@twilio_signed
+def connect():
+    """An agent is ready: thank the caller for holding (if they held) and bring them into the agent's room."""
+    rt = runtime()
+    sid = request.form.get("CallSid", "")
+    response = VoiceResponse()
+    if rt.acd.has(sid, "held"):
+        response.say("Thank you for holding. I'm connecting you now.")
+    rt.acd.mark(sid, "connected")
+    dial = Dial()
+    dial.conference(request.args.get("room", ""), end_conference_on_exit=True, beep=False, wait_url="")
+    response.append(dial)
+    return twiml_response(response)
 
 
 @bp.post("/dial-result")
@@ -150,4 +190,5 @@ def status():
                         int(duration) if duration and duration.isdigit() else None,
                         job_id=f"close-call-{sid}")
         rt.live_calls.forget(sid)
+        rt.acd.call_ended(sid)
     return twiml_response(VoiceResponse())

@@ -50,12 +50,13 @@ def app_server(settings, clock_start, sessions):
 
 
 @pytest.fixture
-def worker(settings, redis, clock_start):
+def worker(settings, redis, clock_start, carrier):
     """A real `callflow worker` process on the test Redis and database."""
     env = dict(os.environ, REDIS_URL=settings.redis_url, DATABASE_URL=settings.database_url,
                TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
                IVR_SCRIPTS=str(settings.ivr_scripts), CALLFLOW_INSTANCE=str(settings.instance_path),
-               CALLFLOW_CLOCK_RATE=str(RATE), CALLFLOW_CLOCK_START=clock_start.isoformat())
+               CALLFLOW_CLOCK_RATE=str(RATE), CALLFLOW_CLOCK_START=clock_start.isoformat(),
+               TWILIO_API_URL=carrier.url, PUBLIC_URL=carrier.numbers[LINE].voice_url.rsplit("/voice/", 1)[0])
     process = subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env)
     wait_for(lambda: Worker.all(connection=redis) or process.poll() is not None, what="the RQ worker to start")
     assert process.poll() is None, "the RQ worker exited at start"

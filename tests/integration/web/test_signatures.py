@@ -22,6 +22,7 @@ def sign(url: str, params: dict, token: str = AUTH_TOKEN) -> str:
 
 
 ENDPOINTS = ["/voice/incoming", "/voice/input", "/voice/status", "/voice/hold", "/voice/queue-result",
+             "/voice/connect", "/voice/agent/answer", "/voice/agent/status",
              "/voice/dial-result", "/voice/voicemail"]
 
 

@@ -1,0 +1,104 @@
+"""The ACD: what happens when callers wait and agents free up, across every process.
+
+The match itself is atomic in Redis (`distribution.py`); this module records who waits (with what the
+agent's screen pop needs), reacts to presence changes, and hands each offer to a worker that rings the agent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import redis
+
+from callflow.distribution import Distributor, Offer
+from callflow.presence import Presence, PresenceBoard
+from callflow.queues import MemberKind, Queues
+
+CALL_INFO_KEY = "callflow:call-info:"  # HASH per caller: who, which line, what they said, where they went
+CALL_INFO_TTL = 24 * 3600
+
+
+@dataclass(frozen=True)
+class CallerInfo:
+    """What the agent sees and hears about a caller before taking the call."""
+
+    sid: str
+    caller: str
+    line: str
+    department: str
+    name: str | None = None
+    said: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
+    entered_at: float = 0.0
+
+    def to_redis(self) -> dict[str, str]:
+        return {"caller": self.caller, "line": self.line, "department": self.department, "name": self.name or "",
+                "said": json.dumps(list(self.said)), "path": json.dumps(list(self.path)),
+                "entered_at": repr(self.entered_at)}
+
+    @classmethod
+    def from_redis(cls, sid: str, raw: dict[bytes, bytes]) -> CallerInfo:
+        value = {k.decode(): v.decode() for k, v in raw.items()}  # extra flags (held, connected) are ignored
+        return cls(sid, value["caller"], value["line"], value["department"], value["name"] or None,
+                   tuple(json.loads(value["said"])), tuple(json.loads(value["path"])),
+                   float(value["entered_at"]))
+
+
+class ACD:
+    """Queues, presence and offers on one Redis connection."""
+
+    def __init__(self, connection: redis.Redis):
+        self.connection = connection
+        self.queues = Queues(connection)
+        self.presence = PresenceBoard(connection)
+        self.distributor = Distributor(connection)
+
+    def caller_waits(self, info: CallerInfo, now: float, max_size: int = 0) -> int | None:
+        """Put a caller in their department's queue (keeping an earlier place); None when it is full."""
+        self.connection.hset(CALL_INFO_KEY + info.sid, mapping=info.to_redis())
+        self.connection.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
+        return self.queues.join(info.department, info.sid, entered_at=info.entered_at or now, max_size=max_size,
+                                kind=MemberKind.CALL)
+
+    def caller_left(self, department: str, sid: str) -> None:
+        """A caller hung up or left the queue: free their place for good."""
+        self.queues.leave(department, sid)
+
+    def caller_info(self, sid: str) -> CallerInfo | None:
+        """What we know of a waiting or connected caller."""
+        raw = self.connection.hgetall(CALL_INFO_KEY + sid)
+        return CallerInfo.from_redis(sid, raw) if raw else None
+
+    def offers(self, departments: list[str] | tuple[str, ...], now: float) -> list[Offer]:
+        """Every caller/agent match possible now in these departments (each returned once, to one process)."""
+        return self.distributor.match_all(departments, now)
+
+    def set_presence(self, agent: str, state: Presence, departments: list[str], now: float,
+                     call: str | None = None) -> None:
+        """Change an agent's presence (available agents join their departments' idle lists)."""
+        self.presence.set(agent, state, now, departments, call)
+
+    def offer_declined(self, offer: Offer, departments: list[str], now: float) -> None:
+        """The agent did not answer: they go away, the caller takes back their original place."""
+        self.presence.set(offer.agent, Presence.AWAY, now, departments)
+        self.queues.join(offer.department, offer.caller_sid, entered_at=now)
+
+    def mark(self, sid: str, flag: str) -> None:
+        """Note something that happened to a waiting caller (`held`: heard the hold message; `connected`)."""
+        self.connection.hset(CALL_INFO_KEY + sid, flag, "1")
+
+    def has(self, sid: str, flag: str) -> bool:
+        """Whether `mark(sid, flag)` happened."""
+        return self.connection.hget(CALL_INFO_KEY + sid, flag) == b"1"
+
+    def is_connected(self, sid: str) -> bool:
+        """The caller has been brought to an agent."""
+        return self.has(sid, "connected")
+
+    def call_ended(self, sid: str) -> None:
+        """The caller's call is over: leave any queue and forget their details."""
+        info = self.caller_info(sid)
+        if info is not None:
+            self.queues.leave(info.department, sid)
+            self.connection.delete(CALL_INFO_KEY + sid)

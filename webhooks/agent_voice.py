@@ -1,0 +1,111 @@
+"""The agent's leg of a call: the whisper when they answer, and what happens when they hang up or don't answer.
+
+Agents are rung by a worker (`jobs.ring_agent`) through the REST API; these are the webhooks of that call.
+Caller and agent meet in a conference named after the caller's call, which also leaves room for transfers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, request
+from twilio.twiml.voice_response import Dial, VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from callflow import jobs
+from callflow.agents import find_agent
+from callflow.presence import Presence
+from webhooks import runtime
+from webhooks.security import twilio_signed
+from webhooks.twiml import twiml_response
+
+bp = Blueprint("agent_voice", __name__, url_prefix="/voice/agent")
+log = logging.getLogger(__name__)
+UNANSWERED = ("busy", "no-answer", "failed", "canceled")
+
+
+def room_for(caller_sid: str) -> str:
+    """The conference where an agent and a caller meet."""
+    return f"call-{caller_sid}"
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception):
+    """An agent must hear why a call could not be connected, never an application error."""
+    if isinstance(error, HTTPException) and error.code < 500:
+        return error
+    log.exception("agent webhook %s failed (%s)", request.path, request.args.to_dict())
+    response = VoiceResponse()
+    response.say("Sorry, this call could not be connected. You will be offered the next caller.")
+    response.hangup()
+    return twiml_response(response)
+
+
+def _departments(login: str) -> list[str]:
+    with runtime().sessions() as session:
+        agent = find_agent(session, login)
+        return agent.department_list() if agent else []
+
+
+def whisper(info, department_name: str, now: float) -> str:
+    """What the agent hears before the caller joins: who, what about, how long they waited."""
+    who = info.name or " ".join(info.caller.lstrip("+"))
+    waited = max(0, round((now - info.entered_at) / 60))
+    text = f"{department_name} call from {who}. "
+    text += f"Waited {waited} minute{'s' if waited != 1 else ''}. " if waited else "No wait. "
+    if info.said:
+        text += f"They said: {info.said[-1]}."
+    return text
+
+
+@bp.post("/answer")
+@twilio_signed
+def answer():
+    """The agent picked up: whisper, then join the conference while a worker brings the caller in."""
+    rt = runtime()
+    caller_sid, login = request.args.get("caller", ""), request.args.get("agent", "")
+    now = rt.clock.timestamp()
+    info = rt.acd.caller_info(caller_sid)
+    response = VoiceResponse()
+    if info is None:
+        departments = _departments(login)
+        rt.acd.set_presence(login, Presence.AVAILABLE, departments, now)
+        rt.jobs.enqueue(jobs.distribute, departments)
+        response.say("Sorry, that caller has already hung up.")
+        response.hangup()
+        return twiml_response(response)
+    rt.acd.set_presence(login, Presence.ON_CALL, _departments(login), now, call=caller_sid)
+    script = rt.script_for_number(info.line)
+    department = script.departments.get(info.department) if script else None
+    response.say(whisper(info, department.name if department else info.department, now))
+    room = room_for(caller_sid)
+    rt.jobs.enqueue(jobs.connect_caller, caller_sid, room)
+    dial = Dial()
+    dial.conference(room, start_conference_on_enter=True, end_conference_on_exit=True, beep=False, wait_url="")
+    response.append(dial)
+    return twiml_response(response)
+
+
+@bp.post("/status")
+@twilio_signed
+def status():
+    """The agent's call ended: unanswered -> away and the caller keeps their place; answered -> wrap-up."""
+    rt = runtime()
+    caller_sid, login = request.args.get("caller", ""), request.args.get("agent", "")
+    department = request.args.get("department", "")
+    now = rt.clock.timestamp()
+    presence = rt.acd.presence.get(login)
+    departments = _departments(login)
+    if request.form.get("CallStatus") in UNANSWERED or (presence and presence.state is Presence.OFFERED):
+        rt.acd.presence.set(login, Presence.AWAY, now, departments)
+        if rt.acd.caller_info(caller_sid) is not None and not rt.acd.is_connected(caller_sid):
+            rt.acd.queues.join(department, caller_sid, entered_at=now)
+        rt.jobs.enqueue(jobs.distribute, [department])
+    elif presence and presence.state is Presence.ON_CALL and presence.call == caller_sid:
+        rt.acd.presence.set(login, Presence.WRAP_UP, now, departments)
+        script = rt.script_for_number(request.form.get("From", ""))
+        wrap_up = 30
+        if script and department in script.departments:
+            wrap_up = script.departments[department].wrap_up_seconds
+        rt.schedule(wrap_up, jobs.end_wrap_up, login, now)
+    return twiml_response(VoiceResponse())
