@@ -102,3 +102,16 @@ class ACD:
         if info is not None:
             self.queues.leave(info.department, sid)
             self.connection.delete(CALL_INFO_KEY + sid)
+
+    def transferring(self, sid: str, to_department: str, agent: str, warm: bool) -> None:
+        """Note that the caller now belongs to another department (and, warm, which agent stays with them)."""
+        fields = {"department": to_department, "transferred_by": agent}
+        if warm:
+            fields["warm_from"] = agent
+        self.connection.hset(CALL_INFO_KEY + sid, mapping=fields)
+        self.connection.hdel(CALL_INFO_KEY + sid, "connected")
+
+    def flag(self, sid: str, name: str) -> str | None:
+        """A free-form field of the caller's record (warm_from, transferred_by)."""
+        value = self.connection.hget(CALL_INFO_KEY + sid, name)
+        return value.decode() if value else None

@@ -131,3 +131,42 @@ def set_presence(agent_login: str, state: str) -> list[str]:
     if presence is Presence.AVAILABLE:
         rt.jobs.enqueue(distribute, departments)
     return departments
+
+
+def redirect_caller(caller_sid: str, url: str) -> bool:
+    """Send the caller's call to new TwiML (a transfer); False when the caller has gone."""
+    from twilio.base.exceptions import TwilioRestException
+
+    try:
+        runtime().twilio.calls(caller_sid).update(url=url, method="POST")
+    except TwilioRestException as error:
+        if error.status in (400, 404):
+            return False
+        raise
+    return True
+
+
+def hang_up_caller(caller_sid: str) -> bool:
+    """End the caller's call; False when it had already ended."""
+    from twilio.base.exceptions import TwilioRestException
+
+    try:
+        runtime().twilio.calls(caller_sid).update(status="completed")
+    except TwilioRestException as error:
+        if error.status in (400, 404):
+            return False
+        raise
+    return True
+
+
+def retrain_router(line: str) -> str | None:
+    """Retrain the line's router with what transfers taught it, and publish it to every web process."""
+    from callflow.learning import training_pairs
+
+    rt = runtime()
+    script = rt.script_for_number(line)
+    if script is None:
+        return None
+    with rt.sessions() as session:
+        learned = training_pairs(session)
+    return rt.publish_router(script, learned)

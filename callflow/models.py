@@ -58,3 +58,35 @@ class Agent(Base):
     def department_list(self) -> list[str]:
         """Departments in preference order."""
         return [d for d in self.departments.split(",") if d]
+
+
+class LearnedExample(Base):
+    """Words a caller said that steering sent to the wrong department, labelled with the one that served them.
+
+    Written when an agent transfers a call; administrators review them (and may remove one) before they
+    shape how the router steers the next callers.
+    """
+
+    __tablename__ = "learned_examples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    department: Mapped[str] = mapped_column(String(64), index=True)
+    wrong_department: Mapped[str | None] = mapped_column(String(64))
+    call_sid: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed: Mapped[bool] = mapped_column(default=False)
+
+
+class Disposition(Base):
+    """How an agent closed a call: the outcome, notes, and what was promised to the caller."""
+
+    __tablename__ = "dispositions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), index=True)
+    agent: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(32))  # resolved | follow-up | transferred | abusive | ...
+    notes: Mapped[str] = mapped_column(Text, default="")
+    promised: Mapped[str] = mapped_column(Text, default="")  # actions promised to the caller, one per line
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -23,7 +23,8 @@ from callflow.settings import Settings
 log = logging.getLogger(__name__)
 
 JOB_QUEUE = "callflow"
-ROUTER_KEY = "callflow:router:"
+ROUTER_KEY = "callflow:router:"  # script version -> the published router's bytes
+ROUTER_ID_KEY = "callflow:router-id:"  # script version -> the published router's version
 SCRIPT_KEY = "callflow:script:"  # version hash -> script text, so every process can run any live call's version
 SCRIPT_TTL_SECONDS = 2 * 24 * 3600
 ROUTER_TTL_SECONDS = 7 * 24 * 3600
@@ -36,6 +37,8 @@ class Runtime:
         self.settings = settings
         self._lock = threading.Lock()
         self._shared_versions: set[str] = set()
+        self._routers: dict = {}
+        self._published = None
 
     @cached_property
     def redis(self) -> redis.Redis:
@@ -118,32 +121,56 @@ class Runtime:
         return script
 
     def steer_for(self, script):
-        """The call-steering router for this script version: trained once, shared through Redis.
+        """The call-steering router for this script version, as last published to every process.
 
-        The first process to need a version trains it (under a second) and stores it; the others load the
-        bytes (milliseconds). Each process keeps the versions it has loaded.
+        The first process to need a version trains it (script phrases plus what transfers taught) and
+        publishes it in Redis; the others load the bytes (milliseconds). A retrain (`jobs.retrain_router`)
+        publishes a new router, which each process picks up on its next call.
         """
         from callflow.steering.router import Router
+
+        published = self.redis.get(ROUTER_ID_KEY + script.version)
+        with self._lock:
+            cached = self._routers.get(script.version)
+            if cached is not None and published is not None and cached.version == published.decode():
+                return cached.steer
+            router = None
+            if published is not None:
+                stored = self.redis.get(ROUTER_KEY + script.version)
+                try:
+                    router = Router.from_bytes(stored) if stored is not None else None
+                except ValueError:  # written by another scikit-learn version: retrain below
+                    router = None
+            if router is None:
+                router = self._train_router(script)
+            self._routers[script.version] = router
+        return None if router is None else router.steer
+
+    def _train_router(self, script):
+        from callflow.learning import training_pairs
+
+        try:
+            with self.sessions() as session:
+                learned = training_pairs(session)
+        except Exception:  # the database is down: steer from the script's phrases alone
+            log.exception("could not read learned examples; steering from the script alone")
+            learned = []
+        self.publish_router(script, learned)
+        return self._published
+
+    def publish_router(self, script, learned) -> str | None:
+        """Train the router for a script version with learned examples and publish it to every process."""
         from callflow.steering.training import router_for_script
 
-        with self._lock:
-            cache = self.__dict__.setdefault("_routers", {})
-            if script.version not in cache:
-                key = ROUTER_KEY + script.version
-                stored = self.redis.get(key)
-                router = None
-                if stored is not None:
-                    try:
-                        router = Router.from_bytes(stored)
-                    except ValueError:  # written by another scikit-learn version: retrain
-                        router = None
-                if router is None:
-                    router = router_for_script(script)
-                    if router is not None:
-                        self.redis.set(key, router.to_bytes(), ex=ROUTER_TTL_SECONDS)
-                cache[script.version] = router
-            router = cache[script.version]
-        return None if router is None else router.steer
+        router = router_for_script(script, learned)
+        self._published = router
+        if router is None:
+            return None
+        with self.redis.pipeline() as pipe:
+            pipe.set(ROUTER_KEY + script.version, router.to_bytes(), ex=ROUTER_TTL_SECONDS)
+            pipe.set(ROUTER_ID_KEY + script.version, router.version, ex=ROUTER_TTL_SECONDS)
+            pipe.execute()
+        return router.version
 
     def close(self) -> None:
         """Release pooled connections (the embedded Redis lives as long as the process)."""

@@ -77,11 +77,17 @@ def answer():
     rt.acd.set_presence(login, Presence.ON_CALL, _departments(login), now, call=caller_sid)
     script = rt.script_for_number(info.line)
     department = script.departments.get(info.department) if script else None
-    response.say(whisper(info, department.name if department else info.department, now))
-    room = room_for(caller_sid)
-    rt.jobs.enqueue(jobs.connect_caller, caller_sid, room)
+    warm_from = rt.acd.flag(caller_sid, "warm_from")
+    if warm_from:  # the caller is already in the room with the agent who transferred them
+        response.say(f"Transfer from {warm_from}. " + whisper(info, department.name if department else "", now))
+        rt.acd.mark(caller_sid, "connected")
+    else:
+        response.say(whisper(info, department.name if department else info.department, now))
+        rt.jobs.enqueue(jobs.connect_caller, caller_sid, room_for(caller_sid))
     dial = Dial()
-    dial.conference(room, start_conference_on_enter=True, end_conference_on_exit=True, beep=False, wait_url="")
+    # The caller's leg ends the room; an agent leaving (after a warm transfer, say) does not.
+    dial.conference(room_for(caller_sid), start_conference_on_enter=True, end_conference_on_exit=False,
+                    beep=False, wait_url="")
     response.append(dial)
     return twiml_response(response)
 
@@ -103,6 +109,10 @@ def status():
         rt.jobs.enqueue(jobs.distribute, [department])
     elif presence and presence.state is Presence.ON_CALL and presence.call == caller_sid:
         rt.acd.presence.set(login, Presence.WRAP_UP, now, departments)
+        info = rt.acd.caller_info(caller_sid)
+        if info is not None and info.department == department and rt.acd.is_connected(caller_sid):
+            # The agent hung up and nobody took the caller over: end the caller's call too.
+            rt.jobs.enqueue(jobs.hang_up_caller, caller_sid)
         script = rt.script_for_number(request.form.get("From", ""))
         wrap_up = 30
         if script and department in script.departments:

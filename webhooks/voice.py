@@ -77,16 +77,21 @@ def _engine_step(start: bool, event):
 
 def _wait_for_agent(rt, sid: str, route: RouteToDepartment, state, now) -> None:
     """Take the caller's place in the department's queue and let a worker look for a free agent."""
-    from callflow import jobs
     from callflow.acd import CallerInfo
 
     info = CallerInfo(sid, caller=request.form.get("From", ""), line=request.form.get("To", ""),
                       department=route.department, name=state.customer_name, said=tuple(state.said),
                       path=tuple(state.path), entered_at=now.timestamp())
     rt.acd.caller_waits(info, now.timestamp())
-    # Match now (one Lua call) so the caller's first hold request already knows an agent is being rung;
-    # ringing the agent is a REST call, left to a worker.
-    for offer in rt.acd.offers([route.department], now.timestamp()):
+    _offer_now(rt, route.department, now.timestamp())
+
+
+def _offer_now(rt, department: str, now: float) -> None:
+    """Match callers with free agents now (one Lua call), so the caller's first hold request already knows
+    an agent is being rung; ringing the agent is a REST call, left to a worker."""
+    from callflow import jobs
+
+    for offer in rt.acd.offers([department], now):
         rt.jobs.enqueue(jobs.ring_agent, offer.department, offer.caller_sid, offer.agent)
 
 
@@ -143,6 +148,21 @@ def queue_result():
     return twiml_response(render([Hangup()], absolute_url))
 
 
+@bp.post("/transferred")
+@twilio_signed
+def transferred():
+    """A cold transfer: tell the caller where they are going and hold them in that department's queue."""
+    rt = runtime()
+    sid, department_id = request.form.get("CallSid", ""), request.args.get("department", "")
+    info = rt.acd.caller_info(sid)
+    script = rt.script_for_number(info.line if info else request.form.get("To", ""))
+    department = script.departments[department_id]
+    actions = [Say(f"I'm transferring you to {department.name}. Please stay on the line."),
+               RouteToDepartment(department.id, department.queue, reason="transfer")]
+    _offer_now(rt, department.id, rt.clock.timestamp())
+    return twiml_response(render(actions, absolute_url))
+
+
 @bp.post("/connect")
 @twilio_signed
 def connect():
@@ -154,6 +174,7 @@ def connect():
         response.say("Thank you for holding. I'm connecting you now.")
     rt.acd.mark(sid, "connected")
     dial = Dial()
+    # The caller leaving ends the room for everyone in it.
     dial.conference(request.args.get("room", ""), end_conference_on_exit=True, beep=False, wait_url="")
     response.append(dial)
     return twiml_response(response)

@@ -166,7 +166,7 @@ def _dial_queue(session, noun, doc, timeout: float, time_limit: float):
 
 
 def _conference(session, noun, verb, doc):
-    """Join a room by name; it connects once two are in and ends when fewer than two remain."""
+    """Join a room by name; it connects once two are in and ends as Twilio's do (see _leave_room)."""
     carrier, call = session.carrier, session.call
     name = (noun.text or "").strip()
     with carrier.cond:
@@ -204,5 +204,7 @@ def _leave_room(carrier, room: Bridge, call, ends_room: bool) -> None:
         if call in room.legs:
             room.legs.remove(call)
             call.bridge = None
-        if ends_room or len(room.legs) < 2:
+        # As at Twilio: a room ends when a participant with endConferenceOnExit leaves or when it empties;
+        # someone left alone stays (hearing silence) until the app moves or hangs them up.
+        if ends_room or not room.legs:
             room.end(by=call)

@@ -197,7 +197,7 @@ def test_command_line_configures_numbers():
 def test_conference_joins_callers_by_room_name(carrier, webapp):
     def incoming(params):
         response = VoiceResponse()
-        response.dial(action="/voice/dial-result").conference("room-7")
+        response.dial(action="/voice/dial-result").conference("room-7", end_conference_on_exit=True)
         return response
     webapp.on("/voice/incoming", incoming)
     webapp.on("/voice/dial-result", lambda p: speak("Conference over."))
@@ -210,3 +210,20 @@ def test_conference_joins_callers_by_room_name(carrier, webapp):
     assert [e.text for e in second.entries("talk")] == ["Hi, this is the supervisor."]
     assert second.heard_text() == "Conference over."  # the first hung up, ending the room
     assert [p["DialCallStatus"] for p in webapp.to("/voice/dial-result")] == ["completed", "completed"]
+
+
+def test_someone_left_alone_in_a_conference_stays_until_the_app_moves_them(carrier, webapp, client):
+    def incoming(params):
+        response = VoiceResponse()
+        response.dial().conference("room-8")
+        return response
+    webapp.on("/voice/incoming", incoming)
+    webapp.on("/voice/moved", lambda p: speak("You have been moved."))
+    first = carrier.place_call("+15550000001", OUR_NUMBER, Caller(talk=["Hello."], hang_up_after=5))
+    first.wait_for("conference")
+    second = carrier.place_call("+15550000002", OUR_NUMBER, Caller())
+    first.wait(10)
+    assert not second.done.wait(0.5)  # as at Twilio: alone in the room, not hung up
+    client.calls(second.sid).update(url=f"{webapp.url}/voice/moved", method="POST")
+    second.wait(10)
+    assert second.heard_text() == "You have been moved."
