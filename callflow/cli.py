@@ -178,6 +178,92 @@ def agent_remove(login) -> None:
     click.echo(f"removed {login}")
 
 
+@main.command()
+@click.argument("utterances", nargs=-1)
+@click.option("--script", "script_path", type=click.Path(exists=True, dir_okay=False),
+              help="an IVR script file (default: the default line in IVR_SCRIPTS)")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per utterance")
+def route(utterances, script_path, as_json) -> None:
+    """Show where call steering sends what a caller says, and what they would hear next.
+
+    Reads one utterance per line from standard input when none is given.
+    """
+    import json
+    from datetime import UTC, datetime
+
+    from callflow.actions import Gather, RouteToDepartment, Say
+    from callflow.events import CallStarted, Speech
+    from callflow.script import engine
+    from callflow.script.library import load_library
+    from callflow.script.loader import load_script
+    from callflow.steering.training import router_for_script
+
+    if script_path:
+        script = load_script(script_path)
+    else:
+        script = load_library(Settings.from_env().ivr_scripts).for_number("")
+        if script is None:
+            raise click.UsageError("no default line in IVR_SCRIPTS; give --script FILE")
+    router = router_for_script(script)
+    if router is None:
+        raise click.UsageError("the script's departments give no example phrases to steer with")
+    lines = utterances or tuple(line.strip() for line in sys.stdin if line.strip())
+    now = datetime.now(UTC)
+    for text in lines:
+        decision = router.steer(text)
+        start = engine.start(script, CallStarted("+10000000000", "+10000000001"), now, steer=router.steer)
+        step = engine.handle(script, start.state, Speech(text, 0.9), now, steer=router.steer)
+        heard = []
+        for action in step.actions:
+            if isinstance(action, Say):
+                heard.append(action.text)
+            elif isinstance(action, Gather):
+                heard.extend(p.text for p in action.prompts if isinstance(p, Say))
+        routed = next((a.department for a in step.actions if isinstance(a, RouteToDepartment)), None)
+        result = {"utterance": text, "decision": decision.kind.value, "department": decision.department,
+                  "confidence": round(decision.confidence, 3), "alternative": decision.alternative,
+                  "routed_to": routed, "caller_hears": " ".join(heard)}
+        if as_json:
+            click.echo(json.dumps(result))
+        else:
+            click.echo(f"{text}\n  {decision.kind.value}: {decision.department or '-'} "
+                       f"({decision.confidence:.2f})" + (f" or {decision.alternative}" if decision.alternative else "")
+                       + f"\n  caller hears: {result['caller_hears']}")
+
+
+@main.group()
+def learned() -> None:
+    """Examples call steering learned from transfers: review and remove."""
+
+
+@learned.command("list")
+def learned_list() -> None:
+    """Learned examples, newest first."""
+    from callflow.learning import learned_examples
+
+    with _runtime().sessions() as session:
+        for example in learned_examples(session):
+            click.echo(f"{example.id:6} {example.department:16} (was {example.wrong_department or '-'}): "
+                       f"{example.text}")
+
+
+@learned.command("remove")
+@click.argument("example_id", type=int)
+def learned_remove(example_id: int) -> None:
+    """Take a learned example out of training; the routers are retrained."""
+    from callflow import jobs
+    from callflow.learning import remove_example
+
+    runtime = _runtime()
+    with runtime.sessions() as session:
+        if not remove_example(session, example_id):
+            raise click.BadParameter(f"no learned example {example_id}", param_hint="EXAMPLE_ID")
+    for script in runtime.scripts.current.values():
+        for number in script.numbers or ("",):
+            runtime.jobs.enqueue(jobs.retrain_router, number)
+    click.echo(f"removed example {example_id}; routers are being retrained")
+
+
 def _runtime():
     from callflow.runtime import Runtime
 

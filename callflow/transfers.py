@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from callflow import jobs
 from callflow.learning import record_misroute
-from callflow.presence import Presence
 from callflow.runtime import Runtime
 
 
@@ -40,9 +39,7 @@ def transfer(rt: Runtime, caller_sid: str, agent: str, to_department: str, warm:
 
 
 def end_call(rt: Runtime, caller_sid: str, agent: str) -> None:
-    """The agent ends the call (e.g. an abusive caller): the caller's line is hung up."""
-    rt.acd.mark(caller_sid, "ended-by-agent")
+    """The agent ends the call (e.g. an abusive caller): the caller's line is hung up, which ends the room;
+    the agent's own leg then ends and they go to wrap-up as after any call."""
+    rt.acd.mark(caller_sid, f"ended-by-{agent}")
     rt.jobs.enqueue(jobs.hang_up_caller, caller_sid)
-    presence = rt.acd.presence.get(agent)
-    if presence is not None and presence.state is Presence.ON_CALL:
-        rt.acd.presence.set(agent, Presence.WRAP_UP, rt.clock.timestamp(), list(presence.departments))

@@ -81,3 +81,23 @@ def test_a_warm_transfer_brings_the_next_agent_into_the_room(centre, worker, car
     assert "Fraud team, Bob here." in [e.text for e in call.entries("talk")]
     assert enqueued_in(call) == ["card-payments"]  # never back on hold
     assert "Thank you for holding" not in call.heard_text()
+
+
+def test_an_agent_ends_an_abusive_call_and_files_the_disposition(centre, worker, carrier, sessions):
+    from callflow.dispositions import dispositions_of, file_disposition
+
+    app, runtime, staff = centre
+    staff("ann", ANN, ["fraud"], Caller(talk=["Fraud team, Ann speaking."]))  # would stay on the line
+    call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([say("I lost my card")],
+                                                                    talk=["You are useless!"]))
+    call.wait_for("talk", contains="Ann speaking", timeout=30)
+    with app.app_context():
+        transfers.end_call(runtime, call.sid, "ann")
+        with sessions() as session:
+            file_disposition(session, call.sid, "ann", "abusive", runtime.clock.now(), notes="Shouted at agent.")
+    call.wait(timeout=30)
+    assert call.status == "completed"
+    wait_for(lambda: runtime.acd.presence.get("ann").state in (Presence.WRAP_UP, Presence.AVAILABLE), timeout=20,
+             what="the agent to leave the call")
+    with sessions() as session:
+        assert [(d.agent, d.outcome) for d in dispositions_of(session, call.sid)] == [("ann", "abusive")]
