@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
+
+import redis as redis_lib
 
 from callflow.distribution import Distributor
 from callflow.presence import Presence, PresenceBoard
@@ -43,28 +45,28 @@ def test_an_agent_who_does_not_answer_lets_the_caller_keep_their_place(redis):
     assert queues.join("cards", offer.caller_sid, entered_at=310.0) == 1
 
 
-def test_many_processes_matching_at_once_offer_each_caller_and_agent_once(redis, redis_url):
-    import redis as redis_lib
+def _web_process(url: str, start, results) -> None:
+    acd = Distributor(redis_lib.Redis.from_url(url))
+    start.wait()  # every process matches at the same moment
+    results.put([(o.caller_sid, o.agent) for o in acd.match_all(["cards"], now=1000.0)])
 
+
+def test_many_processes_matching_at_once_offer_each_caller_and_agent_once(redis, redis_url):
     board, queues = PresenceBoard(redis), Queues(redis)
     for i in range(30):
         board.set(f"agent-{i}", Presence.AVAILABLE, since=float(i), departments=["cards"])
     for i in range(50):
         queues.join("cards", f"CA-{i}", entered_at=float(i))
-    offers, lock = [], threading.Lock()
-
-    def web_process():
-        acd = Distributor(redis_lib.Redis.from_url(redis_url))
-        mine = acd.match_all(["cards"], now=1000.0)
-        with lock:
-            offers.extend(mine)
-
-    threads = [threading.Thread(target=web_process) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(6), context.Queue()
+    processes = [context.Process(target=_web_process, args=(redis_url, start, results)) for _ in range(6)]
+    for process in processes:
+        process.start()
+    offers = [offer for _ in processes for offer in results.get(timeout=60)]
+    for process in processes:
+        process.join(timeout=30)
     assert len(offers) == 30
-    assert len({o.agent for o in offers}) == 30 and len({o.caller_sid for o in offers}) == 30
-    assert {o.caller_sid for o in offers} == {f"CA-{i}" for i in range(30)}  # the first 30 in line
-    assert queues.size("cards") == 20
+    assert len({agent for _, agent in offers}) == 30 and len({caller for caller, _ in offers}) == 30
+    assert {caller for caller, _ in offers} == {f"CA-{i}" for i in range(30)}  # the first 30 in line
+    assert queues.size("cards") == 20  # nobody lost: the other 20 still wait, in order
+    assert [w.sid for w in queues.waiting("cards")] == [f"CA-{i}" for i in range(30, 50)]
