@@ -91,4 +91,13 @@ class OfferCallback:
     reason: str = ""
 
 
-Action = Say | Play | Pause | Gather | RouteToDepartment | Dial | Hangup | Voicemail | OfferCallback
+@dataclass(frozen=True)
+class JoinRoom:
+    """Put this leg in a conference room where a caller and agents meet (and transfers happen)."""
+
+    room: str
+    # True for the caller's leg: when the caller leaves, the room closes for everyone.
+    ends_room: bool = False
+
+
+Action = Say | Play | Pause | Gather | RouteToDepartment | Dial | Hangup | Voicemail | OfferCallback | JoinRoom

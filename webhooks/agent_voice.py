@@ -9,15 +9,17 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, request
-from twilio.twiml.voice_response import Dial, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow import jobs
+from callflow.actions import Hangup, JoinRoom, Say
 from callflow.agents import find_agent
 from callflow.presence import Presence
 from webhooks import runtime
 from webhooks.security import twilio_signed
-from webhooks.twiml import twiml_response
+from webhooks.twiml import render, twiml_response
+from webhooks.urls import absolute_url
 
 bp = Blueprint("agent_voice", __name__, url_prefix="/voice/agent")
 log = logging.getLogger(__name__)
@@ -35,10 +37,8 @@ def apologise(error: Exception):
     if isinstance(error, HTTPException) and error.code < 500:
         return error
     log.exception("agent webhook %s failed (%s)", request.path, request.args.to_dict())
-    response = VoiceResponse()
-    response.say("Sorry, this call could not be connected. You will be offered the next caller.")
-    response.hangup()
-    return twiml_response(response)
+    return twiml_response(render([Say("Sorry, this call could not be connected. You will be offered the next "
+                                      "caller."), Hangup()], absolute_url))
 
 
 def _departments(login: str) -> list[str]:
@@ -66,30 +66,24 @@ def answer():
     caller_sid, login = request.args.get("caller", ""), request.args.get("agent", "")
     now = rt.clock.timestamp()
     info = rt.acd.caller_info(caller_sid)
-    response = VoiceResponse()
     if info is None:
         departments = _departments(login)
         rt.acd.set_presence(login, Presence.AVAILABLE, departments, now)
         rt.jobs.enqueue(jobs.distribute, departments)
-        response.say("Sorry, that caller has already hung up.")
-        response.hangup()
-        return twiml_response(response)
+        return twiml_response(render([Say("Sorry, that caller has already hung up."), Hangup()], absolute_url))
     rt.acd.set_presence(login, Presence.ON_CALL, _departments(login), now, call=caller_sid)
     script = rt.script_for_number(info.line)
     department = script.departments.get(info.department) if script else None
+    name = department.name if department else info.department
     warm_from = rt.acd.flag(caller_sid, "warm_from")
     if warm_from:  # the caller is already in the room with the agent who transferred them
-        response.say(f"Transfer from {warm_from}. " + whisper(info, department.name if department else "", now))
+        heard = Say(f"Transfer from {warm_from}. " + whisper(info, name, now))
         rt.acd.mark(caller_sid, "connected")
     else:
-        response.say(whisper(info, department.name if department else info.department, now))
+        heard = Say(whisper(info, name, now))
         rt.jobs.enqueue(jobs.connect_caller, caller_sid, room_for(caller_sid))
-    dial = Dial()
     # The caller's leg ends the room; an agent leaving (after a warm transfer, say) does not.
-    dial.conference(room_for(caller_sid), start_conference_on_enter=True, end_conference_on_exit=False,
-                    beep=False, wait_url="")
-    response.append(dial)
-    return twiml_response(response)
+    return twiml_response(render([heard, JoinRoom(room_for(caller_sid), ends_room=False)], absolute_url))
 
 
 @bp.post("/status")

@@ -18,6 +18,7 @@ from callflow.actions import (
     Dial,
     Gather,
     Hangup,
+    JoinRoom,
     OfferCallback,
     Pause,
     Play,
@@ -84,6 +85,11 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
         elif isinstance(action, Voicemail):
             response.record(action=url("voice.voicemail", department=action.department), method="POST",
                             max_length=action.max_seconds, play_beep=True)
+        elif isinstance(action, JoinRoom):
+            dial = DialVerb()
+            dial.conference(action.room, start_conference_on_enter=True, end_conference_on_exit=action.ends_room,
+                            beep=False, wait_url="")
+            response.append(dial)
         elif isinstance(action, Hangup):
             response.hangup()
         else:  # pragma: no cover - a new action without a rendering is a programming error

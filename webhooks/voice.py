@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, request
-from twilio.twiml.voice_response import Dial, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow import call_log, customers
-from callflow.actions import Hangup, Pause, RouteToDepartment, Say
+from callflow.actions import Dial, Hangup, JoinRoom, Pause, RouteToDepartment, Say
 from callflow.events import CallStarted, Digits, NoInput, Speech
 from webhooks import runtime
 from webhooks.safe_route import safe_route
@@ -37,8 +37,8 @@ def apologise(error: Exception):
     return twiml_response(safe_route())
 
 
-def _engine_step(start: bool, event):
-    """Run one engine step for this request's call and store the call's new state."""
+def _engine_step(start: bool, event) -> list:
+    """Run one engine step for this request's call, store the call's new state, and return its actions."""
     from callflow.script import engine
     from callflow.script.state import CallState
 
@@ -68,22 +68,37 @@ def _engine_step(start: bool, event):
     else:
         step = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
     rt.live_calls.save(sid, step.state.to_dict())
+    actions = []
     for action in step.actions:
         if isinstance(action, RouteToDepartment):
             _remember_department(rt, sid, step.state)
-            _wait_for_agent(rt, sid, action, step.state, now)
-    return step
+            actions.extend(_wait_for_agent(rt, sid, action, step.state, now, script))
+        else:
+            actions.append(action)
+    return actions
 
 
-def _wait_for_agent(rt, sid: str, route: RouteToDepartment, state, now) -> None:
-    """Take the caller's place in the department's queue and let a worker look for a free agent."""
+def _wait_for_agent(rt, sid: str, route: RouteToDepartment, state, now, script) -> list:
+    """Take the caller's place in the department's queue and look for a free agent; a full queue sends the
+    caller to the department's overflow route instead."""
     from callflow.acd import CallerInfo
 
+    department = script.departments[route.department]
     info = CallerInfo(sid, caller=request.form.get("From", ""), line=request.form.get("To", ""),
                       department=route.department, name=state.customer_name, said=tuple(state.said),
                       path=tuple(state.path), entered_at=now.timestamp())
-    rt.acd.caller_waits(info, now.timestamp())
+    if rt.acd.caller_waits(info, now.timestamp(), max_size=department.max_queue) is None:
+        return overflow(department)
     _offer_now(rt, route.department, now.timestamp())
+    return [route]
+
+
+def overflow(department) -> list:
+    """Where a caller goes when the department's queue is full: its overflow number, or an honest goodbye."""
+    busy = f"I'm sorry, all our {department.name} advisers are busy and too many callers are waiting."
+    if department.overflow_number:
+        return [Say(busy + " I'm putting you through to our partner team."), Dial(department.overflow_number)]
+    return [Say(busy + " Please call again later. Goodbye."), Hangup()]
 
 
 def _offer_now(rt, department: str, now: float) -> None:
@@ -108,8 +123,7 @@ def _remember_department(rt, sid: str, state) -> None:
 @twilio_signed
 def incoming():
     """A call comes in: greet the caller and open the main menu."""
-    step = _engine_step(True, None)
-    return twiml_response(render(step.actions, absolute_url))
+    return twiml_response(render(_engine_step(True, None), absolute_url))
 
 
 @bp.post("/input")
@@ -122,8 +136,7 @@ def caller_input():
         event = Speech(request.form["SpeechResult"], float(request.form.get("Confidence") or 0.0))
     else:
         event = NoInput()
-    step = _engine_step(False, event)
-    return twiml_response(render(step.actions, absolute_url))
+    return twiml_response(render(_engine_step(False, event), absolute_url))
 
 
 @bp.post("/hold")
@@ -169,15 +182,10 @@ def connect():
     """An agent is ready: thank the caller for holding (if they held) and bring them into the agent's room."""
     rt = runtime()
     sid = request.form.get("CallSid", "")
-    response = VoiceResponse()
-    if rt.acd.has(sid, "held"):
-        response.say("Thank you for holding. I'm connecting you now.")
+    actions = [Say("Thank you for holding. I'm connecting you now.")] if rt.acd.has(sid, "held") else []
     rt.acd.mark(sid, "connected")
-    dial = Dial()
-    # The caller leaving ends the room for everyone in it.
-    dial.conference(request.args.get("room", ""), end_conference_on_exit=True, beep=False, wait_url="")
-    response.append(dial)
-    return twiml_response(response)
+    actions.append(JoinRoom(request.args.get("room", ""), ends_room=True))
+    return twiml_response(render(actions, absolute_url))
 
 
 @bp.post("/dial-result")

@@ -57,6 +57,7 @@ DEPARTMENT_KEYS = (
     "service_level",
     "wrap_up_seconds",
     "overflow_number",
+    "max_queue",
     "phrases",
 )
 TARGET_KEYS = ("menu", "department", "message", "dial", "hangup")
@@ -246,6 +247,7 @@ def _department(
         service_level=level,
         wrap_up_seconds=reader.integer(spec.get("wrap_up_seconds"), f"{field}.wrap_up_seconds", 30, 0, 3600),
         overflow_number=reader.phone(spec.get("overflow_number"), f"{field}.overflow_number"),
+        max_queue=reader.integer(spec.get("max_queue"), f"{field}.max_queue", 0, 0, 5000),
         phrases=tuple(text for text, _ in reader.text_list(spec.get("phrases"), f"{field}.phrases")),
     )
 

@@ -89,6 +89,8 @@ class Department:
     service_level: ServiceLevel = ServiceLevel()
     wrap_up_seconds: int = 30
     overflow_number: str | None = None
+    # Most callers that may wait at once (0: no limit); past it callers take the overflow route.
+    max_queue: int = 0
     phrases: tuple[str, ...] = ()
 
 

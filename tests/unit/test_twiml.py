@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from callflow.actions import Dial, Gather, Hangup, Pause, Play, RouteToDepartment, Say, Voicemail
+from callflow.actions import Dial, Gather, Hangup, JoinRoom, Pause, Play, RouteToDepartment, Say, Voicemail
 from webhooks.twiml import render
 
 
@@ -53,6 +53,8 @@ def test_department_becomes_enqueue_with_absolute_hold_and_result_urls():
         (Pause(3), "Pause", lambda e: e.get("length") == "3"),
         (Play("https://x/m.mp3", loop=0), "Play", lambda e: e.get("loop") == "0"),
         (Voicemail("cards", 60), "Record", lambda e: e.get("maxLength") == "60"),
+        (JoinRoom("call-CA1", ends_room=True), "Dial",
+         lambda e: e.find("Conference").text == "call-CA1" and e.find("Conference").get("endConferenceOnExit") == "true"),
     ],
 )
 def test_each_action_has_its_verb(action, tag, check):

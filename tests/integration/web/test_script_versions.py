@@ -16,7 +16,7 @@ BASE = "http://127.0.0.1:5000"
 
 
 @pytest.fixture
-def folder(tmp_path):
+def folder(tmp_path, sessions):
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     shutil.copy(ROOT / "ivr_scripts" / "acme_bank.yaml", scripts / "acme_bank.yaml")
@@ -55,3 +55,17 @@ def test_a_broken_edit_is_refused_and_the_last_valid_version_stays_in_service(se
     assert "Acme Bank" in post(client, "/voice/incoming", "CA-2")
     assert "technical problem" not in post(client, "/voice/input", "CA-2", Digits="4")
     assert any("acme_bank.yaml" in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)
+
+
+def test_a_full_queue_sends_the_next_caller_to_the_overflow_number(settings, folder):
+    edit(folder, '    overflow_number: "+442079460999"', '    overflow_number: "+442079460999"\n    max_queue: 1')
+    client = create_app(dataclasses.replace(settings, ivr_scripts=folder)).test_client()
+    post(client, "/voice/incoming", "CA-first")
+    post(client, "/voice/input", "CA-first", Digits="4")  # waits in the fraud queue
+    post(client, "/voice/incoming", "CA-second")
+    params = {"CallSid": "CA-second", "From": "+15551230002", "To": "+15005550006", "Digits": "4"}
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(BASE + "/voice/input", params)
+    root = ET.fromstring(client.post("/voice/input", data=params, headers={"X-Twilio-Signature": signature}).data)
+    assert root.find("Enqueue") is None, ET.tostring(root)
+    assert root.find("Dial/Number").text == "+442079460999"
+    assert "too many callers are waiting" in " ".join(e.text or "" for e in root.iter("Say"))
