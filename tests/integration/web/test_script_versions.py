@@ -25,10 +25,14 @@ def folder(tmp_path, sessions):
 
 def post(client, path: str, sid: str, **fields) -> str:
     params = {"CallSid": sid, "From": "+15551230002", "To": "+15005550006", **fields}
+    return " ".join(e.text or "" for e in respond(client, path, params).iter("Say"))
+
+
+def respond(client, path: str, params: dict) -> ET.Element:
     signature = RequestValidator(AUTH_TOKEN).compute_signature(BASE + path, params)
     response = client.post(path, data=params, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 200
-    return " ".join(e.text or "" for e in ET.fromstring(response.data).iter("Say"))
+    return ET.fromstring(response.data)
 
 
 def edit(folder, old: str, new: str) -> None:
@@ -62,10 +66,9 @@ def test_a_full_queue_sends_the_next_caller_to_the_overflow_number(settings, fol
     client = create_app(dataclasses.replace(settings, ivr_scripts=folder)).test_client()
     post(client, "/voice/incoming", "CA-first")
     post(client, "/voice/input", "CA-first", Digits="4")  # waits in the fraud queue
-    post(client, "/voice/incoming", "CA-second")
-    params = {"CallSid": "CA-second", "From": "+15551230002", "To": "+15005550006", "Digits": "4"}
-    signature = RequestValidator(AUTH_TOKEN).compute_signature(BASE + "/voice/input", params)
-    root = ET.fromstring(client.post("/voice/input", data=params, headers={"X-Twilio-Signature": signature}).data)
+    second = {"CallSid": "CA-second", "From": "+15551230003", "To": "+15005550006"}
+    respond(client, "/voice/incoming", second)
+    root = respond(client, "/voice/input", dict(second, Digits="4"))
     assert root.find("Enqueue") is None, ET.tostring(root)
     assert root.find("Dial/Number").text == "+442079460999"
     assert "too many callers are waiting" in " ".join(e.text or "" for e in root.iter("Say"))
