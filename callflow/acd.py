@@ -88,6 +88,10 @@ class ACD:
         """Note something that happened to a waiting caller (`held`: heard the hold message; `connected`)."""
         self.connection.hset(CALL_INFO_KEY + sid, flag, "1")
 
+    def count(self, sid: str, name: str) -> int:
+        """Count something that happens to a caller again and again (updates heard, unclear answers)."""
+        return self.connection.hincrby(CALL_INFO_KEY + sid, f"count:{name}", 1)
+
     def has(self, sid: str, flag: str) -> bool:
         """Whether `mark(sid, flag)` happened."""
         return self.connection.hget(CALL_INFO_KEY + sid, flag) == b"1"

@@ -46,6 +46,8 @@ class Gather:
     timeout: int = 5
     hints: tuple[str, ...] = ()
     language: str | None = None
+    # Who takes the answer: the IVR menu, the hold manager's question, or a caller holding in a queue.
+    purpose: str = "menu"
 
 
 @dataclass(frozen=True)
@@ -100,4 +102,10 @@ class JoinRoom:
     ends_room: bool = False
 
 
-Action = Say | Play | Pause | Gather | RouteToDepartment | Dial | Hangup | Voicemail | OfferCallback | JoinRoom
+@dataclass(frozen=True)
+class LeaveQueue:
+    """Take a holding caller out of Twilio's queue (they chose a callback and keep their place with us)."""
+
+
+Action = (Say | Play | Pause | Gather | RouteToDepartment | Dial | Hangup | Voicemail | OfferCallback | JoinRoom
+          | LeaveQueue)

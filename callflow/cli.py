@@ -264,6 +264,29 @@ def learned_remove(example_id: int) -> None:
     click.echo(f"removed example {example_id}; routers are being retrained")
 
 
+@main.command("routing-eval", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def routing_eval(ctx: click.Context) -> None:
+    """Measure call steering on Banking77 and CLINC150 (bench/routing_eval.py; --help for its options)."""
+    sys.exit(_bench("routing_eval").main(ctx.args))
+
+
+def _bench(name: str):
+    """A benchmark module from the repository's bench/ folder (benchmarks ship with the source, not the wheel)."""
+    import importlib.util
+    from pathlib import Path
+
+    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        path = root / "bench" / f"{name}.py"
+        if path.exists():
+            spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+            module = importlib.util.module_from_spec(spec)
+            sys.path.insert(0, str(root))
+            spec.loader.exec_module(module)
+            return module
+    raise click.UsageError(f"bench/{name}.py not found: run from a checkout of the callflow repository")
+
+
 def _runtime():
     from callflow.runtime import Runtime
 

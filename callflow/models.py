@@ -90,3 +90,25 @@ class Disposition(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     promised: Mapped[str] = mapped_column(Text, default="")  # actions promised to the caller, one per line
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Callback(Base):
+    """A caller's request to be called back at their turn: the source of truth for the callback's life.
+
+    Its place in the department's queue lives in Redis (virtual hold, keyed by the original call's sid);
+    `state` moves requested -> dialling -> connected | no-answer | busy | failed -> done | given-up.
+    """
+
+    __tablename__ = "callbacks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)  # the call that asked for it
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    line: Mapped[str] = mapped_column(String(32))
+    department: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="requested")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    agent: Mapped[str | None] = mapped_column(String(64))
+    dial_sid: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,6 +14,7 @@ import redis
 
 PRESENCE_KEY = "callflow:presence:"  # HASH per agent: state, since, departments, call
 AVAILABLE_KEY = "callflow:available:"  # ZSET per department: agent -> idle since
+STAFFED_KEY = "callflow:staffed:"  # SET per department: agents at work (any state but away), for estimates
 
 
 class Presence(str, Enum):
@@ -31,7 +32,13 @@ local presence = KEYS[1]
 local agent, state, since, departments = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local old = redis.call('HGET', presence, 'departments')
 if old then
-  for dept in string.gmatch(old, '[^,]+') do redis.call('ZREM', ARGV[5] .. dept, agent) end
+  for dept in string.gmatch(old, '[^,]+') do
+    redis.call('ZREM', ARGV[5] .. dept, agent)
+    redis.call('SREM', ARGV[7] .. dept, agent)
+  end
+end
+if state ~= 'away' then
+  for dept in string.gmatch(departments, '[^,]+') do redis.call('SADD', ARGV[7] .. dept, agent) end
 end
 redis.call('HSET', presence, 'state', state, 'since', since, 'departments', departments)
 if ARGV[6] ~= '' then redis.call('HSET', presence, 'call', ARGV[6]) else redis.call('HDEL', presence, 'call') end
@@ -64,7 +71,8 @@ class PresenceBoard:
             call: str | None = None) -> None:
         """Set an agent's presence; an available agent joins their departments' idle lists."""
         self._set(keys=[PRESENCE_KEY + agent],
-                  args=[agent, state.value, repr(since), ",".join(departments), AVAILABLE_KEY, call or ""])
+                  args=[agent, state.value, repr(since), ",".join(departments), AVAILABLE_KEY, call or "",
+                        STAFFED_KEY])
 
     def get(self, agent: str) -> AgentPresence | None:
         """An agent's presence, or None when they never logged in."""
@@ -79,3 +87,7 @@ class PresenceBoard:
     def available(self, department: str) -> list[str]:
         """Available agents of a department, longest idle first."""
         return [a.decode() for a in self.connection.zrange(AVAILABLE_KEY + department, 0, -1)]
+
+    def staffed(self, department: str) -> int:
+        """How many agents of a department are at work (available, ringing, talking or wrapping up)."""
+        return self.connection.scard(STAFFED_KEY + department)

@@ -19,6 +19,7 @@ from callflow.actions import (
     Gather,
     Hangup,
     JoinRoom,
+    LeaveQueue,
     OfferCallback,
     Pause,
     Play,
@@ -28,6 +29,7 @@ from callflow.actions import (
 )
 
 UrlFor = Callable[..., str]
+GATHER_ENDPOINTS = {"menu": "voice.caller_input", "hold": "voice.hold_choice", "holding": "voice.hold_choice"}
 
 
 def _prompt(verb, prompt) -> None:
@@ -49,7 +51,8 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
             inputs = " ".join(name for name, on in (("dtmf", action.dtmf), ("speech", action.speech)) if on)
             gather = GatherVerb(
                 input=inputs,
-                action=url("voice.caller_input"),
+                action=url(GATHER_ENDPOINTS[action.purpose],
+                           **({} if action.purpose == "menu" else {"purpose": action.purpose})),
                 method="POST",
                 timeout=action.timeout,
                 num_digits=action.num_digits,
@@ -90,6 +93,8 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
             dial.conference(action.room, start_conference_on_enter=True, end_conference_on_exit=action.ends_room,
                             beep=False, wait_url="")
             response.append(dial)
+        elif isinstance(action, LeaveQueue):
+            response.leave()
         elif isinstance(action, Hangup):
             response.hangup()
         else:  # pragma: no cover - a new action without a rendering is a programming error

@@ -13,7 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow import call_log, customers
-from callflow.actions import Dial, Hangup, JoinRoom, Pause, RouteToDepartment, Say
+from callflow.actions import Hangup, Pause, RouteToDepartment, Say
 from callflow.events import CallStarted, Digits, NoInput, Speech
 from webhooks import runtime
 from webhooks.safe_route import safe_route
@@ -38,6 +38,8 @@ def apologise(error: Exception):
 
 
 def _engine_step(start: bool, event) -> list:
+    from webhooks import hold as hold_manager
+
     """Run one engine step for this request's call, store the call's new state, and return its actions."""
     from callflow.script import engine
     from callflow.script.state import CallState
@@ -72,42 +74,10 @@ def _engine_step(start: bool, event) -> list:
     for action in step.actions:
         if isinstance(action, RouteToDepartment):
             _remember_department(rt, sid, step.state)
-            actions.extend(_wait_for_agent(rt, sid, action, step.state, now, script))
+            actions.extend(hold_manager.route_caller(rt, sid, action, step.state, now, script))
         else:
             actions.append(action)
     return actions
-
-
-def _wait_for_agent(rt, sid: str, route: RouteToDepartment, state, now, script) -> list:
-    """Take the caller's place in the department's queue and look for a free agent; a full queue sends the
-    caller to the department's overflow route instead."""
-    from callflow.acd import CallerInfo
-
-    department = script.departments[route.department]
-    info = CallerInfo(sid, caller=request.form.get("From", ""), line=request.form.get("To", ""),
-                      department=route.department, name=state.customer_name, said=tuple(state.said),
-                      path=tuple(state.path), entered_at=now.timestamp())
-    if rt.acd.caller_waits(info, now.timestamp(), max_size=department.max_queue) is None:
-        return overflow(department)
-    _offer_now(rt, route.department, now.timestamp())
-    return [route]
-
-
-def overflow(department) -> list:
-    """Where a caller goes when the department's queue is full: its overflow number, or an honest goodbye."""
-    busy = f"I'm sorry, all our {department.name} advisers are busy and too many callers are waiting."
-    if department.overflow_number:
-        return [Say(busy + " I'm putting you through to our partner team."), Dial(department.overflow_number)]
-    return [Say(busy + " Please call again later. Goodbye."), Hangup()]
-
-
-def _offer_now(rt, department: str, now: float) -> None:
-    """Match callers with free agents now (one Lua call), so the caller's first hold request already knows
-    an agent is being rung; ringing the agent is a REST call, left to a worker."""
-    from callflow import jobs
-
-    for offer in rt.acd.offers([department], now):
-        rt.jobs.enqueue(jobs.ring_agent, offer.department, offer.caller_sid, offer.agent)
 
 
 def _remember_department(rt, sid: str, state) -> None:
@@ -139,32 +109,12 @@ def caller_input():
     return twiml_response(render(_engine_step(False, event), absolute_url))
 
 
-@bp.post("/hold")
-@twilio_signed
-def hold():
-    """What a waiting caller hears while queued (the hold manager replaces this)."""
-    rt = runtime()
-    sid = request.form.get("CallSid", "")
-    if rt.acd.queues.offered_to(sid):  # an agent is being rung: no hold, just a moment
-        return twiml_response(render([Say("One moment while I connect you."), Pause(30)], absolute_url))
-    rt.acd.mark(sid, "held")
-    return twiml_response(render([Say("Thank you for holding. Someone will be with you shortly."), Pause(20)],
-                                 absolute_url))
-
-
-@bp.post("/queue-result")
-@twilio_signed
-def queue_result():
-    """The caller left Twilio's queue: hung up or gave up -> free their place; redirected -> being connected."""
-    if request.form.get("QueueResult") in ("hangup", "leave", "error", "system-error"):
-        runtime().acd.caller_left(request.args.get("department", ""), request.form.get("CallSid", ""))
-    return twiml_response(render([Hangup()], absolute_url))
-
-
 @bp.post("/transferred")
 @twilio_signed
 def transferred():
     """A cold transfer: tell the caller where they are going and hold them in that department's queue."""
+    from webhooks import hold as hold_manager
+
     rt = runtime()
     sid, department_id = request.form.get("CallSid", ""), request.args.get("department", "")
     info = rt.acd.caller_info(sid)
@@ -172,19 +122,7 @@ def transferred():
     department = script.departments[department_id]
     actions = [Say(f"I'm transferring you to {department.name}. Please stay on the line."),
                RouteToDepartment(department.id, department.queue, reason="transfer")]
-    _offer_now(rt, department.id, rt.clock.timestamp())
-    return twiml_response(render(actions, absolute_url))
-
-
-@bp.post("/connect")
-@twilio_signed
-def connect():
-    """An agent is ready: thank the caller for holding (if they held) and bring them into the agent's room."""
-    rt = runtime()
-    sid = request.form.get("CallSid", "")
-    actions = [Say("Thank you for holding. I'm connecting you now.")] if rt.acd.has(sid, "held") else []
-    rt.acd.mark(sid, "connected")
-    actions.append(JoinRoom(request.args.get("room", ""), ends_room=True))
+    hold_manager.offer_now(rt, department.id, rt.clock.timestamp())
     return twiml_response(render(actions, absolute_url))
 
 

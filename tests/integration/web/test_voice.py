@@ -41,12 +41,13 @@ def test_incoming_call_is_greeted_and_asked_what_it_is_about(client):
     assert gather.get("action") == f"{BASE}/voice/input"
 
 
-def test_a_spoken_request_is_routed_to_its_department(client):
+def test_a_spoken_request_is_routed_and_asked_before_hold_when_nobody_is_free(client):
     post(client, "/voice/incoming")
     root = post(client, "/voice/input", SpeechResult="my card payment was declined at the shop", Confidence="0.9")
-    enqueue = root.find("Enqueue")
-    assert enqueue is not None, ET.tostring(root)
-    assert "put you through" in spoken(root)
+    assert "put you through to Card Payments and Disputes" in spoken(root)
+    assert "All our Card Payments and Disputes advisers are helping other customers" in spoken(root)
+    assert "Would you like to hold, or shall we call you back" in spoken(root)
+    assert root.find("Gather").get("action") == f"{BASE}/voice/hold-choice?purpose=hold"
 
 
 def test_a_known_customer_is_greeted_by_name(client, sessions):

@@ -1,0 +1,102 @@
+"""The hold manager's words and choices: ask before hold, promise an honest wait, keep the promise or say so.
+
+Pure: the web layer passes the department, the promise (from the estimator) and the caller's answers; this
+module says what the caller hears. The customer-service rules it follows: ask permission and say why, give
+a realistic estimate, come back when it is broken and offer the choice again, thank the caller for holding.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+
+from callflow.actions import Gather, Pause, Say
+
+SHORT_WAIT_SECONDS = 30  # below this, no question: "you should be through in under a minute"
+UPDATE_EVERY_SECONDS = 60  # a short update while holding, then music (or silence) again
+HUMAN_MINUTES = (1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60)
+CHOICE_HINTS = ("hold", "I'll hold", "call me back", "callback")
+
+
+class HoldChoice(str, Enum):
+    """What the caller chose when asked."""
+
+    HOLD = "hold"
+    CALLBACK = "callback"
+    UNCLEAR = "unclear"
+
+
+def human_wait(seconds: float) -> str:
+    """A promise a person can hear: rounded UP to a figure people use ("less than 4 minutes")."""
+    if seconds < 60:
+        return "under a minute"
+    minutes = math.ceil(seconds / 60)
+    for figure in HUMAN_MINUTES:
+        if minutes <= figure:
+            return f"less than {figure} minute{'s' if figure > 1 else ''}"
+    return f"more than {HUMAN_MINUTES[-1]} minutes"
+
+
+def promised_seconds(seconds: float) -> int:
+    """The promise actually made, in seconds: the rounded figure the caller heard."""
+    if seconds < 60:
+        return 60
+    minutes = math.ceil(seconds / 60)
+    return 60 * next((f for f in HUMAN_MINUTES if minutes <= f), math.ceil(minutes))
+
+
+def busy_reason(department_name: str) -> str:
+    """Why the caller must wait, said plainly."""
+    return f"All our {department_name} advisers are helping other customers."
+
+
+def ask_to_hold(department_name: str, promise: float, again: bool = False) -> Gather:
+    """Ask permission to hold, with the reason and the estimate, offering a callback instead."""
+    lead = "Sorry, I didn't catch that. " if again else busy_reason(department_name) + " "
+    question = (f"{lead}Your wait should be {human_wait(promise)}. Would you like to hold, or shall we call you "
+                "back when it's your turn? Press 1 or say 'hold'. Press 2 or say 'call me back'.")
+    return Gather((Say(question),), hints=CHOICE_HINTS, purpose="hold")
+
+
+def short_wait(department_name: str, promise: float) -> Say:
+    """No question for a short wait: just say so."""
+    return Say(f"{busy_reason(department_name)} You should be through in {human_wait(promise)}. Please hold.")
+
+
+def understand(digits: str | None, speech: str | None) -> HoldChoice:
+    """Read the caller's answer to 'hold or call back?'."""
+    if digits:
+        return {"1": HoldChoice.HOLD, "2": HoldChoice.CALLBACK}.get(digits[:1], HoldChoice.UNCLEAR)
+    words = (speech or "").lower()
+    if any(w in words for w in ("call me back", "call back", "callback", "ring me")):
+        return HoldChoice.CALLBACK
+    if "hold" in words or "wait" in words or words.strip() in ("yes", "yeah", "ok", "okay"):
+        return HoldChoice.HOLD
+    return HoldChoice.UNCLEAR
+
+
+def holding(update: str | None, pause_seconds: int = UPDATE_EVERY_SECONDS) -> Gather:
+    """What plays while holding: an optional short update, then quiet; 2 or 'call me back' at any moment."""
+    prompts = ((Say(update),) if update else ()) + (Pause(pause_seconds),)
+    return Gather(prompts, hints=CHOICE_HINTS, timeout=1, purpose="holding")
+
+
+def hold_update(position: int, promise: float) -> str:
+    """A short update: the wait, and the position only when someone is ahead (never to the head caller)."""
+    ahead = f"There {'is' if position == 2 else 'are'} {position - 1} caller{'s' if position > 2 else ''} " \
+            "ahead of you. " if position > 1 else ""
+    return f"Thank you for holding. {ahead}Your wait should be {human_wait(promise)}. To be called back " \
+           "instead, press 2 or say 'call me back'."
+
+
+def promise_broken(department_name: str, fresh_promise: float) -> Gather:
+    """The promise passed without an agent: apologise, give a fresh estimate, and offer the choice again."""
+    question = (f"I'm sorry, your wait is taking longer than I said. {busy_reason(department_name)} From where you "
+                f"are in line now, it should be {human_wait(fresh_promise)}. Would you like to keep holding, or "
+                "shall we call you back when it's your turn? Press 1 or say 'hold'. Press 2 or say 'call me back'.")
+    return Gather((Say(question),), hints=CHOICE_HINTS, purpose="hold")
+
+
+def thanks_for_holding() -> Say:
+    """Said when an agent picks up, only to callers who held."""
+    return Say("Thank you for holding. I'm connecting you now.")
