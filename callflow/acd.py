@@ -17,6 +17,7 @@ from callflow.queues import MemberKind, Queues
 
 CALL_INFO_KEY = "callflow:call-info:"  # HASH per caller: who, which line, what they said, where they went
 CALL_INFO_TTL = 24 * 3600
+ENTRY_KIND_FIELD = b"kind"
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,9 @@ class ACD:
         return self.has(sid, "connected")
 
     def call_ended(self, sid: str) -> None:
-        """The caller's call is over: leave any queue and forget their details."""
+        """The caller's call is over: leave any queue and forget their details (a callback keeps both)."""
         info = self.caller_info(sid)
-        if info is not None:
+        if info is not None and not self.has(sid, "callback"):
             self.queues.leave(info.department, sid)
             self.connection.delete(CALL_INFO_KEY + sid)
 
@@ -119,3 +120,15 @@ class ACD:
         """A free-form field of the caller's record (warm_from, transferred_by)."""
         value = self.connection.hget(CALL_INFO_KEY + sid, name)
         return value.decode() if value else None
+
+    def kind(self, sid: str) -> str:
+        """Whether a place in line is held by a caller on the line or by a callback (virtual hold)."""
+        from callflow.queues import ENTRY_KEY
+
+        kind = self.connection.hget(ENTRY_KEY + sid, "kind")
+        return kind.decode() if kind else MemberKind.CALL
+
+    def callback_closed(self, sid: str) -> None:
+        """A callback is over (done or given up): its place and details go."""
+        self.connection.hdel(CALL_INFO_KEY + sid, "callback")
+        self.call_ended(sid)

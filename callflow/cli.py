@@ -264,7 +264,8 @@ def learned_remove(example_id: int) -> None:
     click.echo(f"removed example {example_id}; routers are being retrained")
 
 
-@main.command("routing-eval", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@main.command("routing-eval", add_help_option=False,
+              context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def routing_eval(ctx: click.Context) -> None:
     """Measure call steering on Banking77 and CLINC150 (bench/routing_eval.py; --help for its options)."""

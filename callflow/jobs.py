@@ -48,11 +48,18 @@ def distribute(departments: list[str]) -> int:
 
 
 def ring_agent(department: str, caller_sid: str, agent_login: str) -> str | None:
-    """Call the agent an offer was made to; their answer brings the whisper, then the caller."""
+    """Call the agent an offer was made to; their answer brings the whisper, then the caller.
+
+    A callback's turn is different: the customer is called first (customer-first), and their answer rings
+    the agent into the same room.
+    """
     from callflow.agents import find_agent
     from callflow.presence import Presence
+    from callflow.queues import MemberKind
 
     rt = runtime()
+    if rt.acd.kind(caller_sid) == MemberKind.CALLBACK and not rt.acd.has(caller_sid, "in_room"):
+        return place_callback(department, caller_sid, agent_login)
     info = rt.acd.caller_info(caller_sid)
     with rt.sessions() as session:
         agent = find_agent(session, agent_login)
@@ -147,11 +154,19 @@ def redirect_caller(caller_sid: str, url: str) -> bool:
 
 
 def hang_up_caller(caller_sid: str) -> bool:
-    """End the caller's call; False when it had already ended."""
+    """End the caller's line (for a callback, the call we placed to them); False when it had already ended."""
     from twilio.base.exceptions import TwilioRestException
 
+    from callflow.callbacks import find_by_call
+
+    rt = runtime()
+    live = caller_sid
+    if rt.acd.has(caller_sid, "in_room"):
+        with rt.sessions() as session:
+            callback = find_by_call(session, caller_sid)
+            live = callback.dial_sid if callback and callback.dial_sid else caller_sid
     try:
-        runtime().twilio.calls(caller_sid).update(status="completed")
+        rt.twilio.calls(live).update(status="completed")
     except TwilioRestException as error:
         if error.status in (400, 404):
             return False
@@ -170,3 +185,71 @@ def retrain_router(line: str) -> str | None:
     with rt.sessions() as session:
         learned = training_pairs(session)
     return rt.publish_router(script, learned)
+
+
+CALLBACK_RING_SECONDS = 30
+CALLBACK_RETRY_SECONDS = (300, 900)  # after the first and second unanswered attempt; then given up
+
+
+def place_callback(department: str, call_sid: str, agent_login: str) -> str | None:
+    """Ring the customer who asked for a callback; the agent reserved for them waits for their answer."""
+    from callflow.callbacks import CallbackState, find_by_call, move
+
+    rt = runtime()
+    with rt.sessions() as session:
+        callback = find_by_call(session, call_sid)
+        if callback is None or not move(session, callback.id, CallbackState.DIALLING, rt.clock.now(),
+                                        agent=agent_login):
+            return None  # already being dialled by another worker, or closed
+        phone, line, callback_id = callback.phone, callback.line, callback.id
+    query = f"call={call_sid}&agent={agent_login}&department={department}&callback={callback_id}"
+    base = rt.settings.public_url
+    call = rt.twilio.calls.create(
+        to=phone, from_=line, url=f"{base}/voice/callback/answer?{query}", method="POST",
+        status_callback=f"{base}/voice/callback/status?{query}", status_callback_method="POST",
+        status_callback_event=["completed"], timeout=CALLBACK_RING_SECONDS, machine_detection="Enable",
+    )
+    with rt.sessions() as session:
+        from callflow.models import Callback
+
+        session.get(Callback, callback_id).dial_sid = call.sid
+        session.commit()
+    return call.sid
+
+
+def retry_callback(call_sid: str) -> bool:
+    """An unanswered callback tries again: back in line at its original place."""
+    from callflow.callbacks import CallbackState, find_by_call, move
+
+    rt = runtime()
+    with rt.sessions() as session:
+        callback = find_by_call(session, call_sid)
+        if callback is None or not move(session, callback.id, CallbackState.REQUESTED, rt.clock.now()):
+            return False
+        department = callback.department
+    info = rt.acd.caller_info(call_sid)
+    from callflow.queues import MemberKind
+
+    rt.acd.queues.join(department, call_sid, entered_at=info.entered_at if info else rt.clock.timestamp(),
+                       kind=MemberKind.CALLBACK)
+    distribute([department])
+    return True
+
+
+def give_up_callback(callback_id: int) -> bool:
+    """After the last unanswered attempt: close the request and tell the customer by SMS that we tried."""
+    from callflow.callbacks import CallbackState, move
+    from callflow.models import Callback
+
+    rt = runtime()
+    with rt.sessions() as session:
+        callback = session.get(Callback, callback_id)
+        if callback is None or not move(session, callback_id, CallbackState.GIVEN_UP, rt.clock.now()):
+            return False
+        phone, line, call_sid = callback.phone, callback.line, callback.call_sid
+    script = rt.script_for_number(line)
+    company = script.company if script else "us"
+    rt.twilio.messages.create(to=phone, from_=line, body=f"{company} tried to call you back and couldn't reach "
+                                                          "you. Please call us again when it suits you.")
+    rt.acd.callback_closed(call_sid)
+    return True

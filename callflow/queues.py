@@ -20,6 +20,8 @@ _JOIN = """
 local queue, entry = KEYS[1], KEYS[2]
 local sid, score, max_size = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 if redis.call('ZSCORE', queue, sid) then
+  -- already waiting: keep the place; only who holds it may change (a caller who chose a callback)
+  redis.call('HSET', entry, 'kind', ARGV[7])
   return redis.call('ZRANK', queue, sid) + 1
 end
 if max_size > 0 and redis.call('ZCARD', queue) >= max_size then

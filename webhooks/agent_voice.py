@@ -79,6 +79,9 @@ def answer():
     if warm_from:  # the caller is already in the room with the agent who transferred them
         heard = Say(f"Transfer from {warm_from}. " + whisper(info, name, now))
         rt.acd.mark(caller_sid, "connected")
+    elif rt.acd.has(caller_sid, "in_room"):  # a callback: the customer answered and waits in the room
+        heard = Say("Callback. " + whisper(info, name, now))
+        rt.acd.mark(caller_sid, "connected")
     else:
         heard = Say(whisper(info, name, now))
         rt.jobs.enqueue(jobs.connect_caller, caller_sid, room_for(caller_sid))

@@ -13,14 +13,21 @@
 
   function say(text) { if (status && status.textContent !== text) { status.textContent = text; } }
 
+  // Compare as the browser serializes HTML, so an unchanged fragment is never replaced (nor re-announced).
+  function serialized(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    return holder.innerHTML;
+  }
+
   function swap(html) {
     Object.keys(html).forEach(function (name) {
       var box = main.querySelector('[data-fragment="' + name + '"]');
-      if (!box || box.getAttribute("data-html") === html[name]) { return; }
+      var fresh = serialized(html[name]);
+      if (!box || box.innerHTML === fresh) { return; }
       // Keep keyboard focus across the swap, by id.
       var focused = box.contains(document.activeElement) ? document.activeElement.id : null;
-      box.innerHTML = html[name];
-      box.setAttribute("data-html", html[name]);
+      box.innerHTML = fresh;
       if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
     });
   }
@@ -65,8 +72,5 @@
     }).catch(function (error) { say(error.message); });
   });
 
-  main.querySelectorAll("[data-fragment]").forEach(function (box) {
-    box.setAttribute("data-html", box.innerHTML);
-  });
   timer = setTimeout(poll, POLL_MS);
 })();

@@ -1,0 +1,118 @@
+"""The hold manager on the phone: asked before hold, an honest estimate, callbacks that keep the caller's place.
+
+A caller who chooses a callback hangs up; when an agent frees up at their turn, a worker rings the caller first
+("returning your call"), then the reserved agent joins them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from callflow.agents import add_agent
+from callflow.callbacks import find_by_call
+from callflow.carrier import Caller, press, say, silence
+from callflow.presence import Presence
+from callflow.promises import Promises
+from tests.e2e.conftest import CALLER, LINE, enqueued_in
+from tests.waiting import wait_for
+
+pytestmark = pytest.mark.e2e
+ANN = "+15557770001"
+
+
+@pytest.fixture
+def centre(settings, carrier, app_server, sessions):
+    app, _ = app_server
+    runtime = app.extensions["callflow"]
+    runtime.settings = dataclasses.replace(runtime.settings, twilio_api_url=carrier.url)
+    with sessions() as session:
+        add_agent(session, "ann", "Ann", "correct horse battery", ANN, ["fraud"])
+    carrier.add_phone(ANN, Caller(talk=["Fraud team, Ann speaking."], hang_up_after=20))
+    return runtime
+
+
+def ann_available(runtime) -> None:
+    from callflow import jobs
+
+    runtime.acd.set_presence("ann", Presence.AWAY, ["fraud"], runtime.clock.timestamp())
+    runtime.jobs.enqueue(jobs.set_presence, "ann", "available")
+
+
+def test_permission_is_asked_with_the_reason_and_an_estimate_and_hold_is_accepted(centre, worker, carrier, redis):
+    runtime = centre
+    runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())  # busy
+    call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([press("4"), say("I'll hold")], patience=30))
+    call.wait(timeout=60)
+    heard = call.heard_text()
+    assert "All our Fraud and Security advisers are helping other customers." in heard
+    assert "Your wait should be less than" in heard and "Would you like to hold, or shall we call you back" in heard
+    assert "I'll keep your place in line." in heard
+    assert enqueued_in(call) == ["fraud"]
+    events = [e["event"] for e in Promises(redis).history(call.sid)]
+    assert events[:3] == ["permission-asked", "hold-accepted", "promise"]
+
+
+def test_a_caller_who_says_nothing_is_asked_once_more_then_held(centre, worker, carrier):
+    runtime = centre
+    runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())
+    call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([press("4"), silence(), silence()],
+                                                                    patience=10))
+    call.wait(timeout=60)
+    heard = call.heard_text()
+    assert heard.count("Would you like to hold") == 2
+    assert "Sorry, I didn't catch that." in heard
+    assert enqueued_in(call) == ["fraud"]
+
+
+def test_a_callback_keeps_the_callers_place_and_rings_them_first_at_their_turn(centre, worker, carrier, sessions):
+    runtime = centre
+    carrier.add_phone(CALLER, Caller(talk=["Hello, thanks for calling back."]))
+    runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())
+    call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([say("I lost my card"), press("2")]))
+    call.wait(timeout=60)
+    assert "We'll call you back on 1 5 5 5 1 2 3 0 0 0 2 when it's your turn" in call.heard_text()
+    assert runtime.acd.queues.position("fraud", call.sid) == 1  # virtual hold: the place is kept
+
+    ann_available(runtime)
+    callback = wait_for(lambda: next((c for c in carrier.calls.values()
+                                      if c.to == CALLER and c.direction == "outbound-api"), None),
+                        timeout=30, what="the callback call")
+    callback.wait(timeout=60)
+    assert callback.heard_text().startswith("Hello, this is Acme Bank returning your call about a lost card")
+    assert "Fraud team, Ann speaking." in [e.text for e in callback.entries("talk")]
+    ann_leg = next(c for c in carrier.calls.values() if c.to == ANN)
+    assert ann_leg.heard_text().startswith("Callback.")
+    with sessions() as session:
+        assert wait_for(lambda: find_by_call(session, call.sid).state == "done" or session.expire_all(),
+                        timeout=20, what="the callback to be done")
+
+
+def test_a_caller_on_hold_can_press_2_for_a_callback_at_any_moment(centre, worker, carrier, sessions):
+    runtime = centre
+    runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())
+    call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([press("4"), press("1"), press("2")]))
+    call.wait(timeout=60)
+    heard = call.heard_text()
+    assert "To be called back instead, press 2" in heard and "We'll call you back on" in heard
+    with sessions() as session:
+        assert find_by_call(session, call.sid).state == "requested"
+    assert runtime.acd.queues.position("fraud", call.sid) == 1
+
+
+def test_an_unanswered_callback_is_retried_then_given_up_with_an_sms(centre, worker, carrier, sessions):
+    runtime = centre
+    carrier.add_phone(CALLER, Caller(pickup="no-answer"))
+    runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())
+    call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([press("4"), press("2")]))
+    call.wait(timeout=60)
+    ann_available(runtime)
+    sms = wait_for(lambda: next((m for m in carrier.messages if m.to == CALLER), None), timeout=90,
+                   what="the SMS after the last attempt")
+    assert "tried to call you back" in sms.body
+    attempts = [c for c in carrier.calls.values() if c.to == CALLER and c.direction == "outbound-api"]
+    assert len(attempts) == 3
+    with sessions() as session:
+        assert find_by_call(session, call.sid).state == "given-up"
+    assert runtime.acd.presence.get("ann").state is Presence.AVAILABLE
