@@ -63,9 +63,15 @@ def remove_agent(session: Session, login: str) -> bool:
     return True
 
 
+# Checked against when the login is unknown, so a wrong login costs as long as a wrong password and timing
+# does not reveal which logins exist.
+_DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
+
+
 def authenticate(session: Session, login: str, password: str) -> Agent | None:
     """The agent whose login and password match, else None."""
     agent = find_agent(session, login)
-    if agent is None or not check_password_hash(agent.password_hash, password):
+    if agent is None:
+        check_password_hash(_DUMMY_HASH, password)
         return None
-    return agent
+    return agent if check_password_hash(agent.password_hash, password) else None

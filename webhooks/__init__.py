@@ -31,13 +31,13 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
     app.extensions["callflow"] = Runtime(settings)
     logging.basicConfig(level=logging.INFO)
 
-    from webhooks import agent_voice, callback_voice, hold, voice  # noqa: F401 - hold adds the hold manager's routes to voice
+    # `hold` adds the hold manager's routes to the voice blueprint.
+    from webhooks import agent_voice, callback_voice, console, hold, voice  # noqa: F401
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(agent_voice.bp)
     app.register_blueprint(callback_voice.bp)
-    from webhooks import console  # agents' login and console
-    console.init_app(app)
+    console.init_app(app)  # agents' login and console
 
     @app.get("/health")
     def health():

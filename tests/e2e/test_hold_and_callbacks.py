@@ -116,3 +116,27 @@ def test_an_unanswered_callback_is_retried_then_given_up_with_an_sms(centre, wor
     with sessions() as session:
         assert find_by_call(session, call.sid).state == "given-up"
     assert runtime.acd.presence.get("ann").state is Presence.AVAILABLE
+
+
+def test_a_broken_promise_is_apologised_for_with_a_fresh_estimate_and_the_choice_again(centre, worker, carrier,
+                                                                                       redis):
+    runtime = centre
+    runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())  # busy for good
+    def answer(prompt: str):
+        if "taking longer than I said" in prompt:
+            return press("2")  # this time, a callback
+        if "Would you like to hold" in prompt:
+            return press("1")
+        if "what you're calling about" in prompt:
+            return press("4")
+        return silence()  # keep holding through the updates
+
+    caller = Caller(on_prompt=answer)
+    call = carrier.place_call(from_=CALLER, to=LINE, caller=caller)
+    call.wait(timeout=90)
+    heard = call.heard_text()
+    apology = heard.index("I'm sorry, your wait is taking longer than I said.")
+    assert "From where you are in line now, it should be less than" in heard[apology:]
+    assert "We'll call you back on" in heard[apology:]
+    events = [e["event"] for e in Promises(redis).history(call.sid)]
+    assert events.count("promise") >= 2 and "promise-broken" in events and events[-1] == "callback-accepted"
