@@ -102,11 +102,19 @@ class ACD:
         return self.has(sid, "connected")
 
     def call_ended(self, sid: str) -> None:
-        """The caller's call is over: leave any queue and forget their details (a callback keeps both)."""
+        """The caller hung up: free their place at once so no agent is offered a dead line (a callback keeps it)."""
         info = self.caller_info(sid)
         if info is not None and not self.has(sid, "callback"):
-            self.queues.leave(info.department, sid)
-            self.connection.delete(CALL_INFO_KEY + sid)
+            self.queues.leave(info.department, sid, forget=False)
+
+    def forget(self, sid: str) -> None:
+        """Drop a finished caller's details (after the summary has them); a pending callback keeps them."""
+        if self.has(sid, "callback"):
+            return
+        info = self.caller_info(sid)
+        if info is not None:
+            self.queues.leave(info.department, sid)  # drops the kept entry (the original place) too
+        self.connection.delete(CALL_INFO_KEY + sid)
 
     def transferring(self, sid: str, to_department: str, agent: str, warm: bool) -> None:
         """Note that the caller now belongs to another department (and, warm, which agent stays with them)."""
@@ -132,3 +140,4 @@ class ACD:
         """A callback is over (done or given up): its place and details go."""
         self.connection.hdel(CALL_INFO_KEY + sid, "callback")
         self.call_ended(sid)
+        self.forget(sid)

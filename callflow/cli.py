@@ -288,6 +288,31 @@ def _bench(name: str):
     raise click.UsageError(f"bench/{name}.py not found: run from a checkout of the callflow repository")
 
 
+@main.command()
+@click.option("--since", type=click.DateTime(), help="only calls that started at or after this time (UTC)")
+@click.option("--department", help="only calls that ended with this department")
+@click.option("--caller", help="only calls from this number")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="one JSON summary per line")
+def calls(since, department, caller, limit, as_json) -> None:
+    """List call summaries, newest first."""
+    import json
+    from datetime import UTC
+
+    from callflow.summaries import list_summaries
+
+    with _runtime().sessions() as session:
+        found = list_summaries(session, since.replace(tzinfo=UTC) if since else None, department, caller, limit)
+    for summary in found:
+        if as_json:
+            click.echo(json.dumps(summary))
+            continue
+        who = summary["name"] or summary["caller"]
+        where = " -> ".join(summary["departments"]) or "-"
+        click.echo(f"{summary['started_at'][:19]}  {who:24} {where:32} {summary['outcome'] or '-':18} "
+                   f"agents: {', '.join(summary['agents']) or '-'}")
+
+
 def _runtime():
     from callflow.runtime import Runtime
 

@@ -5,15 +5,20 @@ A worker process builds its Runtime from the environment once; every job opens a
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
+
+from rq import Retry
 
 from callflow import call_log
 from callflow.runtime import Runtime
 from callflow.settings import Settings
 
 log = logging.getLogger(__name__)
-AGENT_RING_SECONDS = 20  # then the agent is set away and the caller offered to the next one
+AGENT_RING_SECONDS = 20
+# Database work is retried with backoff (real seconds) so a database outage delays summaries but loses none.
+DATABASE_RETRY = Retry(max=10, interval=[1, 2, 5, 10, 30, 60, 120, 300, 600, 900])  # then the agent is set away and the caller offered to the next one
 
 _runtime: Runtime | None = None
 
@@ -33,9 +38,56 @@ def runtime() -> Runtime:
 
 
 def close_call(call_sid: str, status: str, ended_at: float, duration: int | None) -> bool:
-    """Record that a call ended (idempotent: Twilio may repeat the status callback)."""
-    with runtime().sessions() as session:
-        return call_log.call_ended(session, call_sid, status, datetime.fromtimestamp(ended_at, UTC), duration)
+    """Record that a call ended and write its summary (idempotent: Twilio may repeat the status callback).
+
+    The call's live state in Redis is dropped only once the summary is safely in the database: if the database
+    is down, the job fails, RQ retries it with backoff, and nothing is lost meanwhile.
+    """
+    rt = runtime()
+    with rt.sessions() as session:
+        closed = call_log.call_ended(session, call_sid, status, datetime.fromtimestamp(ended_at, UTC), duration)
+        write_summary(call_sid, session)
+    rt.live_calls.forget(call_sid)
+    rt.acd.forget(call_sid)
+    return closed
+
+
+def write_summary(call_sid: str, session=None) -> dict | None:
+    """(Re)write a call's summary from the call log, its IVR state, timeline, dispositions and callback."""
+    from callflow import summaries
+    from callflow.callbacks import find_by_call
+    from callflow.customers import find_customer
+    from callflow.dispositions import dispositions_of
+    from callflow.models import Call
+    from callflow.promises import Promises
+
+    rt = runtime()
+    if session is None:
+        with rt.sessions() as own:
+            return write_summary(call_sid, own)
+    call = session.get(Call, call_sid)
+    if call is None:
+        return None
+    ivr = rt.live_calls.load(call_sid)
+    if ivr is None and call.path:
+        ivr = {"path": json.loads(call.path)}
+    callback = find_by_call(session, call_sid)
+    customer = find_customer(session, call.caller)
+    body = summaries.build_summary(
+        {"sid": call.sid, "caller": call.caller, "called": call.called, "direction": call.direction,
+         "status": call.status, "started_at": call.started_at.isoformat(),
+         "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+         "duration_seconds": call.duration_seconds, "department": call.department,
+         "script_version": call.script_version},
+        ivr, Promises(rt.redis).history(call_sid),
+        [{"agent": d.agent, "outcome": d.outcome, "notes": d.notes,
+          "promised": [p for p in d.promised.split("\n") if p]} for d in dispositions_of(session, call_sid)],
+        None if callback is None else {"state": callback.state, "attempts": callback.attempts,
+                                       "phone": callback.phone},
+        customer.name if customer else None,
+    )
+    summaries.save_summary(session, body, rt.clock.now())
+    return body
 
 
 def distribute(departments: list[str]) -> int:
@@ -119,6 +171,8 @@ def end_wrap_up(agent_login: str, since: float) -> bool:
         departments = agent.department_list() if agent else []
     rt.acd.set_presence(agent_login, Presence.AVAILABLE, departments, rt.clock.timestamp())
     distribute(departments)
+    if presence.call:  # the disposition is usually filed during wrap-up: bring the summary up to date
+        write_summary(presence.call)
     return True
 
 

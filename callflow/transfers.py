@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from callflow import jobs
 from callflow.learning import record_misroute
+from callflow.promises import Promises
 from callflow.runtime import Runtime
 
 
@@ -28,6 +29,9 @@ def transfer(rt: Runtime, caller_sid: str, agent: str, to_department: str, warm:
         record_misroute(session, info.said, to_department, info.department, caller_sid, now)
     rt.jobs.enqueue(jobs.retrain_router, info.line)
     rt.acd.transferring(caller_sid, to_department, agent, warm)
+    Promises(rt.redis).log(caller_sid, "transfer", now.timestamp(), agent=agent, warm=warm,
+                           **{"from": info.department, "to": to_department})
+    Promises(rt.redis).log(caller_sid, "routed", now.timestamp(), department=to_department)
     if warm:
         # The caller stays in the room with the first agent; the next agent joins it.
         rt.acd.queues.join(to_department, caller_sid, entered_at=info.entered_at, priority=1)

@@ -32,12 +32,13 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     # `hold` adds the hold manager's routes to the voice blueprint.
-    from webhooks import agent_voice, callback_voice, console, hold, voice  # noqa: F401
+    from webhooks import agent_voice, api, callback_voice, console, hold, voice  # noqa: F401
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(agent_voice.bp)
     app.register_blueprint(callback_voice.bp)
     console.init_app(app)  # agents' login and console
+    app.register_blueprint(api.bp)
 
     @app.get("/health")
     def health():

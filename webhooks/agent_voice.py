@@ -16,6 +16,7 @@ from callflow import jobs
 from callflow.actions import Hangup, JoinRoom, Say
 from callflow.agents import find_agent
 from callflow.presence import Presence
+from callflow.promises import Promises
 from webhooks import runtime
 from webhooks.security import twilio_signed
 from webhooks.twiml import render, twiml_response
@@ -72,6 +73,7 @@ def answer():
         rt.jobs.enqueue(jobs.distribute, departments)
         return twiml_response(render([Say("Sorry, that caller has already hung up."), Hangup()], absolute_url))
     rt.acd.set_presence(login, Presence.ON_CALL, _departments(login), now, call=caller_sid)
+    Promises(rt.redis).log(caller_sid, "agent-answered", now, agent=login, waited=round(now - info.entered_at))
     script = rt.script_for_number(info.line)
     department = script.departments.get(info.department) if script else None
     name = department.name if department else info.department
@@ -105,7 +107,10 @@ def status():
             rt.acd.queues.join(department, caller_sid, entered_at=now)
         rt.jobs.enqueue(jobs.distribute, [department])
     elif presence and presence.state is Presence.ON_CALL and presence.call == caller_sid:
-        rt.acd.presence.set(login, Presence.WRAP_UP, now, departments)
+        rt.acd.presence.set(login, Presence.WRAP_UP, now, departments, call=caller_sid)
+        duration = request.form.get("CallDuration", "0")
+        Promises(rt.redis).log(caller_sid, "agent-left", now, agent=login,
+                               duration=int(duration) if duration.isdigit() else 0)
         info = rt.acd.caller_info(caller_sid)
         if info is not None and info.department == department and rt.acd.is_connected(caller_sid):
             # The agent hung up and nobody took the caller over: end the caller's call too.

@@ -53,6 +53,7 @@ def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script) -> 
                       department=route.department, name=state.customer_name, said=tuple(state.said),
                       path=tuple(state.path), entered_at=now.timestamp())
     position = rt.acd.caller_waits(info, now.timestamp(), max_size=department.max_queue)
+    _promises(rt).log(sid, "routed", now.timestamp(), department=route.department)
     if position is None:
         _promises(rt).log(sid, "queue-full", now.timestamp())
         return overflow(department)

@@ -153,9 +153,8 @@ def status():
     if call_status in ("completed", "busy", "failed", "no-answer", "canceled"):
         rt = runtime()
         duration = request.form.get("CallDuration")
+        rt.acd.call_ended(sid)  # at once: no agent may be offered a caller who has gone
         rt.jobs.enqueue(jobs.close_call, sid, call_status, rt.clock.timestamp(),
                         int(duration) if duration and duration.isdigit() else None,
-                        job_id=f"close-call-{sid}")
-        rt.live_calls.forget(sid)
-        rt.acd.call_ended(sid)
+                        job_id=f"close-call-{sid}", retry=jobs.DATABASE_RETRY)
     return twiml_response(VoiceResponse())

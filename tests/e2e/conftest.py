@@ -61,8 +61,31 @@ def worker(settings, redis, clock_start, carrier):
     wait_for(lambda: Worker.all(connection=redis) or process.poll() is not None, what="the RQ worker to start")
     assert process.poll() is None, "the RQ worker exited at start"
     yield process
-    process.terminate()
-    process.wait(timeout=15)
+    try:
+        _every_call_has_one_summary(carrier, sessions_for(settings))
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def sessions_for(settings):
+    from callflow import db
+
+    return db.session_factory(db.make_engine(settings.database_url))
+
+
+def _every_call_has_one_summary(carrier, sessions) -> None:
+    """Whatever a test did, every finished call to the line must end with exactly one complete summary."""
+    from callflow.models import Summary
+
+    finished = [c.sid for c in list(carrier.calls.values())
+                if c.direction == "inbound" and c.to == LINE and c.done.is_set()]
+
+    def all_written():
+        with sessions() as session:
+            return all(session.get(Summary, sid) is not None for sid in finished)
+
+    wait_for(all_written, timeout=30, what=f"summaries of {len(finished)} calls")
 
 
 @pytest.fixture

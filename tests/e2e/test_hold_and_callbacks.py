@@ -51,7 +51,7 @@ def test_permission_is_asked_with_the_reason_and_an_estimate_and_hold_is_accepte
     assert "I'll keep your place in line." in heard
     assert enqueued_in(call) == ["fraud"]
     events = [e["event"] for e in Promises(redis).history(call.sid)]
-    assert events[:3] == ["permission-asked", "hold-accepted", "promise"]
+    assert events[:4] == ["routed", "permission-asked", "hold-accepted", "promise"]
 
 
 def test_a_caller_who_says_nothing_is_asked_once_more_then_held(centre, worker, carrier):
