@@ -1,4 +1,5 @@
-"""What the agent console shows: presence, departments' queues and the screen pop of the call in hand.
+"""What the agent console shows: presence, departments' queues, the screen pop of the call in hand, what the
+agent may do with that call (transfer, end) and the calls they still have to close with a disposition.
 
 An adapter like `acd.py`: it reads Redis (queues, presence, caller details) and the call log, and knows
 nothing of HTTP, so the console's pages and JSON are one view of the same plain data. Times are virtual
@@ -7,7 +8,8 @@ seconds from the shared clock, passed in as `now`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callflow.acd import ACD, CALL_INFO_KEY, CallerInfo
+from callflow.dispositions import OUTCOMES
 from callflow.models import Agent, Call
 from callflow.presence import Presence
+from callflow.promises import Promises
 
 SHOWN_PER_QUEUE = 50  # the rest of a long queue is counted, not listed
 PREVIOUS_CALLS = 5
@@ -150,3 +154,116 @@ def previous_calls(session: Session, caller: str, names: dict[str, str], exclude
     return [PreviousCall(c.sid, c.started_at, c.status, c.department, names.get(c.department or "", c.department),
                          c.duration_seconds)
             for c in session.scalars(query)]
+
+
+# -- during and after the call -------------------------------------------------------------------------------
+
+TO_CLOSE_KEY = "callflow:console:to-close:"  # HASH per agent: call sid -> JSON {since, caller, ...}
+OUTCOME_SUFFIX = ":outcome"  # HASH beside it: call sid -> the outcome suggested by what the agent did
+TO_CLOSE_TTL = 7 * 24 * 3600  # an unfiled disposition is still asked for after a weekend off
+OUTCOME_LABELS = {"resolved": "Resolved", "follow-up": "Follow-up needed", "transferred": "Transferred",
+                  "callback-promised": "Callback promised", "abusive": "Abusive caller",
+                  "no-action": "No action needed"}
+
+
+@dataclass(frozen=True)
+class CallControls:
+    """What an agent may do with the call in hand: transfer it (to any other department of the line) or end it."""
+
+    sid: str
+    agent: str
+    department: str
+    department_name: str
+    targets: tuple[tuple[str, str], ...]  # (department id, name), the current department left out
+    transferred_by: str | None  # who last transferred this caller (the agent themself after a warm transfer)
+
+
+@dataclass(frozen=True)
+class CallToClose:
+    """A call the agent took part in and has not filed a disposition for yet."""
+
+    sid: str
+    agent: str
+    caller: str
+    name: str | None
+    department_name: str
+    since: float
+    outcome: str | None  # suggested, from what the agent did (transferred, ended as abusive)
+    outcomes: tuple[tuple[str, str], ...]
+    more: int  # further calls still to close after this one
+
+
+def remember_call(connection, login: str, sid: str, now: float, info: CallerInfo | None = None,
+                  department_name: str | None = None, outcome: str | None = None) -> None:
+    """Note that the agent took part in a call, so the console asks for its disposition until it is filed.
+
+    The first sighting keeps the time and who the caller was (their details leave Redis when the call ends);
+    the suggested outcome (what the agent did: transferred, ended as abusive) is kept beside it.
+    """
+    key = TO_CLOSE_KEY + login
+    entry = {"since": now, "caller": info.caller if info else "", "name": info.name if info else None,
+             "department_name": department_name or (info.department if info else "")}
+    with connection.pipeline() as pipe:
+        pipe.hsetnx(key, sid, json.dumps(entry))
+        if outcome:
+            pipe.hset(key + OUTCOME_SUFFIX, sid, outcome)
+        pipe.expire(key, TO_CLOSE_TTL)
+        pipe.expire(key + OUTCOME_SUFFIX, TO_CLOSE_TTL)
+        pipe.execute()
+
+
+def call_closed(connection, login: str, sid: str) -> bool:
+    """The call's disposition has been filed: stop asking for it. False when it was not being asked for."""
+    with connection.pipeline() as pipe:
+        pipe.hdel(TO_CLOSE_KEY + login, sid)
+        pipe.hdel(TO_CLOSE_KEY + login + OUTCOME_SUFFIX, sid)
+        removed, _ = pipe.execute()
+    return bool(removed)
+
+
+def took_part(connection, login: str, sid: str) -> bool:
+    """Whether the agent was on this call: in their calls to close, or answered it (the caller's call log)."""
+    if connection.hexists(TO_CLOSE_KEY + login, sid):
+        return True
+    return any(event.get("event") == "agent-answered" and event.get("agent") == login
+               for event in Promises(connection).history(sid))
+
+
+def watch_call(acd: ACD, view: AgentView, names: dict[str, str], now: float) -> None:
+    """Remember the call an agent is talking on or wrapping up, so its disposition is asked for afterwards."""
+    if view.call and view.state in (Presence.ON_CALL.value, Presence.WRAP_UP.value):
+        info = acd.caller_info(view.call)
+        remember_call(acd.connection, view.login, view.call, now, info,
+                      names.get(info.department, info.department) if info else None)
+
+
+def call_controls(acd: ACD, view: AgentView, script_for: Callable) -> CallControls | None:
+    """The transfer and end-call controls, while the agent is talking with a caller still on the line."""
+    if view.state != Presence.ON_CALL.value or not view.call:
+        return None
+    info = acd.caller_info(view.call)
+    if info is None:
+        return None
+    script = script_for(info.line)
+    departments = script.departments if script is not None else {}
+    current = departments.get(info.department)
+    targets = tuple(sorted(((d, dept.name) for d, dept in departments.items() if d != info.department),
+                           key=lambda pair: pair[1].lower()))
+    return CallControls(info.sid, view.login, info.department, current.name if current else info.department,
+                        targets, acd.flag(info.sid, "transferred_by"))
+
+
+def call_to_close(acd: ACD, view: AgentView) -> CallToClose | None:
+    """The agent's oldest call still without a disposition, leaving out the call they are on now."""
+    raw = acd.connection.hgetall(TO_CLOSE_KEY + view.login)
+    suggested = acd.connection.hgetall(TO_CLOSE_KEY + view.login + OUTCOME_SUFFIX)
+    live = view.call if view.state in {p.value for p in BUSY} else None
+    waiting = sorted(((json.loads(entry), sid.decode()) for sid, entry in raw.items() if sid.decode() != live),
+                     key=lambda pair: (pair[0]["since"], pair[1]))
+    if not waiting:
+        return None
+    entry, sid = waiting[0]
+    return CallToClose(sid, view.login, entry.get("caller") or "", entry.get("name"),
+                       entry.get("department_name") or "", entry["since"],
+                       (suggested.get(sid.encode()) or b"").decode() or None,
+                       tuple((o, OUTCOME_LABELS.get(o, o)) for o in OUTCOMES), len(waiting) - 1)

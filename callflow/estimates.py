@@ -50,10 +50,6 @@ class Staffing:
     working: int
     changes: tuple[tuple[float, int], ...] = ()
 
-    def at(self, when: float) -> int:
-        """Agents at work at `when`."""
-        return self.working + sum(delta for at, delta in self.changes if at <= when)
-
 
 @dataclass(frozen=True)
 class DepartmentStats:
@@ -180,22 +176,39 @@ def les(last_entered_wait: float) -> float:
 
 # --- ours --------------------------------------------------------------------------------------------------
 
-def _stages(position: int, staffing: Staffing, handle: float, theta: float, now: float) -> tuple[float, float]:
-    """Mean and variance of the wait of a caller who stays, walking the n + 1 exponential stages ahead.
+def _stages(position: int, staffing: Staffing, handle: float, theta: float, now: float,
+            tilt: float) -> tuple[float, float]:
+    """Mean and variance of the wait, walking the n + 1 exponential stages ahead (n = position - 1).
 
-    With k ahead, the line moves at s(t) mu + k theta; conditioning on the caller's own exponential patience
-    outlasting the wait tilts each stage by theta (E[W | served] = sum 1 / (s mu + (k + 1) theta)).
+    With k ahead the line moves at s(t) mu + k theta, s(t) read from the staffing at the time the stage starts.
+    `tilt` = theta conditions on the caller's own exponential patience outlasting the wait: each stage's rate
+    grows by theta, so E[W | served] = sum 1 / (s mu + (k + 1) theta); tilt = 0 gives QLm's virtual wait.
     """
+    changes, i, agents = sorted(staffing.changes), 0, staffing.working
     mean = variance = 0.0
     for k in range(position - 1, -1, -1):
-        rate = staffing.at(now + mean) / handle + (k + 1) * theta
-        if rate <= 0:  # nobody at work and nobody leaving: wait for the next agent due
-            later = [at for at, delta in staffing.changes if at > now + mean and delta > 0]
-            mean += (min(later) - now - mean) if later else HORIZON_SECONDS
-            rate = max(staffing.at(now + mean), 1) / handle + (k + 1) * theta
+        while i < len(changes) and changes[i][0] <= now + mean:
+            agents, i = agents + changes[i][1], i + 1
+        if agents <= 0:  # nobody at work: the line waits for the next agent due (or a horizon's worth)
+            later = [at for at, delta in changes[i:] if delta > 0]
+            mean = (later[0] - now) if later else mean + HORIZON_SECONDS
+            continue
+        rate = agents / handle + k * theta + tilt
         mean += 1 / rate
         variance += 1 / rate ** 2
-    return mean, variance
+    return mean, max(variance, 1e-9)
+
+
+def qlm_quantile(position: int, agents: int, handle_seconds: float, abandon_rate: float,
+                 level: float = PROMISE_LEVEL) -> float:
+    """QLm's p90 promise: the same stages' sum fitted with a gamma of equal mean and variance."""
+    mean, variance = _stages(position, Staffing(max(agents, 1)), handle_seconds, abandon_rate, 0.0, 0.0)
+    return _gamma_quantile(mean, variance, level)
+
+
+def _gamma_quantile(mean: float, variance: float, level: float) -> float:
+    shape = mean ** 2 / variance
+    return float(gammaincinv(shape, level)) * mean / shape
 
 
 def _correction(stats: DepartmentStats) -> float:
@@ -222,12 +235,12 @@ def estimate(stats: DepartmentStats, position: int, agents: int | Staffing, now:
     staffing = replace(staffing, changes=tuple(c for c in staffing.changes if now < c[0] <= horizon))
     if position <= 0:
         return Estimate(0.0, 0.0, "ours")
-    mean, variance = _stages(position, staffing, stats.handle_seconds(), stats.abandon_rate(), now)
+    theta = stats.abandon_rate()
+    mean, variance = _stages(position, staffing, stats.handle_seconds(), theta, now, tilt=theta)
     factor = _correction(stats)
-    shape = mean ** 2 / variance
     point = factor * mean
-    promise = float(gammaincinv(shape, _level(stats))) * point / shape
-    return Estimate(point, promise, "ours", model_seconds=mean, shape=shape)
+    promise = _gamma_quantile(point, factor ** 2 * variance, _level(stats))
+    return Estimate(point, promise, "ours", model_seconds=mean, shape=mean ** 2 / variance)
 
 
 @dataclass(frozen=True)

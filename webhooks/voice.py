@@ -31,18 +31,17 @@ def apologise(error: Exception):
     if isinstance(error, HTTPException) and error.code < 500:
         return error
     log.exception("voice webhook %s failed for call %s", request.path, request.form.get("CallSid", "?"))
-    if request.endpoint == "voice.hold":
-        # The caller is in a Twilio queue: Enqueue is not allowed here, so keep them holding.
+    if request.endpoint == "voice.hold" or request.args.get("purpose") == "holding":
+        # The caller is in a Twilio queue: Enqueue and Dial are not allowed here, so keep them holding.
         return twiml_response(render([Say("Thank you for holding."), Pause(10)], absolute_url))
     return twiml_response(safe_route())
 
 
 def _engine_step(start: bool, event) -> list:
-    from webhooks import hold as hold_manager
-
     """Run one engine step for this request's call, store the call's new state, and return its actions."""
     from callflow.script import engine
     from callflow.script.state import CallState
+    from webhooks import hold as hold_manager
 
     rt = runtime()
     sid = request.form.get("CallSid", "")
@@ -103,10 +102,18 @@ def caller_input():
     if request.form.get("Digits"):
         event = Digits(request.form["Digits"])
     elif request.form.get("SpeechResult"):
-        event = Speech(request.form["SpeechResult"], float(request.form.get("Confidence") or 0.0))
+        event = Speech(request.form["SpeechResult"][:1000], _confidence(request.form.get("Confidence")))
     else:
         event = NoInput()
     return twiml_response(render(_engine_step(False, event), absolute_url))
+
+
+def _confidence(value: str | None) -> float:
+    """Twilio's recognition confidence, 0 when missing or garbled."""
+    try:
+        return min(max(float(value or 0.0), 0.0), 1.0)
+    except ValueError:
+        return 0.0
 
 
 @bp.post("/transferred")
