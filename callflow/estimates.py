@@ -187,12 +187,17 @@ def _stages(position: int, staffing: Staffing, handle: float, theta: float, now:
     changes, i, agents = sorted(staffing.changes), 0, staffing.working
     mean = variance = 0.0
     for k in range(position - 1, -1, -1):
-        while i < len(changes) and changes[i][0] <= now + mean:
-            agents, i = agents + changes[i][1], i + 1
-        if agents <= 0:  # nobody at work: the line waits for the next agent due (or a horizon's worth)
+        while True:
+            while i < len(changes) and changes[i][0] <= now + mean:
+                agents, i = agents + changes[i][1], i + 1
+            if agents > 0:
+                break
+            # nobody at work: the line waits for the next agent due, or (none known) a horizon's worth
             later = [at for at, delta in changes[i:] if delta > 0]
-            mean = (later[0] - now) if later else mean + HORIZON_SECONDS
-            continue
+            if not later:
+                agents, mean = 1, mean + HORIZON_SECONDS
+                break
+            mean = later[0] - now
         rate = agents / handle + k * theta + tilt
         mean += 1 / rate
         variance += 1 / rate ** 2
