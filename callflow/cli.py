@@ -65,15 +65,89 @@ def serve(host: str, port: int, workers: int, rq_worker: bool | None) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--rate", default=1.0, show_default=True, type=float,
+              help="virtual seconds per real second (prompts, holds and estimates play this much faster)")
+@click.option("--callers", default=0, show_default=True, type=int,
+              help="simulated callers (with robot agents) to fill the queues")
+@click.option("--instance", type=click.Path(file_okay=False), help="where the demo keeps its data (wiped)")
+def demo(host, port, rate, callers, instance) -> None:
+    """The whole product on this machine: local carrier, app, worker, demo agents and a phone in the browser."""
+    import signal
+    import threading
+    from pathlib import Path
+
+    from callflow import demo as demo_mode
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    running = demo_mode.start(host, port, rate, Path(instance) if instance else None,
+                              rq_workers=2 if callers else 1, out=click.echo)
+    try:
+        if callers:
+            demo_mode.robots(running, min(9, max(3, callers // 8)), rate)
+            demo_mode.callers(running, callers, stop)
+            click.echo(f"{callers} simulated callers are ringing in; robot agents answer them.")
+        while not stop.wait(1.0):
+            if any(child.poll() is not None for child in running.children):
+                raise click.ClickException("a demo process stopped; see the messages above")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        running.stop()
+
+
+@main.command()
 @click.option("--burst", is_flag=True, help="stop when the queue is empty")
-def worker(burst: bool) -> None:
-    """Run an RQ worker (with its scheduler) for callbacks and summaries."""
-    from rq import Worker
+@click.option("--fork", is_flag=True,
+              help="run each job in a forked work-horse (isolation, at the cost of cold connections per job)")
+def worker(burst: bool, fork: bool) -> None:
+    """Run an RQ worker (with its scheduler) for callbacks and summaries.
 
-    from callflow.runtime import JOB_QUEUE, Runtime
+    Jobs run in the worker process itself by default: they are short and I/O-bound, and a fork per job threw
+    away the database, Redis and Twilio connections and the compiled SQL each time (docs/benchmarks.md,
+    Callbacks). A worker that dies mid-job loses nothing either way: claims, leases and the sweeper cover it.
+    """
+    import logging
+    import threading
+    import time
 
-    runtime = Runtime(Settings.from_env())
-    Worker([JOB_QUEUE], connection=runtime.redis).work(burst=burst, with_scheduler=True)
+    import redis
+    from rq import SimpleWorker, Worker
+
+    from callflow.jobs import preload, watch_due_callbacks, watch_sweeper
+    from callflow.runtime import JOB_QUEUE
+
+    runtime = preload()  # built once here and inherited by every job's work-horse
+    from callflow import log_masking
+
+    log_masking.install([runtime.settings.twilio_auth_token, runtime.settings.secret_key])
+    if not burst:  # the callback sweeper (reclaims what dead workers or a lost Redis left) always runs
+        threading.Thread(target=watch_sweeper, args=(runtime,), daemon=True, name="sweeper-watch").start()
+        threading.Thread(target=watch_due_callbacks, args=(runtime,), daemon=True, name="callback-timer").start()
+    while True:  # Redis going away ends RQ's worker loop ("unhandled exception, quitting"): start another
+        rq_worker = (Worker if fork else SimpleWorker)([JOB_QUEUE], connection=runtime.redis)
+        try:
+            rq_worker.work(burst=burst, with_scheduler=True)
+            if burst or rq_worker._stop_requested or rq_worker._shutdown_requested_date is not None:
+                return  # asked to stop (SIGTERM, SIGINT), or the burst is done
+        except (redis.ConnectionError, redis.TimeoutError):
+            pass
+        logging.getLogger("callflow.worker").warning("the RQ worker stopped (Redis lost?); starting another")
+        while not _pings(runtime.redis):
+            time.sleep(1)
+
+
+def _pings(connection) -> bool:
+    """Whether Redis answers now."""
+    import redis
+
+    try:
+        return bool(connection.ping())
+    except (OSError, redis.RedisError):
+        return False
 
 
 @main.command()
@@ -170,11 +244,16 @@ def agent_set_presence(login, state) -> None:
 @click.argument("login")
 def agent_remove(login) -> None:
     """Remove an agent."""
-    from callflow.agents import remove_agent
+    from callflow.roster import retire
 
-    with _runtime().sessions() as session:
-        if not remove_agent(session, login):
-            raise click.BadParameter(f"no agent {login!r}", param_hint="LOGIN")
+    runtime = _runtime()
+    with runtime.sessions() as session:
+        try:
+            retire(session, runtime.acd, login, runtime.clock.timestamp())
+        except LookupError as error:
+            raise click.BadParameter(str(error), param_hint="LOGIN") from error
+        except ValueError as error:
+            raise click.ClickException(f"not removed: {error}") from error
     click.echo(f"removed {login}")
 
 
@@ -264,12 +343,118 @@ def learned_remove(example_id: int) -> None:
     click.echo(f"removed example {example_id}; routers are being retrained")
 
 
+@main.group()
+def scripts() -> None:
+    """Lines' scripts in the database: import files, export them back, publish a version, see the history."""
+
+
+def _publish_error(error) -> click.ClickException:
+    from callflow.script.problems import ScriptInvalid, errors_in
+
+    if isinstance(error, ScriptInvalid):
+        return click.ClickException("not published:\n" + "\n".join(str(p) for p in errors_in(error.problems)))
+    return click.ClickException(f"not published: {error}")
+
+
+@scripts.command("import")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), required=True)
+@click.option("--reason", default="", help="why (kept in the history and the audit trail)")
+@click.option("--by", default=lambda: os.environ.get("USER", "cli"), show_default="$USER")
+def scripts_import(files, reason, by) -> None:
+    """Publish script files as new versions (a git checkout going live); each is checked first."""
+    from pathlib import Path
+
+    from callflow.script import publishing
+    from callflow.script.problems import ScriptInvalid
+
+    runtime = _runtime()
+    for file in files:
+        with runtime.sessions() as session:
+            try:
+                script = publishing.import_file(session, Path(file), by, runtime.clock.now(), runtime.scripts,
+                                                reason)
+            except (ScriptInvalid, publishing.PublishingError) as error:
+                raise _publish_error(error) from error
+        runtime.scripts_changed()
+        click.echo(f"published {Path(file).name}: {script.company}, version {script.version[:12]}")
+
+
+@scripts.command("export")
+@click.option("--to", "folder", default=None, help="folder (default: IVR_SCRIPTS)")
+def scripts_export(folder) -> None:
+    """Write every line published here back as its YAML file (git-friendly)."""
+    from pathlib import Path
+
+    from callflow.script import publishing
+
+    runtime = _runtime()
+    with runtime.sessions() as session:
+        written = publishing.export_to(session, Path(folder or runtime.settings.ivr_scripts))
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not written:
+        click.echo("nothing published here yet: the files are what is in service")
+
+
+@scripts.command("publish")
+@click.argument("name")
+@click.argument("version", type=int)
+@click.option("--reason", default="")
+@click.option("--by", default=lambda: os.environ.get("USER", "cli"), show_default="$USER")
+def scripts_publish(name, version, reason, by) -> None:
+    """Put a saved version of a line's script in service (an older one: a rollback)."""
+    from callflow.models import ScriptVersion
+    from callflow.script import publishing
+    from callflow.script.problems import ScriptInvalid
+
+    runtime = _runtime()
+    with runtime.sessions() as session:
+        saved = session.get(ScriptVersion, version)
+        if saved is None or saved.name != name:
+            raise click.BadParameter(f"no version {version} of {name}", param_hint="VERSION")
+        try:
+            publishing.publish(session, version, by, runtime.clock.now(), runtime.scripts, reason)
+        except (ScriptInvalid, publishing.PublishingError) as error:
+            raise _publish_error(error) from error
+    runtime.scripts_changed()
+    click.echo(f"published {name} version {version}")
+
+
+@scripts.command("history")
+@click.argument("name")
+def scripts_history(name) -> None:
+    """Who published which version of a line's script, when and why; then every saved version."""
+    from callflow.script import publishing
+
+    with _runtime().sessions() as session:
+        publications = publishing.publications_of(session, name)
+        versions = publishing.versions_of(session, name)
+    if not versions:
+        click.echo(f"{name}: never saved here; the file in IVR_SCRIPTS is in service")
+        return
+    for index, (publication, saved) in enumerate(publications):
+        live = "  (in service)" if index == 0 else ""
+        click.echo(f"{publication.published_at:%Y-%m-%d %H:%M}  published version {saved.id} by "
+                   f"{publication.published_by}: {publication.reason or '-'}{live}")
+    for saved in versions:
+        click.echo(f"{saved.created_at:%Y-%m-%d %H:%M}  saved version {saved.id} by {saved.author}: "
+                   f"{saved.note or '-'}")
+
+
 @main.command("routing-eval", add_help_option=False,
               context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def routing_eval(ctx: click.Context) -> None:
     """Measure call steering on Banking77 and CLINC150 (bench/routing_eval.py; --help for its options)."""
     sys.exit(_bench("routing_eval").main(ctx.args))
+
+
+@main.command("simulate", add_help_option=False,
+              context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def simulate(ctx: click.Context) -> None:
+    """Score every wait estimator in a simulated contact centre (bench/simulate.py; --help for its options)."""
+    sys.exit(_bench("simulate").main(ctx.args))
 
 
 def _bench(name: str):

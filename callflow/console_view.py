@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from callflow.acd import ACD, CALL_INFO_KEY, CallerInfo
 from callflow.dispositions import OUTCOMES
-from callflow.models import Agent, Call
+from callflow.models import Agent, Call, Summary
 from callflow.presence import Presence
 from callflow.promises import Promises
 
@@ -41,14 +41,15 @@ class WaitingCaller:
 
 @dataclass(frozen=True)
 class QueueView:
-    """A department's queue now: who waits, the longest wait, and the estimate (the hold manager's, later)."""
+    """A department's queue now: who waits, the longest wait, and what a caller joining now would be promised."""
 
     department: str
     name: str
     size: int
     longest_wait: float | None
     callers: tuple[WaitingCaller, ...]
-    estimate: float | None = None
+    estimate: float | None = None  # seconds: the hold manager's promise to a caller joining now
+    estimate_words: str | None = None  # as the caller would hear it
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ class PreviousCall:
     department: str | None
     department_name: str | None
     duration_seconds: int | None
+    outcome: str | None = None  # from the call's summary, once written: what came of it
+    agents: tuple[str, ...] = ()
+    notes: str = ""
+    promised: tuple[str, ...] = ()  # what we told the caller we would do: the agent checks it was done
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,7 @@ def team(acd: ACD, agents: Iterable[Agent]) -> list[AgentView]:
     return [agent_view(acd, agent) for agent in agents]
 
 
-def queue_view(acd: ACD, department: str, name: str, now: float) -> QueueView:
+def queue_view(acd: ACD, department: str, name: str, now: float, estimate: float | None = None) -> QueueView:
     """A department's queue, first in line first, with each caller's details when we still hold them."""
     waiting = acd.queues.waiting(department)
     shown = waiting[:SHOWN_PER_QUEUE]
@@ -125,8 +130,10 @@ def queue_view(acd: ACD, department: str, name: str, now: float) -> QueueView:
                                      info.name if info else None, place.kind,
                                      max(0.0, now - place.entered_at)))
     longest = max((now - place.entered_at for place in waiting), default=None)
+    from callflow.hold import human_wait
+
     return QueueView(department, name, len(waiting), None if longest is None else max(0.0, longest),
-                     tuple(callers))
+                     tuple(callers), estimate, human_wait(estimate) if estimate is not None else None)
 
 
 def screen_pop(acd: ACD, session: Session, view: AgentView, names: dict[str, str]) -> ScreenPop | None:
@@ -151,15 +158,25 @@ def previous_calls(session: Session, caller: str, names: dict[str, str], exclude
     query = select(Call).where(Call.caller == caller).order_by(Call.started_at.desc()).limit(limit)
     if exclude:
         query = query.where(Call.sid != exclude)
-    return [PreviousCall(c.sid, c.started_at, c.status, c.department, names.get(c.department or "", c.department),
-                         c.duration_seconds)
-            for c in session.scalars(query)]
+    calls = list(session.scalars(query))
+    summaries = {row.call_sid: json.loads(row.body)
+                 for row in session.scalars(select(Summary).where(Summary.call_sid.in_([c.sid for c in calls])))}
+    previous = []
+    for c in calls:
+        summary = summaries.get(c.sid, {})
+        previous.append(PreviousCall(c.sid, c.started_at, c.status, c.department,
+                                     names.get(c.department or "", c.department), c.duration_seconds,
+                                     summary.get("outcome"), tuple(summary.get("agents", ())),
+                                     summary.get("notes", ""), tuple(summary.get("actions_promised", ()))))
+    return previous
 
 
 # -- during and after the call -------------------------------------------------------------------------------
 
 TO_CLOSE_KEY = "callflow:console:to-close:"  # HASH per agent: call sid -> JSON {since, caller, ...}
 OUTCOME_SUFFIX = ":outcome"  # HASH beside it: call sid -> the outcome suggested by what the agent did
+CLOSED_SUFFIX = ":closed"  # SET beside it: calls already closed, never asked for again (the agent may still be
+# wrapping up one of them, and the console keeps seeing it on their presence)
 TO_CLOSE_TTL = 7 * 24 * 3600  # an unfiled disposition is still asked for after a weekend off
 OUTCOME_LABELS = {"resolved": "Resolved", "follow-up": "Follow-up needed", "transferred": "Transferred",
                   "callback-promised": "Callback promised", "abusive": "Abusive caller",
@@ -203,22 +220,33 @@ def remember_call(connection, login: str, sid: str, now: float, info: CallerInfo
     key = TO_CLOSE_KEY + login
     entry = {"since": now, "caller": info.caller if info else "", "name": info.name if info else None,
              "department_name": department_name or (info.department if info else "")}
-    with connection.pipeline() as pipe:
-        pipe.hsetnx(key, sid, json.dumps(entry))
-        if outcome:
-            pipe.hset(key + OUTCOME_SUFFIX, sid, outcome)
-        pipe.expire(key, TO_CLOSE_TTL)
-        pipe.expire(key + OUTCOME_SUFFIX, TO_CLOSE_TTL)
-        pipe.execute()
+    connection.register_script(_REMEMBER)(keys=[key, key + OUTCOME_SUFFIX, key + CLOSED_SUFFIX],
+                                          args=[sid, json.dumps(entry), outcome or "", TO_CLOSE_TTL])
+
+
+# Atomic, so a console poll that saw the call a moment before its disposition was filed cannot bring it back.
+_REMEMBER = """
+if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 1
+"""
+_CLOSE = """
+local removed = redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+return removed
+"""
 
 
 def call_closed(connection, login: str, sid: str) -> bool:
-    """The call's disposition has been filed: stop asking for it. False when it was not being asked for."""
-    with connection.pipeline() as pipe:
-        pipe.hdel(TO_CLOSE_KEY + login, sid)
-        pipe.hdel(TO_CLOSE_KEY + login + OUTCOME_SUFFIX, sid)
-        removed, _ = pipe.execute()
-    return bool(removed)
+    """The call's disposition has been filed: stop asking for it, for good. False when it was not being asked for."""
+    key = TO_CLOSE_KEY + login
+    return bool(connection.register_script(_CLOSE)(keys=[key, key + OUTCOME_SUFFIX, key + CLOSED_SUFFIX],
+                                                   args=[sid, TO_CLOSE_TTL]))
 
 
 def took_part(connection, login: str, sid: str) -> bool:

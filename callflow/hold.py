@@ -14,6 +14,7 @@ from callflow.actions import Gather, Pause, Say
 
 SHORT_WAIT_SECONDS = 30  # below this, no question: "you should be through in under a minute"
 UPDATE_EVERY_SECONDS = 60  # a short update while holding, then music (or silence) again
+MAX_HOLD_SECONDS = 20 * 60  # after this long on hold, offer a callback or a message (once)
 HUMAN_MINUTES = (1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60)
 CHOICE_HINTS = ("hold", "I'll hold", "call me back", "callback")
 
@@ -23,6 +24,7 @@ class HoldChoice(str, Enum):
 
     HOLD = "hold"
     CALLBACK = "callback"
+    VOICEMAIL = "voicemail"  # offered only after the longest hold (`long_hold_offer`)
     UNCLEAR = "unclear"
 
 
@@ -66,10 +68,13 @@ def short_wait(department_name: str, promise: float) -> Say:
 def understand(digits: str | None, speech: str | None) -> HoldChoice:
     """Read the caller's answer to 'hold or call back?'."""
     if digits:
-        return {"1": HoldChoice.HOLD, "2": HoldChoice.CALLBACK}.get(digits[:1], HoldChoice.UNCLEAR)
+        return {"1": HoldChoice.HOLD, "2": HoldChoice.CALLBACK, "3": HoldChoice.VOICEMAIL}.get(digits[:1],
+                                                                                              HoldChoice.UNCLEAR)
     words = (speech or "").lower()
     if any(w in words for w in ("call me back", "call back", "callback", "ring me")):
         return HoldChoice.CALLBACK
+    if "message" in words or "voicemail" in words:
+        return HoldChoice.VOICEMAIL
     if "hold" in words or "wait" in words or words.strip() in ("yes", "yeah", "ok", "okay"):
         return HoldChoice.HOLD
     return HoldChoice.UNCLEAR
@@ -94,7 +99,16 @@ def promise_broken(department_name: str, fresh_promise: float) -> Gather:
     question = (f"I'm sorry, your wait is taking longer than I said. {busy_reason(department_name)} From where you "
                 f"are in line now, it should be {human_wait(fresh_promise)}. Would you like to keep holding, or "
                 "shall we call you back when it's your turn? Press 1 or say 'hold'. Press 2 or say 'call me back'.")
-    return Gather((Say(question),), hints=CHOICE_HINTS, purpose="hold")
+    # asked from the hold music: the caller is already in the queue, so "hold" just carries on holding
+    return Gather((Say(question),), hints=CHOICE_HINTS, purpose="holding")
+
+
+def long_hold_offer(department_name: str) -> Gather:
+    """After the longest hold we ask callers to bear: say sorry, and offer a callback or a message."""
+    question = (f"I'm sorry you have been holding so long. {busy_reason(department_name)} You can keep holding, "
+                "or we can call you back when it's your turn, or you can leave a message. Press 1 or say 'hold' "
+                "to keep holding. Press 2 or say 'call me back'. Press 3 or say 'leave a message'.")
+    return Gather((Say(question),), hints=CHOICE_HINTS + ("leave a message",), purpose="holding")
 
 
 def thanks_for_holding() -> Say:

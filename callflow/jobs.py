@@ -37,16 +37,28 @@ def runtime() -> Runtime:
     return _runtime
 
 
-def close_call(call_sid: str, status: str, ended_at: float, duration: int | None) -> bool:
+def close_call(call_sid: str, status: str, ended_at: float, duration: int | None, caller: str | None = None,
+               called: str | None = None) -> bool:
     """Record that a call ended and write its summary (idempotent: Twilio may repeat the status callback).
 
     The call's live state in Redis is dropped only once the summary is safely in the database: if the database
-    is down, the job fails, RQ retries it with backoff, and nothing is lost meanwhile.
+    is down, the job fails, RQ retries it with backoff, and nothing is lost meanwhile. A call whose start could
+    not be logged (the database was down then) is logged now from the status callback's From and To.
     """
+    from datetime import timedelta
+
+    from callflow.models import Call, Summary
+
     rt = runtime()
     with rt.sessions() as session:
+        if caller is not None and session.get(Call, call_sid) is None:
+            live = rt.live_calls.load(call_sid) or {}
+            started = datetime.fromtimestamp(ended_at, UTC) - timedelta(seconds=duration or 0)
+            call_log.call_started(session, call_sid, caller, called or "", started,
+                                  script_version=live.get("script_version"))
         closed = call_log.call_ended(session, call_sid, status, datetime.fromtimestamp(ended_at, UTC), duration)
-        write_summary(call_sid, session)
+        if closed or session.get(Summary, call_sid) is None:  # a repeated status callback rewrites nothing
+            write_summary(call_sid, session)
     rt.live_calls.forget(call_sid)
     rt.acd.forget(call_sid)
     return closed
@@ -54,7 +66,7 @@ def close_call(call_sid: str, status: str, ended_at: float, duration: int | None
 
 def write_summary(call_sid: str, session=None) -> dict | None:
     """(Re)write a call's summary from the call log, its IVR state, timeline, dispositions and callback."""
-    from callflow import summaries
+    from callflow import after_call, summaries
     from callflow.callbacks import find_by_call
     from callflow.customers import find_customer
     from callflow.dispositions import dispositions_of
@@ -85,9 +97,102 @@ def write_summary(call_sid: str, session=None) -> dict | None:
         None if callback is None else {"state": callback.state, "attempts": callback.attempts,
                                        "phone": callback.phone},
         customer.name if customer else None,
+        sms_sent=after_call.sms_sent(session, call_sid), survey_score=after_call.answer_of(session, call_sid),
     )
     summaries.save_summary(session, body, rt.clock.now())
     return body
+
+
+def disposition_filed(call_sid: str) -> dict | None:
+    """An agent filed a call's disposition: the caller's SMS of the actions promised (if the line sends it),
+    then the summary with the disposition, in that order so the summary says whether the SMS went."""
+    send_promised_actions(call_sid)
+    return write_summary(call_sid)
+
+
+SMS_LEASE_SECONDS = 30  # real seconds a claim to send an after-call SMS lasts before another job takes it over
+
+
+class SendingElsewhere(RuntimeError):
+    """Another job holds a fresh claim to send this SMS: try again later (RQ's retry), when it is sent or stale."""
+
+
+def send_promised_actions(call_sid: str) -> str | None:
+    """Text the caller the actions the agent promised, once per call however often this runs; the message sid.
+
+    Only on lines whose script has `after_call.sms_actions`, never for test calls (they leave no call log), and
+    only to a number the toll-fraud guard accepts (a withheld or invalid caller ID gets nothing). A callback's
+    customer is texted on the number we called them back on.
+    """
+    from uuid import uuid4
+
+    from twilio.base.exceptions import TwilioRestException
+
+    from callflow import after_call, test_calls
+    from callflow.callback_guard import check, policy_for
+    from callflow.callbacks import find_by_call
+    from callflow.dispositions import dispositions_of
+    from callflow.models import Call
+
+    rt = runtime()
+    if rt.acd.has(call_sid, test_calls.MARK):
+        return None
+    now = rt.clock.now()
+    with rt.sessions() as session:
+        call = session.get(Call, call_sid)
+        script = rt.script_for_number(call.called) if call is not None else None
+        if script is None or not script.after_call.sms_actions:
+            return None
+        promised = [p for d in dispositions_of(session, call_sid) for p in d.promised.split("\n") if p]
+        body = after_call.actions_text(script.company, promised)
+        callback = find_by_call(session, call_sid)
+        judged = check(callback.phone if callback is not None else call.caller, policy_for(rt.settings), 0)
+        if body is None or not judged.allowed:
+            return None
+        token = uuid4().hex
+        row = after_call.claim_message(session, call_sid, after_call.ACTIONS, judged.number, call.called, body,
+                                       token, now)
+        message_id, phone, line, body, state = row.id, row.phone, row.line, row.body, row.state
+        if state == "sent":
+            return row.message_sid
+        if state != "sending":
+            return None  # Twilio refused it for good
+        if row.token != token:  # someone else's claim: sent already, in progress, or left by a dead worker
+            old_token = row.token
+            if not after_call.take_over(session, message_id, old_token, token, now,
+                                        rt.clock.virtual_seconds(SMS_LEASE_SECONDS)):
+                raise SendingElsewhere(f"the SMS for {call_sid} is being sent by another job")
+            # The dead worker may have sent it before it could write the sid: Twilio's record says.
+            sent = [m.sid for m in rt.twilio.messages.list(to=phone, from_=line, limit=50) if m.body == body]
+            if sent:
+                after_call.mark_sent(session, message_id, token, sent[-1], now)
+                log.warning("after-call SMS for %s: adopted %s sent by a worker that died", call_sid, sent[-1])
+                return sent[-1]
+    try:
+        message = rt.twilio.messages.create(to=phone, from_=line, body=body)
+    except TwilioRestException as error:
+        if error.status >= 500:
+            raise  # unknown whether it was sent: the retry (after the lease) asks Twilio first
+        log.error("Twilio refused the after-call SMS for %s to %s: %s", call_sid, phone, error)
+        with rt.sessions() as session:
+            after_call.mark_refused(session, message_id, token)
+        return None
+    with rt.sessions() as session:
+        after_call.mark_sent(session, message_id, token, message.sid, rt.clock.now())
+    return message.sid
+
+
+def record_survey(leg_sid: str, score: int, answered_at: float) -> bool:
+    """Store a survey answer the webhook could not (the database was down), then bring the summary up to date."""
+    from callflow import after_call
+    from callflow.callbacks import original_call_sid
+
+    rt = runtime()
+    with rt.sessions() as session:
+        call_sid = original_call_sid(session, leg_sid)
+        stored = after_call.record_answer(session, call_sid, score, datetime.fromtimestamp(answered_at, UTC))
+    write_summary(call_sid)
+    return stored
 
 
 def distribute(departments: list[str]) -> int:
@@ -110,8 +215,11 @@ def ring_agent(department: str, caller_sid: str, agent_login: str) -> str | None
     from callflow.queues import MemberKind
 
     rt = runtime()
-    if rt.acd.kind(caller_sid) == MemberKind.CALLBACK and not rt.acd.has(caller_sid, "in_room"):
-        return place_callback(department, caller_sid, agent_login)
+    if rt.acd.kind(caller_sid) == MemberKind.CALLBACK:
+        if not rt.acd.has(caller_sid, "in_room"):
+            return place_callback(department, caller_sid, agent_login)
+        if not _first_agent_ring(rt, caller_sid):
+            return None  # a repeated job: the agent was already rung for this callback call
     info = rt.acd.caller_info(caller_sid)
     with rt.sessions() as session:
         agent = find_agent(session, agent_login)
@@ -207,20 +315,46 @@ def redirect_caller(caller_sid: str, url: str) -> bool:
     return True
 
 
+def _live_leg(rt, caller_sid: str) -> str:
+    """The call the caller is on now: their own, or for a callback the call we placed to them."""
+    from callflow.callbacks import find_by_call
+
+    if rt.acd.has(caller_sid, "in_room"):
+        with rt.sessions() as session:
+            callback = find_by_call(session, caller_sid)
+            return callback.dial_sid if callback and callback.dial_sid else caller_sid
+    return caller_sid
+
+
 def hang_up_caller(caller_sid: str) -> bool:
     """End the caller's line (for a callback, the call we placed to them); False when it had already ended."""
     from twilio.base.exceptions import TwilioRestException
 
-    from callflow.callbacks import find_by_call
+    rt = runtime()
+    try:
+        rt.twilio.calls(_live_leg(rt, caller_sid)).update(status="completed")
+    except TwilioRestException as error:
+        if error.status in (400, 404):
+            return False
+        raise
+    return True
+
+
+def after_agent_left(caller_sid: str) -> bool:
+    """The agent hung up and nobody took the caller over: the satisfaction survey if the line asks it (the
+    caller is still on the line to hear it), else the caller's call ends too. False when the caller had gone."""
+    from twilio.base.exceptions import TwilioRestException
+
+    from callflow import test_calls
 
     rt = runtime()
-    live = caller_sid
-    if rt.acd.has(caller_sid, "in_room"):
-        with rt.sessions() as session:
-            callback = find_by_call(session, caller_sid)
-            live = callback.dial_sid if callback and callback.dial_sid else caller_sid
+    info = rt.acd.caller_info(caller_sid)
+    script = rt.script_for_number(info.line) if info is not None else None
+    if script is None or not script.after_call.survey or rt.acd.has(caller_sid, test_calls.MARK):
+        return hang_up_caller(caller_sid)
     try:
-        rt.twilio.calls(live).update(status="completed")
+        rt.twilio.calls(_live_leg(rt, caller_sid)).update(url=f"{rt.settings.public_url}/voice/survey",
+                                                          method="POST")
     except TwilioRestException as error:
         if error.status in (400, 404):
             return False
@@ -243,32 +377,183 @@ def retrain_router(line: str) -> str | None:
 
 CALLBACK_RING_SECONDS = 30
 CALLBACK_RETRY_SECONDS = (300, 900)  # after the first and second unanswered attempt; then given up
+SWEEP_EVERY_SECONDS = 300  # virtual seconds between two sweeps of callbacks (5 s real at rate 60)
+AGENT_RUNG_KEY = "callflow:callbacks:agent-rung:"  # per callback call: its agent has been rung
+SWEEPER_KEY = "callflow:callbacks:sweeper"  # the live sweeper chain's id; expires when the chain stops
+
+
+def _claimant() -> str:
+    """Who holds a claim: host and process, so an operator (or a test) can find the worker."""
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _lease(rt, wait_real_seconds: float):
+    """A claim's end: the wait for its outbound slot plus the time a dial may take, on the shared clock."""
+    from callflow.callbacks import lease_end
+
+    budget = wait_real_seconds + rt.settings.callback_lease_seconds
+    return lease_end(rt.clock.now(), rt.clock.virtual_seconds(budget))
 
 
 def place_callback(department: str, call_sid: str, agent_login: str) -> str | None:
-    """Ring the customer who asked for a callback; the agent reserved for them waits for their answer."""
-    from callflow.callbacks import CallbackState, find_by_call, move
+    """Ring the customer who asked for a callback; the agent reserved for them waits for their answer.
+
+    Exactly once: the dial happens only under a claim this job won. A retried job, a second worker or a
+    duplicate offer finds the callback claimed and returns the call already placed (or None), and gives
+    back an agent that was reserved for it in vain.
+    """
+    from uuid import uuid4
+
+    from callflow.callbacks import CallbackState, claim, find_by_call
+    from callflow.outbound import OutboundRate
 
     rt = runtime()
     with rt.sessions() as session:
         callback = find_by_call(session, call_sid)
-        if callback is None or not move(session, callback.id, CallbackState.DIALLING, rt.clock.now(),
-                                        agent=agent_login):
-            return None  # already being dialled by another worker, or closed
-        phone, line, callback_id = callback.phone, callback.line, callback.id
+        if callback is None or callback.state != CallbackState.REQUESTED.value:
+            _free_agent_reserved_in_vain(rt, agent_login, call_sid, callback.agent if callback else None)
+            return callback.dial_sid if callback else None
+        callback_id = callback.id
+    wait = OutboundRate(rt.redis, rt.settings.twilio_account_sid, rt.settings.outbound_calls_per_second).reserve()
+    token = uuid4().hex
+    with rt.sessions() as session:
+        claimed = claim(session, callback_id, agent_login, token, _claimant(), rt.clock.now(), _lease(rt, wait))
+    if claimed is None:
+        _free_agent_reserved_in_vain(rt, agent_login, call_sid, None)
+        return None
+    return _dial(callback_id, token, wait, claimed)
+
+
+def _first_agent_ring(rt, call_sid: str) -> bool:
+    """Whether this is the first ring of the agent for the callback call now in progress (one per dial)."""
+    from callflow.callbacks import find_by_call
+
+    with rt.sessions() as session:
+        callback = find_by_call(session, call_sid)
+        dial_sid = callback.dial_sid if callback else None
+    return bool(rt.redis.set(f"{AGENT_RUNG_KEY}{call_sid}:{dial_sid}", "1", nx=True, ex=24 * 3600))
+
+
+def _free_agent_reserved_in_vain(rt, agent_login: str, call_sid: str, holder: str | None) -> None:
+    """A duplicate offer reserved a second agent for a callback someone else is dialling: free them."""
+    from callflow.presence import Presence
+
+    presence = rt.acd.presence.get(agent_login)
+    if holder == agent_login or presence is None or presence.state is not Presence.OFFERED \
+            or presence.call != call_sid:
+        return
+    rt.acd.set_presence(agent_login, Presence.AVAILABLE, list(presence.departments), rt.clock.timestamp())
+    rt.jobs.enqueue(distribute, list(presence.departments))
+
+
+def _dial(callback_id: int, token: str, wait: float, claimed=None) -> str | None:
+    """Wait for the outbound slot, check the claim and the reserved agent still hold, dial, record the sid.
+
+    `claimed`: what the claim just taken returned; without a wait for the slot the claim is seconds from
+    expiring at the earliest, so it is dialled on without asking the database again.
+    """
+    import time
+
+    from twilio.base.exceptions import TwilioRestException
+
+    from callflow.callbacks import CallbackState, record_dial, release, renew
+    from callflow.models import Callback
+    from callflow.presence import Presence
+
+    rt = runtime()
+    if wait > 0 or claimed is None:
+        if wait > 0:
+            time.sleep(wait)  # the account's outbound rate; the claim's lease covers this wait
+        with rt.sessions() as session:
+            claimed = renew(session, callback_id, token, rt.clock.now(), _lease(rt, 0))
+        if claimed is None:
+            return None  # the lease ran out and the sweeper took the callback over
+    phone, line, call_sid, department, agent_login = claimed
+    presence = rt.acd.presence.get(agent_login)
+    if presence is None or presence.state is not Presence.OFFERED or presence.call != call_sid:
+        # Never more callbacks dialled than agents able to take them: without its agent, back in line.
+        with rt.sessions() as session:
+            if release(session, callback_id, token, rt.clock.now()):
+                _hold_place(rt, session.get(Callback, callback_id))
+        distribute([department])
+        return None
     query = f"call={call_sid}&agent={agent_login}&department={department}&callback={callback_id}"
     base = rt.settings.public_url
-    call = rt.twilio.calls.create(
-        to=phone, from_=line, url=f"{base}/voice/callback/answer?{query}", method="POST",
-        status_callback=f"{base}/voice/callback/status?{query}", status_callback_method="POST",
-        status_callback_event=["completed"], timeout=CALLBACK_RING_SECONDS, machine_detection="Enable",
-    )
+    try:
+        call = rt.twilio.calls.create(
+            to=phone, from_=line, url=f"{base}/voice/callback/answer?{query}", method="POST",
+            status_callback=f"{base}/voice/callback/status?{query}", status_callback_method="POST",
+            status_callback_event=["completed"], timeout=CALLBACK_RING_SECONDS, machine_detection="Enable",
+        )
+    except TwilioRestException as error:
+        if error.status >= 500:
+            raise  # unknown whether a call was placed: the sweeper checks Twilio once the lease is over
+        log.error("Twilio refused callback %s to %s: %s", callback_id, phone, error)
+        with rt.sessions() as session:
+            record_dial(session, callback_id, token, f"refused:{token}")
+        callback_call_ended(callback_id, call_sid, agent_login, CallbackState.FAILED.value)
+        return None
     with rt.sessions() as session:
-        from callflow.models import Callback
-
-        session.get(Callback, callback_id).dial_sid = call.sid
-        session.commit()
+        record_dial(session, callback_id, token, call.sid)
     return call.sid
+
+
+def callback_call_ended(callback_id: int, call_sid: str, agent_login: str, outcome: str | None) -> bool:
+    """The callback call ended: done after a conversation; unanswered -> again later, then given up by SMS.
+
+    Outcome None means the customer talked to us. A repeated status callback moves nothing twice.
+    """
+    from callflow.callbacks import CallbackState, move
+    from callflow.models import Callback
+    from callflow.presence import Presence
+
+    rt = runtime()
+    now = rt.clock.now()
+    with rt.sessions() as session:
+        if outcome is None:
+            if move(session, callback_id, CallbackState.DONE, now):
+                rt.acd.callback_closed(call_sid)
+                return True
+            return False
+        attempts = session.get(Callback, callback_id).attempts
+        retry_in = CALLBACK_RETRY_SECONDS[attempts - 1] if attempts <= len(CALLBACK_RETRY_SECONDS) else None
+        from datetime import timedelta
+
+        retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else now
+        if not move(session, callback_id, CallbackState(outcome), now, retry_at=retry_at):
+            return False
+    # The agent reserved for this callback did nothing wrong: they are free for the next caller.
+    presence = rt.acd.presence.get(agent_login)
+    if presence is not None and presence.state is Presence.OFFERED and presence.call == call_sid:
+        rt.acd.set_presence(agent_login, Presence.AVAILABLE, list(presence.departments), rt.clock.timestamp())
+        rt.jobs.enqueue(distribute, list(presence.departments))
+    if retry_in is not None:
+        rt.schedule(retry_in, retry_callback, call_sid)
+    else:
+        rt.jobs.enqueue(give_up_callback, callback_id)
+    return True
+
+
+def _hold_place(rt, callback) -> None:
+    """Put a callback in its department's line at its original place (virtual hold), details included.
+
+    Called when it is its time, after a retry, or by the sweeper when Redis lost the place: the database row
+    is the source of truth and this rebuilds Redis from it.
+    """
+    from callflow.acd import CALL_INFO_KEY, CALL_INFO_TTL, CallerInfo
+    from callflow.queues import MemberKind
+
+    entered = (callback.queued_at or callback.created_at).timestamp()
+    if not rt.redis.exists(CALL_INFO_KEY + callback.call_sid):
+        info = CallerInfo(callback.call_sid, callback.phone, callback.line, callback.department, entered_at=entered)
+        rt.redis.hset(CALL_INFO_KEY + callback.call_sid, mapping={**info.to_redis(), "callback": "1"})
+        rt.redis.expire(CALL_INFO_KEY + callback.call_sid, CALL_INFO_TTL)
+    rt.acd.mark(callback.call_sid, "callback")
+    rt.acd.queues.join(callback.department, callback.call_sid, entered_at=entered, kind=MemberKind.CALLBACK,
+                       priority=1 if callback.due_at is not None else 0)
 
 
 def retry_callback(call_sid: str) -> bool:
@@ -278,14 +563,34 @@ def retry_callback(call_sid: str) -> bool:
     rt = runtime()
     with rt.sessions() as session:
         callback = find_by_call(session, call_sid)
-        if callback is None or not move(session, callback.id, CallbackState.REQUESTED, rt.clock.now()):
+        if callback is None or not move(session, callback.id, CallbackState.REQUESTED, rt.clock.now(),
+                                        retry_at=None):
             return False
+        _hold_place(rt, callback)
         department = callback.department
-    info = rt.acd.caller_info(call_sid)
-    from callflow.queues import MemberKind
+    distribute([department])
+    return True
 
-    rt.acd.queues.join(department, call_sid, entered_at=info.entered_at if info else rt.clock.timestamp(),
-                       kind=MemberKind.CALLBACK)
+
+def callback_due(callback_id: int) -> bool:
+    """A callback's chosen time has come: it takes its place in line, ahead of callers who did not book."""
+    from callflow.callback_timer import CallbackTimer
+    from callflow.callbacks import CallbackState, move
+    from callflow.models import Callback
+
+    rt = runtime()
+    with rt.sessions() as session:
+        callback = session.get(Callback, callback_id)
+        if callback is not None and callback.state == CallbackState.SCHEDULED.value \
+                and callback.due_at is not None and callback.due_at > rt.clock.now():
+            CallbackTimer(rt.redis, rt.clock).book(callback_id, callback.due_at)  # early (clocks differ): again
+            return False
+        if callback is None or callback.due_at is None \
+                or not move(session, callback_id, CallbackState.REQUESTED, rt.clock.now(),
+                            only_from=CallbackState.SCHEDULED):
+            return False  # not waiting for its time any more (the sweeper and the timer both ran)
+        _hold_place(rt, callback)
+        department = callback.department
     distribute([department])
     return True
 
@@ -298,7 +603,8 @@ def give_up_callback(callback_id: int) -> bool:
     rt = runtime()
     with rt.sessions() as session:
         callback = session.get(Callback, callback_id)
-        if callback is None or not move(session, callback_id, CallbackState.GIVEN_UP, rt.clock.now()):
+        if callback is None or not move(session, callback_id, CallbackState.GIVEN_UP, rt.clock.now(),
+                                        retry_at=None):
             return False
         phone, line, call_sid = callback.phone, callback.line, callback.call_sid
     script = rt.script_for_number(line)
@@ -307,3 +613,201 @@ def give_up_callback(callback_id: int) -> bool:
                                                           "you. Please call us again when it suits you.")
     rt.acd.callback_closed(call_sid)
     return True
+
+
+def sweep_callbacks(chain: str | None = None) -> dict:
+    """Reclaim what a dead worker or a lost Redis left behind, from the database (the source of truth).
+
+    - a claim whose lease ran out with no call recorded: adopt the call Twilio placed for it, if any, else
+      dial again under a new claim;
+    - a callback in line that Redis forgot (flush, restart without persistence): its place is restored;
+    - an offer whose placing job was lost (the agent stays reserved): placed again (claims make it safe);
+    - a chosen time that passed, or a retry whose job was lost: done now.
+    Then the chain schedules its next sweep (see `keep_sweeping`).
+    """
+    from callflow.callbacks import CallbackState, expired_claims, in_state, lost_retries
+
+    rt = runtime()
+    now = rt.clock.now()
+    from collections import Counter
+
+    done: Counter = Counter()
+    with rt.sessions() as session:
+        stuck = [(c.id, c.lease_token) for c in expired_claims(session, now)]
+        scheduled = [c.id for c in in_state(session, CallbackState.SCHEDULED) if c.due_at <= now]
+        retries = [(c.id, c.call_sid, c.attempts) for c in lost_retries(session, now)]
+    for callback_id, old_token in stuck:
+        done[_recover_claim(callback_id, old_token)] += 1
+    for callback_id in scheduled:
+        done["due"] += callback_due(callback_id)
+    for callback_id, call_sid, attempts in retries:
+        moved = retry_callback(call_sid) if attempts <= len(CALLBACK_RETRY_SECONDS) \
+            else give_up_callback(callback_id)
+        done["retried"] += moved
+    departments = set()
+    with rt.sessions() as session:
+        waiting = in_state(session, CallbackState.REQUESTED)
+    for callback in waiting:
+        departments.add(callback.department)
+        done[_check_place(rt, callback, now)] += 1
+    done.pop("ok", None)
+    done = dict(done)
+    if departments:
+        distribute(sorted(departments))
+    if chain is not None:
+        _continue_chain(rt, chain)
+    if any(done.values()):
+        log.warning("callback sweep: %s", done)
+    return done
+
+
+def _check_place(rt, callback, now) -> str:
+    """A callback in line must hold a place in Redis, or an offer whose placing is under way."""
+    from callflow.presence import Presence
+
+    if rt.acd.queues.position(callback.department, callback.call_sid) is not None:
+        return "ok"
+    agent = rt.acd.queues.offered_to(callback.call_sid)
+    presence = rt.acd.presence.get(agent) if agent else None
+    if presence is not None and presence.state is Presence.OFFERED and presence.call == callback.call_sid:
+        grace = rt.clock.virtual_seconds(rt.settings.callback_lease_seconds)
+        if now.timestamp() - presence.since < grace:
+            return "ok"  # just matched: the placing job is on its way
+        place_callback(callback.department, callback.call_sid, agent)
+        return "offers"
+    _hold_place(rt, callback)
+    return "restored"
+
+
+def _recover_claim(callback_id: int, old_token: str) -> str:
+    """An expired claim: if Twilio has a call to the number that no claim of ours recorded, the dead worker
+    placed it (after Twilio accepted, before writing the sid): adopt it. Otherwise dial under a new claim."""
+    from uuid import uuid4
+
+    from callflow.callbacks import known_dials, reclaim, record_dial
+    from callflow.models import Callback
+    from callflow.outbound import OutboundRate
+
+    rt = runtime()
+    with rt.sessions() as session:
+        callback = session.get(Callback, callback_id)
+        phone, line = callback.phone, callback.line
+        known = known_dials(session, phone)
+    orphans = [c.sid for c in rt.twilio.calls.list(to=phone, from_=line, limit=20) if c.sid not in known]
+    if orphans:
+        with rt.sessions() as session:
+            record_dial(session, callback_id, old_token, orphans[0])  # newest first
+        log.warning("callback %s: adopted call %s placed by a worker that died", callback_id, orphans[0])
+        return "adopted"
+    wait = OutboundRate(rt.redis, rt.settings.twilio_account_sid, rt.settings.outbound_calls_per_second).reserve()
+    token = uuid4().hex
+    with rt.sessions() as session:
+        if not reclaim(session, callback_id, old_token, token, _claimant(), rt.clock.now(), _lease(rt, wait)):
+            return "ok"
+    log.warning("callback %s: reclaimed from a worker that died before dialling", callback_id)
+    _dial(callback_id, token, wait)
+    return "reclaimed"
+
+
+def _sweeper_ttl(rt) -> int:
+    """How long (real seconds) a sweeper chain's mark lives without a sweep renewing it."""
+    import math
+
+    return max(2, math.ceil(rt.clock.real_seconds(SWEEP_EVERY_SECONDS) * 3))
+
+
+def _continue_chain(rt, chain: str) -> None:
+    """Schedule the chain's next sweep, unless another chain has taken over (only one chain lives)."""
+    current = rt.redis.get(SWEEPER_KEY)
+    if current is not None and current.decode() != chain:
+        return
+    rt.redis.set(SWEEPER_KEY, chain, ex=_sweeper_ttl(rt))
+    rt.schedule(SWEEP_EVERY_SECONDS, sweep_callbacks, chain)
+
+
+def keep_sweeping(rt=None) -> bool:
+    """Start a sweeper chain unless one is alive (its mark in Redis); True when one was started.
+
+    Every worker calls this at start and then now and again (`watch_sweeper`), so a chain lost with
+    Redis's data is started again.
+    """
+    from uuid import uuid4
+
+    rt = rt or runtime()
+    chain = uuid4().hex
+    if not rt.redis.set(SWEEPER_KEY, chain, nx=True, ex=_sweeper_ttl(rt)):
+        return False
+    rt.jobs.enqueue(sweep_callbacks, chain)
+    return True
+
+
+def preload() -> Runtime:
+    """Import and build what jobs use in the worker's parent process, and return that runtime.
+
+    RQ forks a work-horse per job, and whatever a horse imports or builds dies with it. Measured: importing
+    the twilio client takes most of a second and loading and checking the scripts another second, so a horse
+    that built its own runtime spent over a second before its first line of work (docs/benchmarks.md,
+    Callbacks). Horses inherit this runtime instead. Redis connections are re-made in a forked process by
+    redis-py itself; the database pool is dropped in every horse (without closing the parent's connections),
+    so no database connection is ever shared across a fork.
+    """
+    import os
+
+    import flask  # noqa: F401  (runtime() looks for an app first)
+    import twilio.rest  # noqa: F401
+
+    import callflow.acd
+    import callflow.after_call
+    import callflow.agents
+    import callflow.callback_timer
+    import callflow.callbacks
+    import callflow.dispositions
+    import callflow.outbound
+    import callflow.summaries  # noqa: F401
+
+    global _runtime
+    if _runtime is None:
+        _runtime = Runtime(Settings.from_env())
+    rt = _runtime
+    rt.script_for_number("")  # the scripts, loaded and checked (publications read from the database)
+    for built in ("twilio", "clock", "jobs", "acd", "live_calls"):
+        getattr(rt, built)
+    os.register_at_fork(after_in_child=_own_database_pool)
+    rt.engine.dispose()
+    return rt
+
+
+def _own_database_pool() -> None:
+    """In a forked work-horse: forget the parent's pooled database connections (they stay the parent's)."""
+    if _runtime is not None and "engine" in vars(_runtime):
+        _runtime.engine.dispose(close=False)
+
+
+def keep_scripts_current(rt) -> None:
+    """In the worker's parent: reload scripts after a publication, so horses inherit them instead of each
+    loading them again."""
+    try:
+        rt.script_for_number("")
+    except Exception:
+        log.warning("could not refresh the scripts in the worker", exc_info=True)
+
+
+def watch_sweeper(rt, stop=None) -> None:
+    """A worker's thread: make sure a sweeper chain lives (Redis flushed or restarted, chain lost)."""
+    import threading
+
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            keep_sweeping(rt)
+        except Exception:  # Redis restarting: try again next time
+            log.warning("could not check the callback sweeper", exc_info=True)
+        keep_scripts_current(rt)
+        stop.wait(min(_sweeper_ttl(rt) / 3, 5))
+
+
+def watch_due_callbacks(rt, stop=None) -> None:
+    """A worker's thread: each callback booked for a time is put in line the moment it is due."""
+    from callflow import callback_timer
+
+    callback_timer.run(rt, lambda callback_id: rt.jobs.enqueue(callback_due, callback_id), stop)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -96,7 +96,8 @@ class Callback(Base):
     """A caller's request to be called back at their turn: the source of truth for the callback's life.
 
     Its place in the department's queue lives in Redis (virtual hold, keyed by the original call's sid);
-    `state` moves requested -> dialling -> connected | no-answer | busy | failed -> done | given-up.
+    `state` moves (scheduled ->) requested -> dialling -> connected | no-answer | busy | failed -> done |
+    given-up (see `callflow/callbacks.py`).
     """
 
     __tablename__ = "callbacks"
@@ -106,12 +107,74 @@ class Callback(Base):
     phone: Mapped[str] = mapped_column(String(32), index=True)
     line: Mapped[str] = mapped_column(String(32))
     department: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16), default="requested")
+    state: Mapped[str] = mapped_column(String(16), default="requested", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     agent: Mapped[str | None] = mapped_column(String(64))
     dial_sid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When the caller first entered the queue (their place, restored from here if Redis loses it).
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A callback for a chosen time waits (state `scheduled`) until then; None = at its turn in line.
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The dialling claim: who holds it and until when; a dial without a matching token is never placed.
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When an unanswered callback tries again (the sweeper re-schedules it if its job was lost).
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CallbackDial(Base):
+    """One claim to dial a callback, and the call it placed: the audit trail that makes dials exactly-once.
+
+    A claim is written with the state change that takes the callback to `dialling`; the call's sid is written
+    once Twilio accepts it. A claim whose worker died keeps a null sid, and the sweeper checks Twilio for a
+    call it does not know before dialling again.
+    """
+
+    __tablename__ = "callback_dials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    callback_id: Mapped[int] = mapped_column(Integer, index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    claimed_by: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    dial_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class AfterCallMessage(Base):
+    """An SMS sent to a caller after their call (the actions the agent promised): one per call and kind.
+
+    The unique (call_sid, kind) row is written before the message is handed to Twilio, so a disposition job
+    that runs twice sends once; its sid is written once Twilio accepts it. A row left `sending` by a worker
+    that died is checked against Twilio's sent messages before anything is sent again.
+    """
+
+    __tablename__ = "after_call_messages"
+    __table_args__ = (UniqueConstraint("call_sid", "kind", name="uq_after_call_messages_call_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # "actions": the actions the agent promised
+    phone: Mapped[str] = mapped_column(String(32))
+    line: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))  # sending | sent | refused (by Twilio, for good)
+    token: Mapped[str] = mapped_column(String(64))  # the sending worker's claim
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SurveyAnswer(Base):
+    """A caller's answer to the one-question satisfaction survey after their call (1 to 5); one per call."""
+
+    __tablename__ = "survey_answers"
+
+    call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Summary(Base):
@@ -125,3 +188,48 @@ class Summary(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScriptVersion(Base):
+    """One saved text of a line's script: a draft until published, and never changed afterwards.
+
+    Versions are immutable so that history, diffs and rollbacks mean what they say; `version` is the content
+    hash that calls keep, so a call started on a version finds the same text in any process.
+    """
+
+    __tablename__ = "script_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)  # the file name in ivr_scripts/
+    version: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScriptPublication(Base):
+    """A version put in service for new calls: who, when and why. The newest publication of a name is live;
+    a rollback is one more publication, of an older version."""
+
+    __tablename__ = "script_publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("script_versions.id"))
+    published_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Who changed what and when, in the admin section (and the CLI): append-only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")

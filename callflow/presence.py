@@ -77,8 +77,10 @@ class PresenceBoard:
     def get(self, agent: str) -> AgentPresence | None:
         """An agent's presence, or None when they never logged in."""
         raw = self.connection.hgetall(PRESENCE_KEY + agent)
-        if not raw:
-            return None
+        return self._parse(agent, raw) if raw else None
+
+    @staticmethod
+    def _parse(agent: str, raw: dict[bytes, bytes]) -> AgentPresence:
         departments = raw.get(b"departments", b"").decode()
         return AgentPresence(agent, Presence(raw[b"state"].decode()), float(raw[b"since"]),
                              tuple(d for d in departments.split(",") if d),
@@ -91,3 +93,11 @@ class PresenceBoard:
     def staffed(self, department: str) -> int:
         """How many agents of a department are at work (available, ringing, talking or wrapping up)."""
         return self.connection.scard(STAFFED_KEY + department)
+
+    def at_work(self, department: str) -> list[AgentPresence]:
+        """The presence of every agent of a department at work, by name: wait estimates read calls' ages."""
+        agents = sorted(a.decode() for a in self.connection.smembers(STAFFED_KEY + department))
+        pipe = self.connection.pipeline(transaction=False)
+        for agent in agents:
+            pipe.hgetall(PRESENCE_KEY + agent)
+        return [self._parse(agent, raw) for agent, raw in zip(agents, pipe.execute(), strict=True) if raw]

@@ -13,7 +13,6 @@ import redis
 PROMISE_KEY = "callflow:promise:"  # HASH per caller: made_at, seconds, until
 HOLD_LOG_KEY = "callflow:hold-log:"  # LIST per caller: JSON events in order
 TTL_SECONDS = 2 * 24 * 3600
-DEFAULT_HANDLE_SECONDS = 300.0  # until the department has history: five minutes a call, wrap-up included
 
 
 class Promises:
@@ -32,12 +31,19 @@ class Promises:
         """The caller's hold log, oldest first."""
         return [json.loads(raw) for raw in self.connection.lrange(HOLD_LOG_KEY + sid, 0, -1)]
 
-    def promise(self, sid: str, seconds: int, now: float) -> None:
-        """Remember a promise ("less than N minutes", as heard) made now."""
+    def promise(self, sid: str, seconds: int, now: float, estimate: str | None = None) -> None:
+        """Remember a promise ("less than N minutes", as heard) made now; `estimate` (JSON) is the estimator's
+        figure behind the caller's first promise, kept until they are answered so the estimator can learn."""
         key = PROMISE_KEY + sid
         self.connection.hset(key, mapping={"made_at": repr(now), "seconds": seconds, "until": repr(now + seconds)})
+        if estimate is not None:
+            self.connection.hsetnx(key, "estimate", estimate)
         self.connection.expire(key, TTL_SECONDS)
         self.log(sid, "promise", now, seconds=seconds)
+
+    def first_estimate(self, sid: str) -> bytes | None:
+        """The estimate behind the caller's first promise (JSON), if one was made."""
+        return self.connection.hget(PROMISE_KEY + sid, "estimate")
 
     def broken(self, sid: str, now: float) -> bool:
         """True when the current promise has passed (each broken promise is logged once)."""
@@ -54,12 +60,3 @@ class Promises:
         if until is not None:
             self.log(sid, "promise-kept" if now <= float(until) else "promise-broken-at-answer", now)
         self.connection.delete(PROMISE_KEY + sid)
-
-
-def interim_estimate(position: int, agents: int, handle_seconds: float = DEFAULT_HANDLE_SECONDS) -> float:
-    """A cautious estimate until the department's own estimator is in place: QL with a margin.
-
-    Ibrahim & Whitt's QL: a caller with n ahead waits about (n + 1) / (s * mu); the factor 1.5 stands in for the
-    calibrated upper quantile the real estimator gives, so promises err on the side of being kept.
-    """
-    return 1.5 * position * handle_seconds / max(agents, 1)

@@ -26,6 +26,7 @@ JOB_QUEUE = "callflow"
 ROUTER_KEY = "callflow:router:"  # script version -> the published router's bytes
 ROUTER_ID_KEY = "callflow:router-id:"  # script version -> the published router's version
 SCRIPT_KEY = "callflow:script:"  # version hash -> script text, so every process can run any live call's version
+PUBLISHED_KEY = "callflow:scripts:published"  # INCR'd at every publication: processes reload their scripts
 SCRIPT_TTL_SECONDS = 2 * 24 * 3600
 ROUTER_TTL_SECONDS = 7 * 24 * 3600
 
@@ -87,17 +88,50 @@ class Runtime:
     def scripts(self):
         from callflow.script.library import load_library
 
-        self._scripts_stamp = _folder_stamp(self.settings.ivr_scripts)
-        return load_library(self.settings.ivr_scripts)
+        self._scripts_stamp = self._stamp()
+        library = load_library(self.settings.ivr_scripts)
+        self._overlay_published(library)
+        return library
+
+    def _stamp(self) -> tuple:
+        """What would change the scripts in service: the folder's files, and publications from the browser."""
+        try:
+            published = self.redis.get(PUBLISHED_KEY)
+        except redis.RedisError:  # Redis is down: go on with the scripts in memory
+            published = getattr(self, "_scripts_stamp", (None, None))[1]
+        return _folder_stamp(self.settings.ivr_scripts), published
+
+    def _overlay_published(self, library) -> None:
+        """Put each line's newest publication (admin section, `callflow scripts`) over its file."""
+        from callflow.script.problems import ScriptInvalid
+        from callflow.script.publishing import live_versions
+
+        try:
+            with self.sessions() as session:
+                live = live_versions(session)
+        except Exception:  # the database is down: the files (or what is in memory) stay in service
+            log.exception("could not read published scripts; serving the files")
+            return
+        for name, item in sorted(live.items()):
+            try:
+                library.publish(name, item.version.text, f"{name} (version {item.version.id})")
+            except ScriptInvalid as invalid:  # e.g. a file added since claims its number
+                log.error("published %s version %s refused: %s", name, item.version.id, invalid)
+
+    def scripts_changed(self) -> None:
+        """A publication happened: every process reloads its scripts before its next new call."""
+        self.redis.incr(PUBLISHED_KEY)
 
     def script_for_number(self, called: str):
         """The script in service for a called number, shared with every process by version so the call
-        keeps it to the end. The folder is re-read when its files change (a stat per file per new call)."""
+        keeps it to the end. Scripts are re-read when the folder's files change (a stat per file per new
+        call) or something was published (one Redis read)."""
         library = self.scripts
-        stamp = _folder_stamp(self.settings.ivr_scripts)
+        stamp = self._stamp()
         if stamp != self._scripts_stamp:
             for name, found in library.reload().items():
                 log.error("script %s refused, its last valid version stays in service: %s", name, found[0])
+            self._overlay_published(library)
             self._scripts_stamp = stamp
         script = library.for_number(called)
         if script is not None and script.version not in self._shared_versions:
@@ -112,12 +146,13 @@ class Runtime:
         if script is None:
             from callflow.script.loader import load_script_text
 
-            text = self.redis.get(SCRIPT_KEY + version)
+            raw = self.redis.get(SCRIPT_KEY + version)
+            text = raw.decode() if raw is not None else self._saved_text(version)
             if text is None:
                 return None
-            script = load_script_text(text.decode(), f"version {version}")
+            script = load_script_text(text, f"version {version}")
             self.scripts.versions[version] = script
-            self.scripts.texts[version] = text.decode()
+            self.scripts.texts[version] = text
         return script
 
     def steer_for(self, script):
@@ -171,6 +206,18 @@ class Runtime:
             pipe.set(ROUTER_ID_KEY + script.version, router.version, ex=ROUTER_TTL_SECONDS)
             pipe.execute()
         return router.version
+
+    def _saved_text(self, version: str) -> str | None:
+        """A version's text from the database (saved in the admin section), when Redis no longer has it."""
+        from callflow.script.publishing import find_version
+
+        with self.sessions() as session:
+            saved = find_version(session, version)
+        return saved.text if saved is not None else None
+
+    def share_text(self, version: str, text: str) -> None:
+        """Make a script version (a draft under test) runnable by every process for a call's life."""
+        self.redis.set(SCRIPT_KEY + version, text, ex=SCRIPT_TTL_SECONDS)
 
     def close(self) -> None:
         """Release pooled connections (the embedded Redis lives as long as the process)."""

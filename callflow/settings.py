@@ -31,6 +31,15 @@ class Settings:
     instance_path: Path = Path("instance")
     # Where a caller goes when everything else fails: a number that always reaches a person.
     fallback_number: str | None = None
+    # Outbound calls per real second for the whole account (Twilio's default is 1), shared by every worker.
+    outbound_calls_per_second: float = 1.0
+    # Countries callbacks may ring (ISO 3166 codes), and how many callbacks one number may ask for a day.
+    callback_countries: tuple[str, ...] = ("US", "CA", "GB")
+    callback_daily_limit: int = 3
+    # Real seconds a worker's claim to dial a callback lasts once its outbound slot comes (then it is reclaimed).
+    callback_lease_seconds: float = 20.0
+    # `callflow demo`: the softphone page and demo data; never on in production.
+    demo: bool = False
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -50,9 +59,21 @@ class Settings:
             "clock_start": _instant(env.get("CALLFLOW_CLOCK_START")),
             "instance_path": Path(env.get("CALLFLOW_INSTANCE") or "instance").resolve(),
             "fallback_number": env.get("CALLFLOW_FALLBACK_NUMBER") or None,
+            "outbound_calls_per_second": float(env.get("CALLFLOW_OUTBOUND_RATE") or 1.0),
+            "callback_countries": tuple(c.strip().upper() for c in
+                                        (env.get("CALLFLOW_CALLBACK_COUNTRIES") or "US,CA,GB").split(",")
+                                        if c.strip()),
+            "callback_daily_limit": int(env.get("CALLFLOW_CALLBACK_DAILY_LIMIT") or 3),
+            "callback_lease_seconds": float(env.get("CALLFLOW_CALLBACK_LEASE_SECONDS") or 20.0),
+            "demo": env.get("CALLFLOW_DEMO", "") in ("1", "true", "yes"),
         }
         values.update(overrides)
         return cls(**values)
+
+    @property
+    def local_carrier(self) -> bool:
+        """Calls go through the local carrier (tests, the demo), whose control API drives in-browser phones."""
+        return self.twilio_api_url.rstrip("/") != TWILIO_DEFAULT_API_URL
 
     def effective_database_url(self) -> str:
         """DATABASE_URL, or SQLite in the instance folder (the embedded default)."""

@@ -16,8 +16,10 @@ from callflow.models import Summary
 
 
 def build_summary(call: dict, ivr: dict | None, timeline: list[dict], dispositions: list[dict],
-                  callback: dict | None, customer_name: str | None) -> dict:
-    """Assemble a call's summary from its record, IVR state, event timeline, dispositions and callback."""
+                  callback: dict | None, customer_name: str | None, sms_sent: bool = False,
+                  survey_score: int | None = None) -> dict:
+    """Assemble a call's summary from its record, IVR state, event timeline, dispositions and callback, and
+    what followed the call: whether the SMS of the actions promised went, and the survey's answer (1-5)."""
     ivr = ivr or {}
     events = [e["event"] for e in timeline]
     departments = [e["department"] for e in timeline if e["event"] == "routed"] or \
@@ -54,6 +56,7 @@ def build_summary(call: dict, ivr: dict | None, timeline: list[dict], dispositio
         "dispositions": dispositions,
         "notes": "\n".join(d["notes"] for d in dispositions if d.get("notes")),
         "actions_promised": [a for d in dispositions for a in d.get("promised", [])],
+        "sms_sent": sms_sent, "survey_score": survey_score,
         "outcome": outcome,
     }
 

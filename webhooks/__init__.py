@@ -30,19 +30,49 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: every webhook will be refused")
     app.extensions["callflow"] = Runtime(settings)
     logging.basicConfig(level=logging.INFO)
+    from callflow import log_masking
+
+    log_masking.install([settings.twilio_auth_token, settings.secret_key])  # numbers masked, secrets hidden
 
     # `hold` adds the hold manager's routes to the voice blueprint.
-    from webhooks import agent_voice, api, callback_voice, console, hold, voice  # noqa: F401
+    from webhooks import (  # noqa: F401
+        admin,
+        agent_voice,
+        api,
+        browser_phone,
+        callback_voice,
+        console,
+        demo,
+        hold,
+        staff,
+        survey_voice,
+        voice,
+    )
 
     app.register_blueprint(voice.bp)
     app.register_blueprint(agent_voice.bp)
     app.register_blueprint(callback_voice.bp)
+    app.register_blueprint(survey_voice.bp)  # the satisfaction survey after the agent hangs up
     console.init_app(app)  # agents' login and console
+    app.register_blueprint(staff.bp)  # agents added, removed and made available by supervisors and admins
+    app.register_blueprint(admin.bp)  # administrators edit, test, publish and roll back scripts
+    app.register_blueprint(browser_phone.bp)  # agents' phones in the console (local carrier)
+    app.register_blueprint(demo.bp)  # the demo's softphone (only when CALLFLOW_DEMO is on)
     app.register_blueprint(api.bp)
 
     @app.get("/health")
     def health():
         return {"status": "ok"}
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        """A body over MAX_CONTENT_LENGTH (a huge script upload, a flood): refused at once, saying why."""
+        from flask import jsonify, request
+
+        message = f"Too large: at most {app.config['MAX_CONTENT_LENGTH'] // 1024} KB can be sent at once."
+        if request.is_json or request.path.endswith("/check") or "/api/" in request.path:
+            return jsonify(error=message), 413
+        return message, 413, {"Content-Type": "text/plain; charset=utf-8"}
 
     return app
 

@@ -17,6 +17,7 @@ from callflow.actions import Hangup, JoinRoom, Say
 from callflow.agents import find_agent
 from callflow.presence import Presence
 from callflow.promises import Promises
+from callflow.wait_stats import WaitStats
 from webhooks import runtime
 from webhooks.security import twilio_signed
 from webhooks.twiml import render, twiml_response
@@ -113,11 +114,15 @@ def status():
                                duration=int(duration) if duration.isdigit() else 0)
         info = rt.acd.caller_info(caller_sid)
         if info is not None and info.department == department and rt.acd.is_connected(caller_sid):
-            # The agent hung up and nobody took the caller over: end the caller's call too.
-            rt.jobs.enqueue(jobs.hang_up_caller, caller_sid)
+            # The agent hung up and nobody took the caller over: the survey if the line asks it, else hang up.
+            rt.jobs.enqueue(jobs.after_agent_left, caller_sid)
         script = rt.script_for_number(request.form.get("From", ""))
         wrap_up = 30
         if script and department in script.departments:
             wrap_up = script.departments[department].wrap_up_seconds
         rt.schedule(wrap_up, jobs.end_wrap_up, login, now)
+        try:  # the call's handle time for wait estimates: talk since the agent answered, plus the set wrap-up
+            WaitStats(rt.redis).handled(department, now - presence.since + wrap_up)
+        except Exception:
+            log.exception("handle time of %s not counted", caller_sid)
     return twiml_response(VoiceResponse())

@@ -27,7 +27,7 @@ from flask import (
 )
 
 from callflow.agents import authenticate, find_agent
-from webhooks import runtime
+from webhooks import login_limits, runtime
 
 bp = Blueprint("auth", __name__)
 
@@ -156,10 +156,17 @@ def login():
         return redirect(_local(request.args.get("next")))
     if request.method == "POST":
         name, password = request.form.get("login", "").strip().lower(), request.form.get("password", "")
+        limits, address = runtime().redis, request.remote_addr or ""
+        if login_limits.locked(limits, name, address):
+            return render_template("login.html", error=login_limits.LOCKED, login=name,
+                                   next=request.form.get("next", "")), 429
         with runtime().sessions() as db:
             agent = authenticate(db, name, password) if name and password else None
+        if agent is None:
+            login_limits.failed(limits, name, address)
         if agent is not None:
-            session.clear()
+            login_limits.succeeded(limits, name)
+            session.clear()  # nothing from before the login survives: no fixation, a new CSRF token
             session.permanent = True
             session["agent"] = agent.login
             csrf_token()

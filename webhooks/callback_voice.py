@@ -1,5 +1,6 @@
-"""The callback call: the customer who chose to be called back answers (customer-first), hears who is calling
-and why, and waits a moment in the room while the agent reserved for them is rung.
+"""Callbacks on the phone: booking one (the toll-fraud guard, another number keyed in and confirmed), and the
+callback call itself, where the customer answers (customer-first), hears who is calling and why, and waits a
+moment in the room while the agent reserved for them is rung.
 """
 
 from __future__ import annotations
@@ -10,11 +11,28 @@ from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
 from callflow import jobs
-from callflow.actions import Hangup, JoinRoom, Say
-from callflow.callbacks import CallbackState, move
-from callflow.presence import Presence
+from callflow.actions import Gather, Hangup, JoinRoom, LeaveQueue, Pause, Say
+from callflow.callback_guard import (
+    Policy,
+    Refusal,
+    Verdict,
+    check,
+    normalise,
+    policy_for,
+    region_of,
+    spoken,
+    why,
+)
+from callflow.callbacks import (
+    CallbackState,
+    change_phone,
+    find_by_call,
+    move,
+    request_callback,
+    requests_since,
+)
 from webhooks import runtime
-from webhooks.agent_voice import _departments, room_for
+from webhooks.agent_voice import room_for
 from webhooks.security import twilio_signed
 from webhooks.twiml import render, twiml_response
 from webhooks.urls import absolute_url
@@ -31,6 +49,9 @@ def apologise(error: Exception):
     if isinstance(error, HTTPException) and error.code < 500:
         return error
     log.exception("callback webhook %s failed (%s)", request.path, request.args.to_dict())
+    if request.path.rsplit("/", 1)[-1] in ("choice", "number", "confirm"):
+        return twiml_response(render([Say("I'm sorry, I couldn't book your callback just now. Please call us "
+                                          "again in a few minutes. Goodbye."), Hangup()], absolute_url))
     return twiml_response(render([Say("Sorry, we're having a technical problem returning your call. We'll try "
                                       "again shortly."), Hangup()], absolute_url))
 
@@ -49,7 +70,9 @@ def answer():
                                           f"{department.topic or department.name}. We'll try you again soon."),
                                       Hangup()], absolute_url))
     with rt.sessions() as session:
-        move(session, int(request.args.get("callback", 0)), CallbackState.CONNECTED, rt.clock.now())
+        callback_id = int(request.args.get("callback", 0))
+        move(session, callback_id, CallbackState.CONNECTED, rt.clock.now())
+        _adopt_unrecorded_dial(session, callback_id, request.form.get("CallSid", ""))
     rt.acd.mark(call_sid, "in_room")
     rt.jobs.enqueue(jobs.ring_agent, department_id, call_sid, agent)
     greeting = (f"Hello, this is {script.company} returning your call about {department.topic or department.name}. "
@@ -57,32 +80,174 @@ def answer():
     return twiml_response(render([Say(greeting), JoinRoom(room_for(call_sid), ends_room=True)], absolute_url))
 
 
+def _adopt_unrecorded_dial(session, callback_id: int, answered_sid: str) -> None:
+    """Twilio placed the call but its answer to us was an error or came too late (a 5xx, a timeout): the call
+    that rings and is answered is this claim's, so record it now, or the agent's hang-up could not end it."""
+    from callflow.callbacks import record_dial
+    from callflow.models import Callback
+
+    callback = session.get(Callback, callback_id)
+    if callback is not None and callback.dial_sid is None and callback.lease_token and answered_sid:
+        record_dial(session, callback_id, callback.lease_token, answered_sid)
+
+
 @bp.post("/status")
 @twilio_signed
 def status():
     """The callback call ended: done after a conversation; unanswered -> try again later, then give up."""
-    rt = runtime()
     call_sid, agent = request.args.get("call", ""), request.args.get("agent", "")
-    callback_id, now = int(request.args.get("callback", 0)), rt.clock.now()
     outcome = OUTCOMES.get(request.form.get("CallStatus", ""))
     if request.form.get("AnsweredBy", "").startswith("machine"):
         outcome = CallbackState.NO_ANSWER
-    with rt.sessions() as session:
-        if outcome is None:
-            move(session, callback_id, CallbackState.DONE, now)
-            rt.acd.callback_closed(call_sid)
-            return twiml_response(render([], absolute_url))
-        move(session, callback_id, outcome, now)
-        from callflow.models import Callback
-
-        attempts = session.get(Callback, callback_id).attempts
-    # The agent reserved for this callback did nothing wrong: they are free for the next caller.
-    presence = rt.acd.presence.get(agent)
-    if presence is not None and presence.state is Presence.OFFERED and presence.call == call_sid:
-        rt.acd.set_presence(agent, Presence.AVAILABLE, _departments(agent), rt.clock.timestamp())
-        rt.jobs.enqueue(jobs.distribute, _departments(agent))
-    if attempts <= len(jobs.CALLBACK_RETRY_SECONDS):
-        rt.schedule(jobs.CALLBACK_RETRY_SECONDS[attempts - 1], jobs.retry_callback, call_sid)
-    else:
-        rt.jobs.enqueue(jobs.give_up_callback, callback_id)
+    jobs.callback_call_ended(int(request.args.get("callback", 0)), call_sid, agent,
+                             outcome.value if outcome else None)
     return twiml_response(render([], absolute_url))
+
+
+# -- booking a callback ---------------------------------------------------------------------------------------
+NUMBER_TRIES = 2  # a caller may key another number twice before being offered to hold instead
+OTHER_NUMBER_FLAG = "callback-other-number"  # the caller's own number was refused: ask for another
+PENDING_FIELD = "callback_number"  # the keyed number, read back and waiting for "press 1"
+
+
+def policy(rt) -> Policy:
+    """The guard's policy from settings; the fictional 555 exchange only when calls go to the local carrier."""
+    return policy_for(rt.settings)
+
+
+def verdict(rt, number: str | None, line: str) -> Verdict:
+    """The guard's answer for a number, counting the callbacks it asked for in the last 24 hours."""
+    from datetime import timedelta
+
+    region = region_of(line)
+    normal = normalise(number, region)
+    today = 0
+    if normal:
+        with rt.sessions() as session:
+            today = requests_since(session, normal, rt.clock.now() - timedelta(days=1))
+    return check(number, policy(rt), today, region)
+
+
+def take_callback(rt, info, department, now: float, holding: bool) -> list:
+    """The caller chose a callback: book it on their own number if the guard allows, else offer another way.
+
+    A caller asked before hold can then key a different number; one holding in Twilio's queue (where only
+    the wait music's verbs play) is called back on their own number or keeps holding.
+    """
+    if not holding and rt.acd.has(info.sid, OTHER_NUMBER_FLAG):
+        return [ask_number()]
+    number = info.caller
+    if rt.acd.has(info.sid, "callback"):  # booked already (a repeated request)
+        with rt.sessions() as session:
+            booked = find_by_call(session, info.sid)
+        number = booked.phone if booked else number
+    else:
+        judged = verdict(rt, info.caller, info.line)
+        if not judged.allowed:
+            return refused(rt, info.sid, judged.refusal, holding)
+        number = judged.number
+        book(rt, info, department.id, number, now)
+    booked_words = (f"Thank you. We'll call you back on {spoken(number)} when it's your turn, and you keep your "
+                    "place in line.")
+    if holding:
+        return [Say(booked_words + " You can hang up now. Goodbye."), LeaveQueue()]
+    return [Say(booked_words), Gather((Say("To be called on a different number, press 2. Otherwise you can hang "
+                                           "up now."),), speech=False, purpose="callback-choice"),
+            Say("Goodbye."), Hangup()]
+
+
+def book(rt, info, department_id: str, number: str, now: float) -> None:
+    """Record the callback and keep the caller's place in line (virtual hold)."""
+    from datetime import UTC, datetime
+
+    from callflow.promises import Promises
+    from callflow.queues import MemberKind
+
+    with rt.sessions() as session:
+        request_callback(session, info.sid, number, info.line, department_id, rt.clock.now(),
+                         queued_at=datetime.fromtimestamp(info.entered_at or now, UTC))
+    rt.acd.mark(info.sid, "callback")
+    rt.acd.queues.join(department_id, info.sid, entered_at=info.entered_at or now, kind=MemberKind.CALLBACK)
+    Promises(rt.redis).log(info.sid, "callback-accepted", now)
+
+
+def refused(rt, sid: str, refusal: Refusal, holding: bool) -> list:
+    """Say why we can't call that number back, and what the caller can do instead."""
+    if holding:
+        return [Say(why(refusal) + " You keep your place in line; please stay on the line."), Pause(1)]
+    rt.acd.mark(sid, OTHER_NUMBER_FLAG)  # choosing a callback again now asks for another number
+    options = "To be called back on another number, press 2. To keep holding, press 1."
+    return [Gather((Say(f"{why(refusal)} {options}"),), speech=False, purpose="hold")]
+
+
+def ask_number() -> Gather:
+    """Ask for the number to call back, keyed in."""
+    return Gather((Say("Please key in the number we should call you back on, including the area code, then "
+                       "press hash."),), speech=False, num_digits=None, timeout=5, purpose="callback-number")
+
+
+def _caller(rt):
+    from webhooks.hold import _department
+
+    return _department(rt, request.form.get("CallSid", ""))
+
+
+@bp.post("/choice")
+@twilio_signed
+def choice():
+    """After booking: 2 = be called on a different number; anything else ends the call."""
+    if request.form.get("Digits") == "2":
+        return twiml_response(render([ask_number()], absolute_url))
+    return twiml_response(render([Say("Goodbye."), Hangup()], absolute_url))
+
+
+@bp.post("/number")
+@twilio_signed
+def number():
+    """A keyed number: refused with the reason (and another try, or holding), or read back for confirmation."""
+    rt = runtime()
+    info, _ = _caller(rt)
+    judged = verdict(rt, request.form.get("Digits", ""), info.line)
+    if not judged.allowed:
+        if rt.acd.count(info.sid, "callback-number") < NUMBER_TRIES:
+            return twiml_response(render([Say(why(judged.refusal)), ask_number()], absolute_url))
+        return twiml_response(render([Gather((Say(f"{why(judged.refusal)} To keep holding, press 1."),),
+                                             speech=False, purpose="hold")], absolute_url))
+    rt.redis.hset(_info_key(info.sid), PENDING_FIELD, judged.number)
+    return twiml_response(render([Gather((Say(f"You entered {spoken(judged.number)}. To confirm, press 1. To key "
+                                              "it again, press 2."),), speech=False, purpose="callback-confirm"),
+                                  ask_number()], absolute_url))
+
+
+@bp.post("/confirm")
+@twilio_signed
+def confirm():
+    """1 = book the callback on the number read back (checked again); anything else = key it again."""
+    rt = runtime()
+    info, department = _caller(rt)
+    pending = rt.acd.flag(info.sid, PENDING_FIELD)
+    if request.form.get("Digits") != "1" or not pending:
+        return twiml_response(render([ask_number()], absolute_url))
+    now = rt.clock.timestamp()
+    if rt.acd.has(info.sid, "callback"):  # booked on their own number first: change the number
+        with rt.sessions() as session:
+            booked = find_by_call(session, info.sid)
+            if booked is None or booked.phone != pending:
+                judged = verdict(rt, pending, info.line)
+                if not judged.allowed or not change_phone(session, booked.id, judged.number, rt.clock.now()):
+                    return twiml_response(render([Say(why(judged.refusal or Refusal.INVALID)), Say("Goodbye."),
+                                                  Hangup()], absolute_url))
+    else:
+        judged = verdict(rt, pending, info.line)
+        if not judged.allowed:
+            return twiml_response(render([Gather((Say(f"{why(judged.refusal)} To keep holding, press 1."),),
+                                                 speech=False, purpose="hold")], absolute_url))
+        book(rt, info, department.id, judged.number, now)
+    return twiml_response(render([Say(f"Thank you. We'll call you back on {spoken(pending)} when it's your turn, "
+                                      "and you keep your place in line. Goodbye."), Hangup()], absolute_url))
+
+
+def _info_key(sid: str) -> str:
+    from callflow.acd import CALL_INFO_KEY
+
+    return CALL_INFO_KEY + sid

@@ -11,14 +11,17 @@ import logging
 
 from flask import request
 
-from callflow import hold
-from callflow.actions import Dial, Hangup, JoinRoom, LeaveQueue, Pause, RouteToDepartment, Say
-from callflow.promises import Promises, interim_estimate
+from callflow import estimates, hold
+from callflow.acd import CALL_INFO_KEY, CallerInfo
+from callflow.actions import Dial, Hangup, JoinRoom, LeaveQueue, Pause, RouteToDepartment, Say, Voicemail
+from callflow.promises import Promises
+from callflow.queues import MemberKind
+from callflow.wait_stats import ABANDONED_FLAG, WaitStats, estimate_from_json, estimate_to_json
 from webhooks import runtime
 from webhooks.security import twilio_signed
 from webhooks.twiml import render, twiml_response
 from webhooks.urls import absolute_url
-from webhooks.voice import bp
+from webhooks.voice import bp, call_finished
 
 log = logging.getLogger(__name__)
 UNCLEAR_LIMIT = 1  # a caller who says nothing (or something unclear) is asked once more, then held
@@ -39,9 +42,37 @@ def offer_now(rt, department: str, now: float) -> list:
     return offers
 
 
-def estimate(rt, department: str, position: int) -> float:
-    """How long a caller at `position` should wait, counting callbacks holding places in line."""
-    return interim_estimate(position, rt.acd.presence.staffed(department))
+def estimate(rt, department, sid: str) -> estimates.Estimate:
+    """Ours (`callflow.estimates.estimate`) for a caller in line: the department's history from Redis, its
+    agents' presence (how long each busy agent's call has lasted, who is wrapping up, who serves a department
+    with callers waiting first) and the caller's place, callbacks holding places counted (they never give up)."""
+    position = rt.acd.queues.position(department.id, sid) or rt.acd.queues.size(department.id) + 1
+    ahead = rt.acd.queues.waiting(department.id, limit=position - 1) if position > 1 else []
+    callbacks_ahead = sum(w.kind == MemberKind.CALLBACK for w in ahead)
+    at_work = rt.acd.presence.at_work(department.id)
+    first = {d for p in at_work for d in p.departments[:p.departments.index(department.id)]
+             if department.id in p.departments}
+    busy_elsewhere = {d for d in first if rt.acd.queues.size(d)}  # shared agents will take those callers first
+    staffing = estimates.staffing_from(at_work, department.wrap_up_seconds, (), department.id, busy_elsewhere)
+    return estimates.estimate(WaitStats(rt.redis).get(department.id), position, staffing, rt.clock.timestamp(),
+                              callbacks_ahead)
+
+
+def promise(rt, sid: str, figure: estimates.Estimate, now: float) -> None:
+    """Make a promise of the rounded-up figure the caller hears, remembering the estimate behind it."""
+    _promises(rt).promise(sid, hold.promised_seconds(figure.promise_seconds), now, estimate_to_json(figure))
+
+
+def caller_gave_up(rt, sid: str, now: float) -> None:
+    """A caller's call ended (or left Twilio's queue): if they were still waiting in line, they abandoned.
+
+    Called by whichever webhook hears it first (queue result, status callback); counted once per caller."""
+    info = rt.acd.caller_info(sid)
+    if info is None or rt.acd.is_connected(sid) or rt.acd.has(sid, "callback") \
+            or rt.acd.queues.position(info.department, sid) is None:
+        return
+    if rt.redis.hsetnx(CALL_INFO_KEY + sid, ABANDONED_FLAG, "1"):
+        WaitStats(rt.redis).abandoned(info.department, now - info.entered_at, now)
 
 
 def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script) -> list:
@@ -59,13 +90,14 @@ def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script) -> 
         return overflow(department)
     if any(offer.caller_sid == sid for offer in offer_now(rt, route.department, now.timestamp())):
         return [route]  # an agent is being rung: no hold at all
-    promise = estimate(rt, route.department, position)
-    if promise <= hold.SHORT_WAIT_SECONDS:
-        _promises(rt).promise(sid, hold.promised_seconds(promise), now.timestamp())
+    figure = estimate(rt, department, sid)
+    if figure.promise_seconds <= hold.SHORT_WAIT_SECONDS:
+        promise(rt, sid, figure, now.timestamp())
         rt.acd.mark(sid, "held")
-        return [hold.short_wait(department.name, promise), route]
-    _promises(rt).log(sid, "permission-asked", now.timestamp(), estimate=round(promise))
-    return [hold.ask_to_hold(department.name, promise)]
+        return [hold.short_wait(department.name, figure.promise_seconds), route]
+    _promises(rt).log(sid, "permission-asked", now.timestamp(), estimate=round(figure.promise_seconds),
+                      expected=round(figure.point_seconds))
+    return [hold.ask_to_hold(department.name, figure.promise_seconds)]
 
 
 def overflow(department) -> list:
@@ -96,33 +128,31 @@ def hold_choice():
     holding = request.args.get("purpose") == "holding"
     if choice is hold.HoldChoice.CALLBACK:
         return twiml_response(render(_take_callback(rt, info, department, now, holding), absolute_url))
+    if choice is hold.HoldChoice.VOICEMAIL and holding and rt.acd.has(sid, "long-hold-offered"):
+        rt.acd.mark(sid, "voicemail")  # Twilio's queue result then plays the recording prompt
+        promises.log(sid, "voicemail-chosen", now)
+        return twiml_response(render([LeaveQueue()], absolute_url))
     if holding:  # anything else while holding: keep holding (the wait music resumes)
+        if choice is hold.HoldChoice.HOLD:
+            promises.log(sid, "hold-accepted", now)
         return twiml_response(render([Pause(1)], absolute_url))
     route = RouteToDepartment(department.id, department.queue, reason="hold")
     if choice is hold.HoldChoice.UNCLEAR and rt.acd.count(sid, "unclear") <= UNCLEAR_LIMIT:
-        promise = estimate(rt, department.id, rt.acd.queues.position(department.id, sid) or 1)
-        return twiml_response(render([hold.ask_to_hold(department.name, promise, again=True)], absolute_url))
+        figure = estimate(rt, department, sid)
+        return twiml_response(render([hold.ask_to_hold(department.name, figure.promise_seconds, again=True)],
+                                     absolute_url))
     promises.log(sid, "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer", now)
-    position = rt.acd.queues.position(department.id, sid) or 1
-    promises.promise(sid, hold.promised_seconds(estimate(rt, department.id, position)), now)
+    promise(rt, sid, estimate(rt, department, sid), now)
     rt.acd.mark(sid, "held")
     return twiml_response(render([Say("Thank you. I'll keep your place in line."), route], absolute_url))
 
 
 def _take_callback(rt, info, department, now: float, holding: bool) -> list:
-    """Record the callback; the caller keeps their place in line (virtual hold) and can hang up."""
-    from callflow.callbacks import request_callback
-    from callflow.queues import MemberKind
+    """Book the callback (the toll-fraud guard, another number: webhooks/callback_voice.py); the caller keeps
+    their place in line (virtual hold) and can hang up."""
+    from webhooks.callback_voice import take_callback
 
-    with rt.sessions() as session:
-        request_callback(session, info.sid, info.caller, info.line, department.id, rt.clock.now())
-    rt.acd.mark(info.sid, "callback")
-    rt.acd.queues.join(department.id, info.sid, entered_at=info.entered_at, kind=MemberKind.CALLBACK)
-    _promises(rt).log(info.sid, "callback-accepted", now)
-    spoken = " ".join(info.caller.lstrip("+"))
-    actions = [Say(f"Thank you. We'll call you back on {spoken} when it's your turn, and you keep your place in "
-                   f"line. You can hang up now. Goodbye.")]
-    return actions + ([LeaveQueue()] if holding else [Hangup()])
+    return take_callback(rt, info, department, now, holding)
 
 
 @bp.post("/hold", endpoint="hold")
@@ -133,17 +163,42 @@ def hold_music():
     sid, now = request.form.get("CallSid", ""), rt.clock.timestamp()
     if rt.acd.queues.offered_to(sid):  # an agent is being rung: no hold, just a moment
         return twiml_response(render([Say("One moment while I connect you."), Pause(30)], absolute_url))
-    _, department = _department(rt, sid)
+    if rt.acd.caller_info(sid) is None:
+        _take_back_lost_place(rt, sid, now)
+    info, department = _department(rt, sid)
     position = rt.acd.queues.position(department.id, sid) or 1
     promises = _promises(rt)
+    if now - info.entered_at >= hold.MAX_HOLD_SECONDS and not rt.acd.has(sid, "long-hold-offered"):
+        rt.acd.mark(sid, "long-hold-offered")
+        promises.log(sid, "long-hold-offered", now, waited=round(now - info.entered_at))
+        return twiml_response(render([hold.long_hold_offer(department.name)], absolute_url))
     if promises.broken(sid, now):
-        fresh = estimate(rt, department.id, position)
-        promises.promise(sid, hold.promised_seconds(fresh), now)
-        return twiml_response(render([hold.promise_broken(department.name, fresh)], absolute_url))
+        fresh = estimate(rt, department, sid)
+        promise(rt, sid, fresh, now)
+        return twiml_response(render([hold.promise_broken(department.name, fresh.promise_seconds)], absolute_url))
     update = None
     if rt.acd.count(sid, "updates") == 1 or int(request.form.get("QueueTime") or 0) >= hold.UPDATE_EVERY_SECONDS:
-        update = hold.hold_update(position, estimate(rt, department.id, position))
+        update = hold.hold_update(position, estimate(rt, department, sid).promise_seconds)
     return twiml_response(render([hold.holding(update)], absolute_url))
+
+
+def _take_back_lost_place(rt, sid: str, now: float) -> None:
+    """Redis came back without its data while this caller held in Twilio's queue: Twilio still has them, so
+    they take their place back, ordered by how long Twilio says they have waited (QueueTime), and are offered
+    to a free agent at once. Without a department in the waitUrl there is nothing to go on (LookupError)."""
+    script = rt.script_for_number(request.form.get("To", ""))
+    department_id = request.args.get("department", "")
+    if script is None or department_id not in script.departments or call_finished(rt, sid):
+        return  # (a replayed waitUrl request of a call that has ended takes no place)
+    waited = request.form.get("QueueTime", "0")
+    entered_at = now - (int(waited) if waited.isdigit() else 0)
+    info = CallerInfo(sid, caller=request.form.get("From", ""), line=request.form.get("To", ""),
+                      department=department_id, entered_at=entered_at)
+    if rt.acd.caller_waits(info, now) is not None:
+        rt.acd.mark(sid, "held")
+        log.warning("call %s: place in %s lost with Redis's data, taken back from Twilio's queue time",
+                    sid, department_id)
+        offer_now(rt, department_id, now)
 
 
 @bp.post("/queue-result")
@@ -151,10 +206,20 @@ def hold_music():
 def queue_result():
     """The caller left Twilio's queue: hung up -> free their place (unless a callback keeps it)."""
     rt = runtime()
-    sid = request.form.get("CallSid", "")
+    sid, department = request.form.get("CallSid", ""), request.args.get("department", "")
+    if request.form.get("QueueResult") == "leave" and rt.acd.has(sid, "voicemail"):
+        rt.acd.caller_left(department, sid)  # a message instead of holding: the place goes
+        script = rt.script_for_number(request.form.get("To", ""))
+        prompt = script.message("voicemail") if script else "Please leave a message after the tone."
+        return twiml_response(render([Say(prompt), Voicemail(department)], absolute_url))
     if request.form.get("QueueResult") in ("hangup", "leave", "error", "system-error") \
             and not rt.acd.has(sid, "callback"):
-        rt.acd.caller_left(request.args.get("department", ""), sid)
+        if request.form.get("QueueResult") == "hangup":
+            try:  # learning patience must never keep a caller's place from being freed
+                caller_gave_up(rt, sid, rt.clock.timestamp())
+            except Exception:
+                log.exception("abandonment of %s not counted", sid)
+        rt.acd.caller_left(department, sid)
         _promises(rt).log(sid, "abandoned", rt.clock.timestamp())
     return twiml_response(render([Hangup()], absolute_url))
 
@@ -164,9 +229,16 @@ def queue_result():
 def connect():
     """An agent is ready: thank the caller for holding (if they held) and bring them into the agent's room."""
     rt = runtime()
-    sid = request.form.get("CallSid", "")
+    sid, now = request.form.get("CallSid", ""), rt.clock.timestamp()
     actions = [hold.thanks_for_holding()] if rt.acd.has(sid, "held") else []
-    _promises(rt).kept(sid, rt.clock.timestamp())
+    info, first = rt.acd.caller_info(sid), _promises(rt).first_estimate(sid)
+    _promises(rt).kept(sid, now)
+    # a transferred caller's wait began in another department's line: not this one's history
+    if info is not None and not rt.acd.is_connected(sid) and not rt.acd.flag(sid, "transferred_by"):
+        try:  # the estimator learns from every answered caller; the caller is connected whatever happens here
+            WaitStats(rt.redis).answered(info.department, now - info.entered_at, now, estimate_from_json(first))
+        except Exception:
+            log.exception("wait statistics not updated for %s", sid)
     rt.acd.mark(sid, "connected")
     actions.append(JoinRoom(request.args.get("room", ""), ends_room=True))
     return twiml_response(render(actions, absolute_url))

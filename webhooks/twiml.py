@@ -6,6 +6,7 @@ resolves relative ones against whichever document it fetched last.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from flask import Response
@@ -29,7 +30,9 @@ from callflow.actions import (
 )
 
 UrlFor = Callable[..., str]
-GATHER_ENDPOINTS = {"menu": "voice.caller_input", "hold": "voice.hold_choice", "holding": "voice.hold_choice"}
+GATHER_ENDPOINTS = {"menu": "voice.caller_input", "hold": "voice.hold_choice", "holding": "voice.hold_choice",
+                    "callback-choice": "callback_voice.choice", "callback-number": "callback_voice.number",
+                    "callback-confirm": "callback_voice.confirm", "survey": "survey_voice.answer"}
 
 
 def _prompt(verb, prompt) -> None:
@@ -103,5 +106,9 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
 
 
 def twiml_response(response: VoiceResponse, status: int = 200) -> Response:
-    """The HTTP response carrying TwiML."""
-    return Response(str(response), status=status, mimetype="text/xml")
+    """The HTTP response carrying TwiML; characters XML 1.0 forbids (control characters a request smuggled
+    into a room name or a prompt) are dropped, so the document always parses."""
+    return Response(_XML_FORBIDDEN.sub("", str(response)), status=status, mimetype="text/xml")
+
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from flask import Blueprint, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from callflow import call_log, customers
+from callflow import call_log, customers, test_calls
 from callflow.actions import Hangup, Pause, RouteToDepartment, Say
 from callflow.events import CallStarted, Digits, NoInput, Speech
 from webhooks import runtime
@@ -23,6 +24,8 @@ from webhooks.urls import absolute_url
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 log = logging.getLogger(__name__)
+ENDED_KEY = "callflow:call-ended:"  # set by the final status callback: late or replayed requests change nothing
+ENDED_TTL_SECONDS = 2 * 24 * 3600
 
 
 @bp.errorhandler(Exception)
@@ -48,6 +51,18 @@ def _engine_step(start: bool, event) -> list:
     now = rt.clock.now()
     stored = None if start else rt.live_calls.load(sid)
     script = None if stored is None else rt.script_version(stored["script_version"])
+    draft = request.args.get("draft") if start else None
+    if draft:  # an administrator's test call (signed like every request): the draft, and no trace of it
+        return _test_call_start(rt, sid, draft, now)
+    if stored is not None and rt.acd.has(sid, test_calls.MARK):
+        step = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
+        rt.live_calls.save(sid, step.state.to_dict())
+        return test_calls.stand_ins(list(step.actions), script)
+    if not start and call_finished(rt, sid, ask_database=stored is None):
+        # A replayed or late request (a Gather's answer after the call ended): the call is over; it must not
+        # start again, take a place in line or write the call log twice.
+        log.warning("call %s: %s after the call ended, ignored", sid, request.path)
+        return [Hangup()]
     if script is None:
         called, caller = request.form.get("To", ""), request.form.get("From", "")
         script = rt.script_for_number(called)
@@ -79,6 +94,41 @@ def _engine_step(start: bool, event) -> list:
     return actions
 
 
+def call_finished(rt, sid: str, ask_database: bool = True) -> bool:
+    """Whether the call has ended: its final status callback came (Redis), or the call log says so (False
+    when unknown, or Redis and the database are both down)."""
+    from callflow.models import Call
+
+    try:
+        if rt.redis.exists(ENDED_KEY + sid):
+            return True
+    except redis.RedisError:
+        log.warning("call %s: could not read whether the call ended from Redis", sid)
+    if not ask_database:
+        return False
+    try:
+        with rt.sessions() as session:
+            call = session.get(Call, sid)
+            return call is not None and call.ended_at is not None
+    except Exception:
+        log.exception("call %s: could not read the call log", sid)
+        return False
+
+
+def _test_call_start(rt, sid: str, draft: str, now) -> list:
+    """Start a test call on a draft version: we rang the tester (To) from the line (From)."""
+    from callflow.script import engine
+
+    script = rt.script_version(draft)
+    if script is None:
+        raise LookupError(f"test call {sid}: no script version {draft}")
+    rt.acd.mark(sid, test_calls.MARK)
+    step = engine.start(script, CallStarted(request.form.get("To", ""), request.form.get("From", ""), None, None),
+                        now, steer=rt.steer_for(script))
+    rt.live_calls.save(sid, step.state.to_dict())
+    return test_calls.stand_ins(list(step.actions), script)
+
+
 def _remember_department(rt, sid: str, state) -> None:
     """Note the department reached, so a caller who rings again today is offered it first."""
     try:
@@ -92,6 +142,8 @@ def _remember_department(rt, sid: str, state) -> None:
 @twilio_signed
 def incoming():
     """A call comes in: greet the caller and open the main menu."""
+    log.info("call %s from %s to %s", request.form.get("CallSid", "?"), request.form.get("From", "?"),
+             request.form.get("To", "?"))  # the number is masked in the logs (callflow/log_masking.py)
     return twiml_response(render(_engine_step(True, None), absolute_url))
 
 
@@ -160,8 +212,16 @@ def status():
     if call_status in ("completed", "busy", "failed", "no-answer", "canceled"):
         rt = runtime()
         duration = request.form.get("CallDuration")
+        rt.redis.set(ENDED_KEY + sid, call_status, ex=ENDED_TTL_SECONDS)
+        try:  # still in line when the call ended: an abandon, which wait estimates learn patience from
+            from webhooks.hold import caller_gave_up
+
+            caller_gave_up(rt, sid, rt.clock.timestamp())
+        except Exception:
+            log.exception("abandonment of %s not counted", sid)
         rt.acd.call_ended(sid)  # at once: no agent may be offered a caller who has gone
         rt.jobs.enqueue(jobs.close_call, sid, call_status, rt.clock.timestamp(),
                         int(duration) if duration and duration.isdigit() else None,
+                        request.form.get("From", ""), request.form.get("To", ""),
                         job_id=f"close-call-{sid}", retry=jobs.DATABASE_RETRY)
     return twiml_response(VoiceResponse())

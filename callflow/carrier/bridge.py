@@ -3,10 +3,13 @@
 The thread that made the bridge (the one running <Dial>) drives the conversation: the scripted phones take
 turns saying their `talk` phrases, and the bridge ends when the first phone hangs up (its `hang_up_after`,
 or by default the dialled party once everyone has had their say), when a leg is interrupted from outside,
-or at the Dial's timeLimit.
+or at the Dial's timeLimit. With a person on the bridge (an interactive phone) there is no default end:
+people hang up when they are done, so only `hang_up_after`, a hang-up or the timeLimit ends it.
 """
 
 from __future__ import annotations
+
+import math
 
 from callflow.carrier.calls import Call, HangUp
 from callflow.carrier.phones import speaking_time
@@ -74,7 +77,12 @@ class Bridge:
                     schedule.append((t, leg, phone.talk[turn]))
                     t += speaking_time(phone.talk[turn])
         limits = [(p.hang_up_after, leg) for leg, p in phones if p.hang_up_after is not None]
-        end_at, leaver = min(limits, key=lambda x: x[0]) if limits else (t + 1.0, dialled)
+        if limits:
+            end_at, leaver = min(limits, key=lambda x: x[0])
+        elif any(p.interactive for _, p in phones):
+            end_at, leaver = math.inf, dialled
+        else:
+            end_at, leaver = t + 1.0, dialled
         if time_limit < end_at:
             end_at, leaver = time_limit, dialled
         start = self.carrier.clock.timestamp()

@@ -91,6 +91,7 @@ class Call:
         self.account_sid = carrier.account_sid
         self.from_, self.to, self.direction = from_, to, direction
         self.phone = phone
+        self.script = phone.script(self) if phone is not None else None  # the phone's side of this call
         self.parent_call_sid = parent_call_sid
         self.status_callback = status_callback
         self.status_callback_events = status_callback_events
@@ -146,6 +147,14 @@ class Call:
             if not self.cond.wait_for(found, timeout):
                 raise TimeoutError(f"{self!r}: no {kind} entry containing {contains!r} after {timeout}s")
             return found()
+
+    def wait_until(self, test, timeout: float = 10.0, what: str = "the condition"):
+        """Block until `test(call)` is truthy (real seconds), e.g. `lambda c: c.waiting == "gather"`."""
+        with self.cond:
+            value = self.cond.wait_for(lambda: test(self), timeout)
+        if not value:
+            raise TimeoutError(f"{self!r}: not {what} after {timeout}s (waiting={self.waiting!r})")
+        return value
 
     def set_status(self, status: CallStatus) -> None:
         with self.cond:
@@ -206,8 +215,20 @@ class Call:
         """Everything the far end heard from <Say>, in order."""
         return " ".join(e.text for e in self.entries("heard"))
 
-    def to_dict(self) -> dict:
-        """The call and its transcript as JSON-ready data (the control API)."""
+    @property
+    def waiting(self) -> str | None:
+        """What the call waits on a person for right now: "ringing", "gather", "record", or None."""
+        return None if self.is_final else getattr(self.script, "waiting", None)
+
+    def to_dict(self, since: int = 0) -> dict:
+        """The call and its transcript from entry `since` on, as JSON-ready data (the control API).
+
+        `next` is the transcript's length: a page that polls passes it back as `since`, getting only news.
+        """
+        with self.cond:
+            entries, total = self.transcript[since:], len(self.transcript)
         return {"sid": self.sid, "from": self.from_, "to": self.to, "direction": self.direction,
                 "status": self.status.value, "duration": self.duration,
-                "transcript": [e.as_dict() for e in self.transcript]}
+                "interactive": bool(getattr(self.phone, "interactive", False)), "waiting": self.waiting,
+                "listening": getattr(self.script, "listening", None),
+                "since": since, "next": total, "transcript": [e.as_dict() for e in entries]}

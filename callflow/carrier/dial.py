@@ -1,7 +1,8 @@
 """The <Dial> verb, and ringing phones: connecting a call to a phone, a queue's front caller or a room.
 
 The dialling call's thread drives the whole bridge; a dialled phone's leg is a threadless child call
-(direction `outbound-dial`) whose status the dialler keeps up to date.
+(direction `outbound-dial`) whose status the dialler keeps up to date. A scripted phone's pickup is known
+in advance; an interactive one rings until its person answers or declines, so the dialler waits for them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import xml.etree.ElementTree as ET
 
 from callflow.carrier.bridge import Bridge
 from callflow.carrier.calls import CallStatus, Dequeued, HangUp, Interrupt
+from callflow.carrier.interactive import ring_person
 from callflow.carrier.phones import Pickup, speaking_time
 from callflow.carrier.webhook import ApplicationError, Document, Goto
 
@@ -23,6 +25,8 @@ def ring(call, timeout: float) -> CallStatus | None:
     call.set_status(CallStatus.RINGING)
     if phone is None or phone.pickup is Pickup.FAIL:
         return CallStatus.FAILED
+    if phone.interactive:
+        return ring_person(call, timeout)
     if phone.pickup is Pickup.BUSY:
         return CallStatus.BUSY
     if phone.pickup is Pickup.NO_ANSWER or phone.ring_seconds > timeout:
@@ -89,16 +93,21 @@ def _dial_phones(session, nouns, verb, timeout: float, time_limit: float):
         leg.set_status(CallStatus.RINGING)
         legs.append(leg)
     call.record("dialing", ", ".join(leg.to for leg in legs))
+    people = [leg for leg in legs if leg.phone is not None and leg.phone.interactive]
     answering = [leg for leg in legs if leg.phone is not None and leg.phone.pickup in ANSWERS
-                 and leg.phone.ring_seconds <= timeout]
+                 and leg not in people and leg.phone.ring_seconds <= timeout]
     winner = min(answering, key=lambda leg: leg.phone.ring_seconds) if answering else None
     try:
-        if winner is None:
+        if people:
+            winner, status = _ring_people(call, legs, people, winner, timeout)
+        elif winner is None:
             status = _no_pickup(call, legs, timeout)
+        else:
+            call.hold(winner.phone.ring_seconds)
+        if winner is None:
             for leg in legs:
                 end_leg(leg, CallStatus(status))
             return status, legs[0], None, None
-        call.hold(winner.phone.ring_seconds)
     except Interrupt:
         for leg in legs:
             end_leg(leg, CallStatus.CANCELED)
@@ -128,6 +137,46 @@ def _no_pickup(call, legs, timeout: float) -> str:
         call.hold(timeout)
         return "no-answer"
     return "busy" if Pickup.BUSY in pickups else "failed"
+
+
+def _ring_people(call, legs, people, scripted_winner, timeout: float):
+    """Ring with people among the legs: (the leg that picked up, None) or (None, the DialCallStatus).
+
+    A person who answers first wins; a scripted phone picks up at its `ring_seconds`. A person who declines
+    is busy, one whose phone stops ringing (its `ring_seconds`) is no-answer; those legs end at once, and
+    the Dial gives up early only when every line has ended.
+    """
+    clock, start = call.carrier.clock, call.carrier.clock.timestamp()
+    for leg in people:
+        leg.script.start_ringing()
+    scripted_ringing = [leg for leg in legs if leg not in people and leg.phone is not None
+                        and leg.phone.pickup in (Pickup.NO_ANSWER, *ANSWERS)]
+    ringing = list(people)
+    while True:
+        elapsed = clock.timestamp() - start
+        for leg in list(ringing):
+            limit = leg.phone.ring_seconds
+            state = leg.script.stop_ringing("missed") if limit is not None and elapsed >= limit else leg.script.ring
+            if state == "answered":
+                return leg, None
+            if state != "ringing":
+                ringing.remove(leg)
+                end_leg(leg, CallStatus.BUSY if state == "declined" else CallStatus.NO_ANSWER)
+        if scripted_winner is not None and elapsed >= scripted_winner.phone.ring_seconds:
+            return scripted_winner, None
+        if elapsed >= timeout or not (ringing or scripted_ringing):
+            break
+        events = [timeout, *(leg.phone.ring_seconds for leg in ringing if leg.phone.ring_seconds is not None)]
+        if scripted_winner is not None:
+            events.append(scripted_winner.phone.ring_seconds)
+        call.hold(min(events) - elapsed, until=lambda: any(leg.script.ring != "ringing" for leg in ringing))
+    for leg in people:
+        leg.script.stop_ringing("missed")
+    if elapsed >= timeout or any(leg.script.ring == "missed" for leg in people):
+        return None, "no-answer"
+    pickups = [leg.phone.pickup if leg.phone is not None else Pickup.FAIL for leg in legs if leg not in people]
+    declined = any(leg.script.ring == "declined" for leg in people)
+    return None, "busy" if declined or Pickup.BUSY in pickups else "failed"
 
 
 def _dial_queue(session, noun, doc, timeout: float, time_limit: float):

@@ -38,6 +38,7 @@ class Answer:
     value: str = ""
     expect: str | None = None
     confidence: float = 0.92
+    waited: float = 0.0  # virtual seconds the phone already let pass before this reply (a person's silence)
 
     def fits(self, prompt: str) -> bool:
         return self.expect is None or self.expect.lower() in prompt.lower()
@@ -71,6 +72,8 @@ def speaking_time(words: str) -> float:
 class Caller:
     """A scripted phone, used both for people who call in and for phones the carrier rings."""
 
+    interactive = False  # a person drives it live (see interactive.py), so ringing and bridges wait for them
+
     def __init__(self, answers: Sequence[Answer] = (), *,
                  on_prompt: Callable[[str], Answer | None] | None = None,
                  patience: float | None = None, pickup: Pickup | str = Pickup.ANSWER,
@@ -87,7 +90,7 @@ class Caller:
     def __repr__(self) -> str:
         return f"Caller({list(self.answers)!r}, pickup={self.pickup.value!r})"
 
-    def script(self) -> Script:
+    def script(self, call=None) -> Script:
         """A fresh reading of this phone's answers, one per call."""
         return Script(self)
 
@@ -117,6 +120,13 @@ class Script:
         self.phone = phone
         self._next = 0
         self._lock = threading.Lock()
+
+    def listen(self, kind: str | None) -> None:
+        """A verb starts (kind) or stops (None) listening; a script answers from its list, so it has no use."""
+
+    def reply(self, call, prompt: str, timeout: float, keys_done=None) -> Answer:
+        """The reply when a Gather or Record has finished its prompt; a script answers at once."""
+        return self.answer(prompt)
 
     def answer(self, prompt: str) -> Answer:
         """The reply to a prompt; a machine never replies, and an exhausted script stays silent."""

@@ -20,10 +20,15 @@ def record(session, verb: ET.Element, doc: Document) -> Goto | None:
     """Take a message; return where Twilio goes next."""
     if verb.get("playBeep", "true").lower() == "true":
         session.call.record("played", "beep")
-    answer = session.reply()
+    timeout = float(verb.get("timeout", "5"))
+    session.listen("record")
+    try:
+        answer = session.reply(timeout)
+    finally:
+        session.listen(None)
     if answer.action != "say":
         session.call.record("silence")
-        session.call.hold(float(verb.get("timeout", "5")))
+        session.call.hold(max(0.0, timeout - answer.waited))
         if answer.action == "hang_up":
             raise HangUp("caller hung up")
         return None

@@ -6,6 +6,7 @@ Paths, form parameters, status codes and JSON shapes follow Twilio's OpenAPI des
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import urlencode
@@ -51,7 +52,25 @@ def authenticate():
         return _error(401, 20003, "Authenticate")
     if request.view_args.get("account_sid") != carrier.account_sid:
         return _not_found()
+    fault = carrier.faults.take(request.method, request.path)  # injected by a test (faults.py)
+    if fault is not None:
+        if not fault.applied:
+            time.sleep(fault.delay)
+            return _error(fault.status, 20500, "Injected fault: the request was not applied")
+        request.environ["carrier.fault"] = fault  # applied at once; the late or failed answer comes after
     return None
+
+
+@bp.after_request
+def applied_fault(response):
+    """An injected fault that lets the request take effect, then answers an error anyway."""
+    fault = request.environ.get("carrier.fault")
+    if fault is None:
+        return response
+    time.sleep(fault.delay)
+    body, status = _error(fault.status, 20500, "Injected fault: the request was applied")
+    body.status_code = status
+    return body
 
 
 def _page(items: list, key: str, to_json):

@@ -15,8 +15,11 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from callflow.carrier import control, rest
+from callflow.carrier.bridge import party
 from callflow.carrier.calls import Call, CallStatus, HangUp, Redirect, new_sid
 from callflow.carrier.dial import ring
+from callflow.carrier.faults import Faults
+from callflow.carrier.interactive import Delivery, inbox_of, parse_input
 from callflow.carrier.phones import Caller, Pickup
 from callflow.carrier.queues import Member, Queue, Queues
 from callflow.carrier.twiml import Session
@@ -71,6 +74,7 @@ class Carrier:
         self.messages: list[Message] = []
         self.queues = Queues()
         self.conferences: dict = {}
+        self.faults = Faults()  # REST errors and delays injected by tests (faults.py)
         self.url: str | None = None
         self._server = None
         self._threads: list[threading.Thread] = []
@@ -184,6 +188,35 @@ class Carrier:
     def end_call(self, call: Call) -> bool:
         """Hang up a call from the REST API (Status=completed or canceled)."""
         return call.interrupt(HangUp("ended through the REST API"))
+
+    # -- people on interactive phones (see interactive.py) -------------------------------------------
+    def call(self, call: Call | str) -> Call:
+        """A call by sid (or the call itself); KeyError if the carrier never saw it."""
+        if isinstance(call, Call):
+            return call
+        with self.cond:
+            return self.calls[call]
+
+    def live_calls(self, number: str) -> list[Call]:
+        """Calls ringing or connected to the phone on `number` (or "client:name"), oldest first."""
+        with self.cond:
+            return [c for c in self.calls.values() if not c.is_final and party(c) == number]
+
+    def answer_call(self, call: Call | str) -> None:
+        """The person picks up their ringing phone; Conflict if it is not ringing or scripted."""
+        inbox_of(self.call(call)).pick_up(True)
+
+    def reject_call(self, call: Call | str) -> None:
+        """The person declines their ringing phone: the call (or that Dial leg) ends busy."""
+        inbox_of(self.call(call)).pick_up(False)
+
+    def phone_input(self, call: Call | str, **given) -> Delivery:
+        """The person acts on a call: exactly one of press="12", say="..", talk="..", hang_up=True.
+
+        Raises InputError (bad input, naming the field) or Conflict (the call is over or scripted).
+        """
+        kind, value, confidence = parse_input(given)
+        return inbox_of(self.call(call)).give(kind, value, confidence)
 
     # -- queues -------------------------------------------------------------------------------------
     def create_queue(self, friendly_name: str, max_size: int = 1000) -> Queue:

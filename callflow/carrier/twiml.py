@@ -28,7 +28,7 @@ class Session:
 
     def __init__(self, carrier, call):
         self.carrier, self.call = carrier, call
-        self.script = call.phone.script() if call.phone is not None else None
+        self.script = call.script
         self.prompt: list[str] = []      # what the phone heard since it last answered
         self.in_queue = False
         self.final = CallStatus.COMPLETED
@@ -130,10 +130,15 @@ class Session:
         self.call.done.set()
 
     # -- what the phone does ------------------------------------------------------------------------
-    def reply(self):
-        """The phone's answer to what it just heard."""
+    def listen(self, kind: str | None) -> None:
+        """Tell the phone a Gather or Record starts (kind) or stops (None) listening, prompt included."""
+        if self.script is not None:
+            self.script.listen(kind)
+
+    def reply(self, timeout: float, keys_done=None):
+        """The phone's answer to what it just heard; a person may take up to `timeout` to give it."""
         prompt, self.prompt = " ".join(self.prompt), []
-        return self.script.answer(prompt) if self.script is not None else silence()
+        return self.script.reply(self.call, prompt, timeout, keys_done) if self.script is not None else silence()
 
     # -- verbs --------------------------------------------------------------------------------------
     def say(self, verb: ET.Element, doc: Document) -> None:
@@ -156,11 +161,16 @@ class Session:
 
     def gather(self, verb: ET.Element, doc: Document) -> Goto | None:
         inputs = set(verb.get("input", "dtmf").split())
-        for child in verb:
-            if child.tag not in PROMPT_VERBS:
-                raise ApplicationError(f"<{child.tag}> cannot be nested in <Gather>")
-            VERBS[child.tag](self, child, doc)
-        answer, result = self.reply(), {}
+        timeout = float(verb.get("timeout", "5"))
+        self.listen("gather")
+        try:
+            for child in verb:
+                if child.tag not in PROMPT_VERBS:
+                    raise ApplicationError(f"<{child.tag}> cannot be nested in <Gather>")
+                VERBS[child.tag](self, child, doc)
+            answer, result = self.reply(timeout, self._keys_done(verb)), {}
+        finally:
+            self.listen(None)
         if answer.action == "hang_up":
             raise HangUp("caller hung up")
         if answer.action == "press":
@@ -176,11 +186,17 @@ class Session:
         if not result:
             if answer.action == "silence":
                 self.call.record("silence")
-            self.call.hold(float(verb.get("timeout", "5")))
+            self.call.hold(max(0.0, timeout - answer.waited))  # a person's silence has already lasted
             if verb.get("actionOnEmptyResult", "false").lower() != "true":
                 return None  # Twilio falls through to the next verb
         action = verb.get("action")
         return Goto(doc.resolve(action) if action else doc.url, verb.get("method", "POST").upper(), result)
+
+    @staticmethod
+    def _keys_done(verb: ET.Element):
+        """Whether keys pressed so far complete the Gather (numDigits reached or finishOnKey pressed)."""
+        finish, count = verb.get("finishOnKey", "#"), int(verb.get("numDigits", "0") or 0)
+        return lambda keys: bool(finish and finish in keys) or bool(count and len(keys) >= count)
 
     @staticmethod
     def _digits(keys: str, verb: ET.Element) -> dict[str, str]:

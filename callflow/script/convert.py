@@ -16,6 +16,7 @@ import yaml
 from callflow.script.model import (
     DEFAULT_MESSAGES,
     WEEKDAYS,
+    AfterCall,
     ClosedAction,
     Closure,
     Department,
@@ -43,6 +44,7 @@ TOP_KEYS = (
     "safe_route",
     "main_menu",
     "retries",
+    "after_call",
     "messages",
     "hours",
     "departments",
@@ -109,6 +111,7 @@ def convert(root: yaml.Node, reader: NodeReader, version: str) -> Script | None:
         departments=departments,
         menus=menus,
         retries=_retries(reader, top.get("retries")),
+        after_call=_after_call(reader, top.get("after_call")),
         messages=_messages(reader, top.get("messages")),
         positions=reader.positions,
     )
@@ -325,6 +328,13 @@ def _retries(reader: NodeReader, node: yaml.Node | None) -> RetryPolicy:
         reader.integer(spec.get("invalid"), "retries.invalid", 2, 0, 5),
         reader.integer(spec.get("timeout_seconds"), "retries.timeout_seconds", 5, 1, 30),
     )
+
+
+def _after_call(reader: NodeReader, node: yaml.Node | None) -> AfterCall:
+    spec = reader.mapping(node, "after_call", ("sms_actions", "survey")) if node else {}
+    spec = spec or {}
+    return AfterCall(reader.boolean(spec.get("sms_actions"), "after_call.sms_actions", False),
+                     reader.boolean(spec.get("survey"), "after_call.survey", False))
 
 
 def _messages(reader: NodeReader, node: yaml.Node | None) -> dict[str, str]:

@@ -145,6 +145,15 @@ class RetryPolicy:
     timeout_seconds: int = 5
 
 
+@dataclass(frozen=True)
+class AfterCall:
+    """What a caller gets once their conversation with an agent is over; both off unless the line asks for them,
+    because an SMS and a survey speak for the company and each line decides whether its callers want them."""
+
+    sms_actions: bool = False  # an SMS listing the actions the agent promised (sent when the disposition is filed)
+    survey: bool = False  # after the agent hangs up, one keypad question: how satisfied were you, 1 to 5
+
+
 DEFAULT_MESSAGES: Mapping[str, str] = {
     "greeting": (
         "Thank you for calling {company}. I'm the automated assistant, and I'll get you to the right person."
@@ -200,6 +209,7 @@ class Script:
     departments: Mapping[str, Department]
     menus: Mapping[str, Menu]
     retries: RetryPolicy = RetryPolicy()
+    after_call: AfterCall = AfterCall()
     messages: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MESSAGES))
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False, hash=False, repr=False)
 

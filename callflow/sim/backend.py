@@ -109,18 +109,18 @@ class MemoryPresence:
     def __init__(self):
         self.agents: dict[str, AgentPresence] = {}
         self.idle: dict[str, list[tuple[float, str]]] = {}
-        self.at_work: dict[str, set[str]] = {}
+        self.working: dict[str, set[str]] = {}
 
     def set(self, agent: str, state: Presence, since: float, departments, call: str | None = None) -> None:
         old = self.agents.get(agent)
         if old is not None:
             for dept in old.departments:
                 self._unidle(dept, agent)
-                self.at_work.get(dept, set()).discard(agent)
+                self.working.get(dept, set()).discard(agent)
         departments = tuple(departments)
         if state is not Presence.AWAY:
             for dept in departments:
-                self.at_work.setdefault(dept, set()).add(agent)
+                self.working.setdefault(dept, set()).add(agent)
         self.agents[agent] = AgentPresence(agent, state, since, departments, call)
         if state is Presence.AVAILABLE:
             for dept in departments:
@@ -140,7 +140,10 @@ class MemoryPresence:
         return [a for _, a in self.idle.get(department, [])]
 
     def staffed(self, department: str) -> int:
-        return len(self.at_work.get(department, ()))
+        return len(self.working.get(department, ()))
+
+    def at_work(self, department: str) -> list[AgentPresence]:
+        return [self.agents[a] for a in sorted(self.working.get(department, ()))]
 
 
 class MemoryDistributor:

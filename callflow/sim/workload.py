@@ -7,6 +7,7 @@ three departments share some agents (multi-skilled) and offer callbacks.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ class DepartmentLoad:
         hour, points = t / HOUR, self.rate
         if hour <= points[0][0]:
             return points[0][1] / HOUR
-        for (h0, r0), (h1, r1) in zip(points, points[1:], strict=False):
+        for (h0, r0), (h1, r1) in itertools.pairwise(points):
             if hour <= h1:
                 return (r0 + (r1 - r0) * (hour - h0) / (h1 - h0)) / HOUR
         return points[-1][1] / HOUR

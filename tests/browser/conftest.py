@@ -98,3 +98,14 @@ def log_in(page, login: str, password: str = PASSWORD) -> None:
     page.get_by_label("Login").fill(login)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def console(browser, app_server):
+    """A fresh browser context on the e2e ring's app (modules that import the e2e fixtures use it)."""
+    _, public_url = app_server
+    context = browser.new_context(base_url=public_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from callflow import call_log
 from callflow.acd import CallerInfo
 from callflow.presence import Presence, PresenceBoard
+from callflow.summaries import save_summary
 from tests.browser.conftest import LINE, log_in
 
 CALLER = "+15551230002"
@@ -83,13 +84,22 @@ def test_a_waiting_caller_appears_in_the_queue_view_without_a_reload(page, runti
     expect(row).to_contain_text(re.compile(r"2:[0-5]\d"))  # waited two minutes and a few seconds
     cards = page.locator("table.queues tr[data-department=cards]")
     expect(cards.locator("[data-waiting]")).to_have_text("1")
-    expect(cards).to_contain_text("—")  # no estimate yet: the hold manager brings it
+    # What the hold manager would promise a caller joining now: nobody at work in Cards, then Sam on a call.
+    expect(cards.locator("[data-estimate]")).to_have_text("more than 60 minutes")
+    runtime.acd.set_presence("sam", Presence.ON_CALL, ["cards", "payments"], runtime.clock.timestamp() - 60,
+                             call="CA" + "9" * 32)
+    expect(cards.locator("[data-estimate]")).to_have_text(re.compile(r"^less than \d+ minutes$"))
     assert page.evaluate("window.notReloaded") is True
 
 
 def test_a_screen_pop_shows_the_offered_caller_with_their_words_and_previous_calls(page, runtime, sessions):
     called_before(sessions, "CA" + "2" * 32, "payments", day=17)
     called_before(sessions, "CA" + "3" * 32, "cards", day=20)
+    with sessions() as db:  # the newest one has its summary: who took it, what they noted and promised
+        save_summary(db, {"call_sid": "CA" + "3" * 32, "caller": CALLER, "departments": ["cards"],
+                          "started_at": "2026-11-20T09:30:00+00:00", "outcome": "follow-up", "agents": ["bob"],
+                          "notes": "Card retained by an ATM.", "actions_promised": ["New card by Friday"]},
+                     datetime(2026, 11, 20, 9, 35, tzinfo=UTC))
     log_in(page, "alice")
     pop = page.locator("#screen-pop")
     expect(pop).to_have_attribute("aria-live", "polite")
@@ -104,10 +114,16 @@ def test_a_screen_pop_shows_the_offered_caller_with_their_words_and_previous_cal
     expect(pop).to_contain_text("my card was stolen at the station")
     expect(pop.locator(".path li")).to_have_text(["menu:main", "steer:cards"])
     expect(pop.locator(".facts")).to_contain_text(re.compile(r"Waited\s*1:3\d"))
-    previous = pop.locator("table.previous tbody tr")
+    previous = pop.locator("table.previous tbody tr:not(.previous__summary)")
     expect(previous).to_have_count(2)
     expect(previous.first).to_contain_text("20 Nov 2026 09:30")  # newest first
     expect(previous.first).to_contain_text("4:05")
+    expect(previous.first).to_contain_text("follow up with bob")
+    expect(previous.last).to_contain_text("completed")  # no summary: the call log's status
+    summary = pop.locator("table.previous tr.previous__summary")
+    expect(summary).to_have_count(1)
+    expect(summary).to_contain_text("Card retained by an ATM.")
+    expect(summary.locator(".promised li")).to_have_text(["New card by Friday"])
     expect(page.locator("#presence-state")).to_have_text("Call offered")
     expect(page).to_have_title(re.compile("^Incoming call"))
     page.screenshot(path=SCREENSHOT, full_page=True)

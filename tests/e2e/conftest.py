@@ -90,12 +90,14 @@ def _every_call_has_one_summary(carrier, sessions) -> None:
 
 @pytest.fixture
 def carrier(app_server):
-    """The local carrier with the company's line pointed at the app."""
+    """The local carrier with the company's line pointed at the app, and the app's REST client at the carrier."""
     _, public_url = app_server
     phone_company = Carrier(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, rate=RATE)
     phone_company.start()
     phone_company.add_number(LINE, voice_url=f"{public_url}/voice/incoming",
                              status_callback=f"{public_url}/voice/status")
+    runtime = app_server[0].extensions["callflow"]  # the app's REST calls (agents, callbacks) reach the carrier
+    runtime.settings = dataclasses.replace(runtime.settings, twilio_api_url=phone_company.url)
     yield phone_company
     phone_company.stop()
 

@@ -6,8 +6,6 @@ local carrier playing both the caller's phone and the agents' phones.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from callflow.agents import add_agent
@@ -26,7 +24,6 @@ def rest_settings(settings, carrier, app_server):
     """The app's and the worker's twilio client point at the carrier (TWILIO_API_URL)."""
     app, _ = app_server
     runtime = app.extensions["callflow"]
-    runtime.settings = dataclasses.replace(runtime.settings, twilio_api_url=carrier.url)
     return runtime
 
 

@@ -6,8 +6,6 @@ talk, hang up, wrap up and take the next caller, all through the local carrier a
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from callflow.agents import add_agent
@@ -27,7 +25,6 @@ KEYS = {"cards": ["1", "1"], "fraud": ["4"]}
 def contact_centre(settings, carrier, app_server, sessions):
     app, _ = app_server
     runtime = app.extensions["callflow"]
-    runtime.settings = dataclasses.replace(runtime.settings, twilio_api_url=carrier.url)
     with sessions() as session:
         for login, (reach, departments) in AGENTS.items():
             add_agent(session, login, login.title(), "correct horse battery", reach, departments)
@@ -72,3 +69,11 @@ def test_ten_callers_reach_eligible_agents_in_order(contact_centre, worker, carr
     wait_for(lambda: all(runtime.acd.presence.get(a).state is Presence.AVAILABLE for a in AGENTS),
              timeout=30, what="all agents to finish wrap-up")
     assert runtime.acd.queues.size("cards") == runtime.acd.queues.size("fraud") == 0
+    # The wait estimator learnt from every call: each caller answered once, each call handled once.
+    from callflow.wait_stats import WaitStats
+
+    stats = [WaitStats(runtime.redis).get(department) for department in ("cards", "fraud")]
+    assert [len(s.waits) for s in stats] == [wanted.count("cards"), wanted.count("fraud")]
+    assert all(abandoned == 0 for s in stats for _, abandoned in s.waits)
+    assert wait_for(lambda: sum(len(WaitStats(runtime.redis).get(d).handles) for d in ("cards", "fraud")) == 10,
+                    timeout=10, what="every handle time to be counted")

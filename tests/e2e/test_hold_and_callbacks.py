@@ -6,8 +6,6 @@ A caller who chooses a callback hangs up; when an agent frees up at their turn, 
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from callflow.agents import add_agent
@@ -15,6 +13,7 @@ from callflow.callbacks import find_by_call
 from callflow.carrier import Caller, press, say, silence
 from callflow.presence import Presence
 from callflow.promises import Promises
+from callflow.wait_stats import WaitStats
 from tests.e2e.conftest import CALLER, LINE, enqueued_in
 from tests.waiting import wait_for
 
@@ -26,7 +25,6 @@ ANN = "+15557770001"
 def centre(settings, carrier, app_server, sessions):
     app, _ = app_server
     runtime = app.extensions["callflow"]
-    runtime.settings = dataclasses.replace(runtime.settings, twilio_api_url=carrier.url)
     with sessions() as session:
         add_agent(session, "ann", "Ann", "correct horse battery", ANN, ["fraud"])
     carrier.add_phone(ANN, Caller(talk=["Fraud team, Ann speaking."], hang_up_after=20))
@@ -52,6 +50,9 @@ def test_permission_is_asked_with_the_reason_and_an_estimate_and_hold_is_accepte
     assert enqueued_in(call) == ["fraud"]
     events = [e["event"] for e in Promises(redis).history(call.sid)]
     assert events[:4] == ["routed", "permission-asked", "hold-accepted", "promise"]
+    # the caller gave up after 30 s on hold: the estimator learns their patience from it (counted once)
+    waits = wait_for(lambda: WaitStats(redis).get("fraud").waits, timeout=10, what="the abandon to be counted")
+    assert len(waits) == 1 and waits[0][1] == 1 and 25 <= waits[0][0] <= 120  # virtual clocks: a little slack
 
 
 def test_a_caller_who_says_nothing_is_asked_once_more_then_held(centre, worker, carrier):
@@ -140,3 +141,35 @@ def test_a_broken_promise_is_apologised_for_with_a_fresh_estimate_and_the_choice
     assert "We'll call you back on" in heard[apology:]
     events = [e["event"] for e in Promises(redis).history(call.sid)]
     assert events.count("promise") >= 2 and "promise-broken" in events and events[-1] == "callback-accepted"
+
+
+def test_after_the_longest_hold_a_callback_or_a_message_is_offered_and_a_message_taken(centre, worker, carrier,
+                                                                                       redis):
+    from callflow.hold import MAX_HOLD_SECONDS
+
+    runtime = centre
+    runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())  # busy for good
+
+    def answer(prompt: str):
+        if "holding so long" in prompt:
+            return say("I'd like to leave a message")
+        if "after the tone" in prompt:
+            return say("This is Ada, please call me about my card")
+        if "taking longer than I said" in prompt or "Would you like to hold" in prompt:
+            return press("1")
+        if "what you're calling about" in prompt:
+            return press("4")
+        return silence()  # keep holding through the updates
+
+    call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller(on_prompt=answer))
+    call.wait(timeout=MAX_HOLD_SECONDS / 60 + 60)  # the clock runs 60 times faster
+    heard = call.heard_text()
+    offer = heard.index("I'm sorry you have been holding so long.")
+    assert "Press 2 or say 'call me back'. Press 3 or say 'leave a message'." in heard[offer:]
+    assert [e.text for e in call.entries("recorded")] == ["This is Ada, please call me about my card"]
+    assert heard.endswith("Thank you. We have your message and will call you back.")
+    history = Promises(redis).history(call.sid)
+    offered = next(e for e in history if e["event"] == "long-hold-offered")
+    assert offered["waited"] >= MAX_HOLD_SECONDS
+    assert [e["event"] for e in history][-1] == "voicemail-chosen"
+    assert runtime.acd.queues.position("fraud", call.sid) is None  # the place in line is given up

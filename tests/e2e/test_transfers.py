@@ -4,8 +4,6 @@ room. Each transfer teaches call steering: the next caller with the same words g
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from callflow import transfers
@@ -26,7 +24,6 @@ WORDS = "a refund for a card payment I never authorised"
 def centre(settings, carrier, app_server, sessions):
     app, _ = app_server
     runtime = app.extensions["callflow"]
-    runtime.settings = dataclasses.replace(runtime.settings, twilio_api_url=carrier.url)
 
     def staff(login, reach, departments, phone):
         with sessions() as session:
@@ -55,7 +52,8 @@ def test_a_cold_transfer_requeues_the_caller_and_teaches_steering(centre, worker
     talk = [e.text for e in call.entries("talk")]
     assert talk[0] == "Card payments, Ann speaking." and "Fraud team, Bob here." in talk
     assert "I'm transferring you to Fraud and Security" in call.heard_text()
-    assert enqueued_in(call) == ["card-payments", "fraud"]
+    # Bob was free: the caller went straight to him, or through Fraud's line if he was being rung already.
+    assert enqueued_in(call)[0] == "card-payments" and set(enqueued_in(call)) <= {"card-payments", "fraud"}
     with sessions() as session:
         learned = [(e.text, e.department, e.wrong_department) for e in learned_examples(session)]
     assert learned == [(WORDS, "fraud", "card_payments")]

@@ -1,0 +1,203 @@
+"""`callflow demo`: the whole product on one laptop in one command, with no Twilio account and nothing running.
+
+It starts, on the embedded default (SQLite and an embedded Redis in a fresh instance folder), the local
+carrier, the web app under gunicorn and an RQ worker: the same processes as production, with the carrier in
+Twilio's place. The bank's sample script answers the demo line; a softphone page is the caller's phone, and
+demo agents' phones are browser phones in their console. Virtual time starts on a weekday morning so the bank
+is open. `--callers N` adds simulated callers and robot agents, so queues, estimates, promises and callbacks
+can be watched live.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+LINE = "+442079460100"  # Acme Bank's number in ivr_scripts/acme_bank.yaml
+SOFTPHONE = "+15551230002"  # the demo caller's phone (the softphone page)
+CALLER_NAME = "Jane Doe"
+PASSWORD = "demo-password"
+STAFF = (  # login, name, role, departments preferred first; each answers a browser phone client:<login>
+    ("alice", "Alice Archer", "agent", ("cards", "card_payments", "cash_atm", "general")),
+    ("bob", "Bob Baker", "agent", ("fraud", "payments", "top_ups", "general")),
+    ("carol", "Carol Chen", "agent", ("account", "fees", "general")),
+    ("sam", "Sam Singh", "supervisor", ("cards", "fraud", "general")),
+    ("root", "Ada Admin", "admin", ()),
+)
+ROBOT_DEPARTMENTS = ("cards", "card_payments", "cash_atm", "payments", "top_ups", "fees", "account", "fraud",
+                     "general")
+
+
+@dataclass
+class Demo:
+    """What a running demo is made of, for the CLI to report and stop."""
+
+    url: str
+    carrier: object
+    children: list[subprocess.Popen]
+    env: dict
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in self.children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        self.carrier.stop()
+
+
+def scripts_folder() -> Path:
+    """The sample scripts shipped beside the package (a checkout, or an install from it)."""
+    here = Path(__file__).resolve().parents[1] / "ivr_scripts"
+    return here if here.is_dir() else Path("ivr_scripts").resolve()
+
+
+def weekday_morning(now: datetime) -> datetime:
+    """10:00 in London on the next weekday that is not a bank holiday in the sample script: the bank is open."""
+    from zoneinfo import ZoneInfo
+
+    day = now.astimezone(ZoneInfo("Europe/London")).date() + timedelta(days=1)
+    while day.weekday() >= 5 or (day.month, day.day) in ((12, 25), (12, 26), (1, 1)):
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=ZoneInfo("Europe/London")).astimezone(UTC)
+
+
+def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance: Path | None = None,
+          web_workers: int = 1, rq_workers: int = 1, out=print) -> Demo:
+    """Start the carrier, the app and the workers with demo data; return when the app answers."""
+    from callflow.carrier import Carrier
+    from callflow.carrier.interactive import Interactive
+    from callflow.connections import redis_connection, redis_url_of
+    from callflow.settings import Settings
+
+    instance = (instance or Path("instance") / "demo").resolve()
+    shutil.rmtree(instance, ignore_errors=True)  # every demo starts from the same state
+    instance.mkdir(parents=True)
+    account, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+    carrier = Carrier(account, token, rate=rate, host=host).start()
+    public_url = f"http://{host}:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(CALLFLOW_INSTANCE=str(instance), TWILIO_ACCOUNT_SID=account, TWILIO_AUTH_TOKEN=token,
+               TWILIO_API_URL=carrier.url, PUBLIC_URL=public_url, IVR_SCRIPTS=str(scripts_folder()),
+               SECRET_KEY=secrets.token_hex(32), CALLFLOW_CLOCK_RATE=str(rate), CALLFLOW_DEMO="1",
+               CALLFLOW_CLOCK_START=weekday_morning(datetime.now(UTC)).isoformat())
+    settings = Settings.from_env(env)
+    from callflow import db as database
+
+    database.upgrade(settings.effective_database_url())
+    env["REDIS_URL"] = redis_url_of(redis_connection(settings))  # the embedded Redis, shared by the children
+    _seed(Settings.from_env(env))
+
+    carrier.add_number(LINE, f"{public_url}/voice/incoming", status_callback=f"{public_url}/voice/status")
+    carrier.add_phone(SOFTPHONE, Interactive())
+    for login, *_ in STAFF:
+        carrier.add_phone(f"client:{login}", Interactive())
+    children = [subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env)
+                for _ in range(rq_workers)]
+    children.append(subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
+         "--worker-class", "gthread", "--threads", "16", "--log-level", "warning", "webhooks:create_app()"],
+        env=env))
+    demo = Demo(public_url, carrier, children, env)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{public_url}/login", timeout=2).ok:
+                break
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline or any(child.poll() is not None for child in children):
+            demo.stop()
+            raise RuntimeError("the demo's web app did not start; see the messages above")
+        time.sleep(0.2)  # polling a server that is starting: nothing to wait on but its port
+    out(_welcome(public_url))
+    return demo
+
+
+def _seed(settings) -> None:
+    """Demo agents (browser phones), the demo caller as a known customer."""
+    from callflow.agents import add_agent
+    from callflow.customers import import_customers
+    from callflow.runtime import Runtime
+
+    runtime = Runtime(settings)
+    with runtime.sessions() as session:
+        for login, name, role, departments in STAFF:
+            add_agent(session, login, name, PASSWORD, f"client:{login}", list(departments), role=role)
+        import_customers(session, [{"phone": SOFTPHONE, "name": CALLER_NAME}])
+    runtime.close()
+
+
+def _welcome(url: str) -> str:
+    logins = ", ".join(f"{login} ({role})" for login, _, role, _ in STAFF)
+    return (f"\ncallflow demo: Acme Bank's line {LINE} answers through the local carrier.\n"
+            f"  The caller's phone:  {url}/demo/phone   (you are {CALLER_NAME}, {SOFTPHONE})\n"
+            f"  Agent console:       {url}/login         logins {logins}; password {PASSWORD!r}\n"
+            f"  Call flows (admin):  {url}/admin/\n"
+            f"Open the phone in one tab and log in as alice in another. Ctrl-C stops everything.\n")
+
+
+# -- load: simulated callers and robot agents ------------------------------------------------------------
+
+def robots(demo: Demo, count: int, rate: float) -> None:
+    """Robot agents on scripted phones that answer, talk a few minutes and hang up, one per department."""
+    from callflow.agents import add_agent
+    from callflow.carrier import Caller
+    from callflow.runtime import Runtime
+    from callflow.settings import Settings
+
+    runtime = Runtime(Settings.from_env(demo.env))
+    with runtime.sessions() as session:
+        for index in range(count):
+            login = f"robot{index + 1}"
+            department = ROBOT_DEPARTMENTS[index % len(ROBOT_DEPARTMENTS)]
+            reach = f"+1555000{index + 100:04d}"
+            add_agent(session, login, f"Robot {index + 1}", secrets.token_hex(12), reach, [department])
+            demo.carrier.add_phone(reach, Caller(talk=[f"Hello, this is robot {index + 1}."],
+                                                 hang_up_after=random.uniform(120, 420)))
+    from callflow import jobs
+    from callflow.presence import Presence
+
+    for index in range(count):
+        department = ROBOT_DEPARTMENTS[index % len(ROBOT_DEPARTMENTS)]
+        runtime.acd.set_presence(f"robot{index + 1}", Presence.AVAILABLE, [department], runtime.clock.timestamp())
+    runtime.jobs.enqueue(jobs.distribute, list(ROBOT_DEPARTMENTS))
+    runtime.close()
+
+
+def callers(demo: Demo, count: int, stop: threading.Event, per_minute: float = 6.0) -> threading.Thread:
+    """Simulated callers, one every few virtual seconds, who say why they call and choose hold or callback."""
+    from callflow.carrier import Caller, press, say
+    from callflow.script.loader import load_script
+
+    script = load_script(scripts_folder() / "acme_bank.yaml")
+    phrases = [p for d in script.departments.values() for p in d.phrases]
+    rng = random.Random(7)
+    rate = float(demo.env.get("CALLFLOW_CLOCK_RATE", "1"))
+
+    def place() -> None:
+        for index in range(count):
+            if stop.wait(rng.expovariate(per_minute / 60) / rate):
+                return
+            answers = [say(rng.choice(phrases)), press("1" if rng.random() < 0.75 else "2")]
+            demo.carrier.place_call(f"+1555777{index:04d}", LINE,
+                                    Caller(answers, patience=rng.uniform(120, 900)))
+
+    thread = threading.Thread(target=place, name="demo-callers", daemon=True)
+    thread.start()
+    return thread

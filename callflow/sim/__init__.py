@@ -1,0 +1,1 @@
+"""The contact-centre simulation behind `callflow simulate`: workload, backends, the event loop, the scores."""

@@ -1,0 +1,80 @@
+"""How good each estimator was: error of the point, and whether promises were kept and how tight they were.
+
+Scored callers are those who arrived after the warm-up, had to wait (an estimate was made) and were served
+(callers on the line and callbacks whose turn came); abandoned callers have no actual wait to compare with.
+Tightness is mean promise / mean actual wait; for point-only methods the promise is the point itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+METHODS = ("asterisk", "twilio", "erlang C", "QL", "HOL", "LES", "QLm", "ours, no ages", "ours, no rota", "ours",
+           "oracle")
+PROMISING = ("QLm", "ours, no ages", "ours, no rota", "ours", "oracle")  # promise: an upper quantile, not the point
+REFERENCE = ("oracle",)  # scored only where it exists (see callflow/sim/oracle.py)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One estimator over one scenario's scored callers."""
+
+    method: str
+    callers: int
+    mae: float
+    rmse: float
+    bias: float
+    kept: float
+    tightness: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to a scenario's callers, and the scores."""
+
+    scores: dict[str, Score]
+    heard_kept: float  # ours as heard ("less than N minutes", rounded up)
+    heard_tightness: float
+    fresh_kept: float  # fresh promises after a broken one
+    fresh_made: int
+    served: int
+    abandoned: int
+    callbacks_left: int
+    waited_share: float
+    mean_wait: float
+
+
+def score(simulations) -> Outcome:
+    """Pool the scored callers of every replication and score each method."""
+    rows, counts = [], {"served": 0, "abandoned": 0, "callback": 0, "scored": 0}
+    fresh = [0, 0]
+    for sim in simulations:
+        fresh[0] += sim.repromises[0]
+        fresh[1] += sim.repromises[1]
+        for caller in sim.callers.values():
+            if not caller.scored:
+                continue
+            counts["scored"] += 1
+            counts[caller.state] = counts.get(caller.state, 0) + 1
+            if caller.state == "served" and caller.predictions:
+                rows.append((caller.served_at - caller.entered, caller.predictions, caller.heard))
+    actual = [a for a, _, _ in rows]
+    mean_actual = sum(actual) / len(actual) if actual else math.nan
+    scores = {}
+    for method in METHODS:
+        if method in REFERENCE and not all(method in p for _, p, _ in rows):
+            continue
+        errors = [p[method][0] - a for a, p, _ in rows]
+        promises = [p[method][1] for _, p, _ in rows]
+        n = len(errors) or 1
+        scores[method] = Score(method, len(errors), sum(map(abs, errors)) / n,
+                               math.sqrt(sum(e * e for e in errors) / n), sum(errors) / n,
+                               sum(a <= q for a, q in zip(actual, promises, strict=True)) / n,
+                               sum(promises) / n / mean_actual)
+    heard = [h for _, _, h in rows]
+    n = len(rows) or 1
+    return Outcome(scores, sum(a <= h for a, h in zip(actual, heard, strict=True)) / n,
+                   sum(heard) / n / mean_actual, fresh[1] / fresh[0] if fresh[0] else math.nan, fresh[0],
+                   counts["served"], counts["abandoned"], counts.get("callback", 0),
+                   len(rows) / max(counts["scored"], 1), mean_actual)

@@ -1,0 +1,154 @@
+// A phone in the page, driven through the app (which relays to the local carrier): the administrator's test
+// phone, the demo's softphone and an agent's browser phone are all this one widget on different URLs.
+//
+// <div data-phone data-state-url="/x/calls/{sid}" data-action-url="/x/calls/{sid}/{action}"
+//      [data-call-url="/x/call"] [data-ringing-url="/x/ringing"]> with, inside: [data-phone-log],
+// [data-phone-note], [data-phone-call] (places a call), [data-phone-answer], [data-phone-keys] holding a
+// keypad of [data-key] buttons, a [data-phone-say] form with an input, and a [data-phone-hang-up] button.
+// Prompts are shown as text and spoken where the browser can; words can be typed or, where the browser
+// recognises speech, said.
+(function () {
+  "use strict";
+  var token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var ENDED = ["completed", "busy", "failed", "no-answer", "canceled"];
+
+  function request(method, url, body) {
+    return fetch(url, {method: method, credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": token, "Accept": "application/json"},
+      body: body === undefined ? undefined : JSON.stringify(body)}).then(function (r) {
+        return r.json().then(function (data) { if (!r.ok) { throw new Error(data.error || r.statusText); } return data; });
+      });
+  }
+
+  function words(entry, me) {
+    switch (entry.kind) {
+      case "heard": return ["heard", entry.text];
+      case "pressed": return ["you", "You pressed " + entry.text];
+      case "said": return ["you", "You said: " + entry.text];
+      case "silence": return ["event", "(you said nothing)"];
+      case "talk": return entry.speaker === me ? ["you", "You: " + entry.text] : ["heard", (entry.speaker || "Them") + ": " + entry.text];
+      case "bridged": return ["event", "(connected" + (entry.text ? " with " + entry.text : "") + ")"];
+      case "enqueued": return ["event", "(on hold)"];
+      case "played": return ["event", "(music)"];
+      case "hangup": return ["event", "(call ended: " + entry.text + ")"];
+      case "application-error": return ["event", "(application error: " + entry.text + ")"];
+      default: return null;
+    }
+  }
+
+  function Phone(root) {
+    var log = root.querySelector("[data-phone-log]"), note = root.querySelector("[data-phone-note]");
+    var keys = root.querySelector("[data-phone-keys]"), answer = root.querySelector("[data-phone-answer]");
+    var dial = root.querySelector("[data-phone-call]"), say = root.querySelector("[data-phone-say]");
+    var me = root.dataset.number || "";
+    var sid = null, next = 0, timer = null;
+
+    function url(template, action) { return template.replace("{sid}", encodeURIComponent(sid)).replace("{action}", action || ""); }
+    function tell(text) { if (note) { note.textContent = text; } }
+    function show(kind, text) {
+      var item = document.createElement("li");
+      item.className = kind;
+      item.textContent = text;
+      log.appendChild(item);
+      log.scrollTop = log.scrollHeight;
+    }
+    function speak(text) {
+      if (root.hasAttribute("data-silent") || !window.speechSynthesis || !window.SpeechSynthesisUtterance) { return; }
+      try { window.speechSynthesis.speak(new SpeechSynthesisUtterance(text)); } catch (e) { /* no voice */ }
+    }
+
+    function follow(newSid) {
+      sid = newSid; next = 0; log.innerHTML = "";
+      root.dataset.call = sid;
+      clearTimeout(timer);
+      poll();
+    }
+
+    function idle(ended) {
+      sid = null;
+      delete root.dataset.call;
+      keys.hidden = true;
+      if (answer) { answer.hidden = true; }
+      if (dial) { dial.disabled = false; }
+      if (ended) { tell(ended); }
+      if (root.dataset.ringingUrl) { timer = setTimeout(listen, 1000); }
+    }
+
+    function poll() {
+      request("GET", url(root.dataset.stateUrl) + "?since=" + next).then(function (data) {
+        (data.transcript || []).forEach(function (entry) {
+          var shown = words(entry, me);
+          if (!shown) { return; }
+          show(shown[0], shown[1]);
+          if (shown[0] === "heard") { speak(entry.text); }
+        });
+        next = data.next || next;
+        root.dataset.status = data.status;
+        var ringing = data.waiting === "ringing";
+        if (answer) { answer.hidden = !ringing; }
+        if (ringing) { tell("Ringing: " + (data.direction === "inbound" ? data.to : data.from)); }
+        if (ENDED.indexOf(data.status) >= 0) { idle("The call has ended."); return; }
+        keys.hidden = ringing;
+        if (!ringing && data.status === "in-progress") { tell("On a call."); }
+        timer = setTimeout(poll, 400);
+      }).catch(function () { timer = setTimeout(poll, 1000); });
+    }
+
+    function listen() {  // an idle phone notices when it is rung (a callback, a caller offered to an agent)
+      request("GET", root.dataset.ringingUrl).then(function (calls) {
+        var ringing = (calls || []).filter(function (c) { return c.waiting === "ringing" || c.status === "ringing"; })[0];
+        if (ringing && !sid) { follow(ringing.sid); return; }
+        timer = setTimeout(listen, 1000);
+      }).catch(function () { timer = setTimeout(listen, 2000); });
+    }
+
+    if (answer) {
+      answer.addEventListener("click", function () {
+        answer.hidden = true;
+        request("POST", url(root.dataset.actionUrl, "answer")).catch(function (e) { tell(e.message); });
+      });
+    }
+    if (dial) {
+      dial.addEventListener("click", function () {
+        dial.disabled = true;
+        clearTimeout(timer);
+        request("POST", root.dataset.callUrl, root.callBody ? root.callBody() : {}).then(function (data) {
+          tell(data.message || "Calling…");
+          if (data.sid && data.in_browser !== false) { follow(data.sid); } else { dial.disabled = false; }
+        }).catch(function (e) { tell(e.message); dial.disabled = false; });
+      });
+    }
+    keys.addEventListener("click", function (event) {
+      var key = event.target.getAttribute && event.target.getAttribute("data-key");
+      if (key && sid) { request("POST", url(root.dataset.actionUrl, "input"), {press: key}); }
+      if (event.target.hasAttribute && event.target.hasAttribute("data-phone-hang-up") && sid) {
+        request("POST", url(root.dataset.actionUrl, "input"), {hang_up: true});
+      }
+    });
+    if (say) {
+      var input = say.querySelector("input");
+      say.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var text = input.value.trim();
+        if (text && sid) { request("POST", url(root.dataset.actionUrl, "input"), {say: text}); }
+        input.value = "";
+      });
+      var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+      var mic = say.querySelector("[data-phone-mic]");
+      if (Recognition && mic) {
+        mic.hidden = false;
+        mic.addEventListener("click", function () {
+          var recognition = new Recognition();
+          recognition.lang = document.documentElement.lang || "en";
+          recognition.onresult = function (event) { input.value = event.results[0][0].transcript; say.requestSubmit(); };
+          recognition.start();
+        });
+      }
+    }
+    keys.hidden = true;
+    if (root.dataset.ringingUrl) { listen(); }
+    root.phone = {follow: follow};
+  }
+
+  document.querySelectorAll("[data-phone]").forEach(Phone);
+})();
