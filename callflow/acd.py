@@ -62,6 +62,11 @@ class ACD:
         return self.queues.join(info.department, info.sid, entered_at=info.entered_at or now, max_size=max_size,
                                 kind=MemberKind.CALL)
 
+    def remember(self, info: CallerInfo) -> None:
+        """Keep a caller's details without a place in line (a closed department's caller booking a callback)."""
+        self.connection.hset(CALL_INFO_KEY + info.sid, mapping=info.to_redis())
+        self.connection.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
+
     def caller_left(self, department: str, sid: str) -> None:
         """A caller hung up or left the queue: free their place for good."""
         self.queues.leave(department, sid)

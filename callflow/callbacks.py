@@ -40,7 +40,8 @@ class CallbackState(str, Enum):
 UNANSWERED = (CallbackState.NO_ANSWER, CallbackState.BUSY, CallbackState.FAILED)
 MOVES = {
     CallbackState.SCHEDULED: {CallbackState.REQUESTED, CallbackState.GIVEN_UP},
-    CallbackState.REQUESTED: {CallbackState.DIALLING, CallbackState.GIVEN_UP},
+    # A caller in line may still choose a time instead of their turn (out of line until then).
+    CallbackState.REQUESTED: {CallbackState.DIALLING, CallbackState.SCHEDULED, CallbackState.GIVEN_UP},
     CallbackState.DIALLING: {CallbackState.CONNECTED, CallbackState.NO_ANSWER, CallbackState.BUSY,
                              CallbackState.FAILED},
     CallbackState.CONNECTED: {CallbackState.DONE},

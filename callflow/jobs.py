@@ -95,7 +95,8 @@ def write_summary(call_sid: str, session=None) -> dict | None:
         [{"agent": d.agent, "outcome": d.outcome, "notes": d.notes,
           "promised": [p for p in d.promised.split("\n") if p]} for d in dispositions_of(session, call_sid)],
         None if callback is None else {"state": callback.state, "attempts": callback.attempts,
-                                       "phone": callback.phone},
+                                       "phone": callback.phone,
+                                       "due_at": callback.due_at.isoformat() if callback.due_at else None},
         customer.name if customer else None,
         sms_sent=after_call.sms_sent(session, call_sid), survey_score=after_call.answer_of(session, call_sid),
     )

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Moment(TypeDecorator):
+    """An instant, stored in UTC and always read back aware.
+
+    PostgreSQL keeps the offset (timestamptz); SQLite keeps only the wall-clock fields it is given, so an aware
+    time in another zone would be read back as if it were UTC, and naive values cannot be compared with the
+    clock's aware ones. Normalising to UTC on the way in and attaching UTC on the way out serves both.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -24,8 +46,8 @@ class Call(Base):
     status: Mapped[str] = mapped_column(String(32), default="in-progress")
     script_version: Mapped[str | None] = mapped_column(String(64))
     department: Mapped[str | None] = mapped_column(String(64))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(Moment())
+    ended_at: Mapped[datetime | None] = mapped_column(Moment())
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str | None] = mapped_column(Text)  # JSON list of the IVR steps taken
 
@@ -74,7 +96,7 @@ class LearnedExample(Base):
     department: Mapped[str] = mapped_column(String(64), index=True)
     wrong_department: Mapped[str | None] = mapped_column(String(64))
     call_sid: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(Moment())
     removed: Mapped[bool] = mapped_column(default=False)
 
 
@@ -89,7 +111,7 @@ class Disposition(Base):
     outcome: Mapped[str] = mapped_column(String(32))  # resolved | follow-up | transferred | abusive | ...
     notes: Mapped[str] = mapped_column(Text, default="")
     promised: Mapped[str] = mapped_column(Text, default="")  # actions promised to the caller, one per line
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(Moment())
 
 
 class Callback(Base):
@@ -111,17 +133,17 @@ class Callback(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     agent: Mapped[str | None] = mapped_column(String(64))
     dial_sid: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(Moment())
+    updated_at: Mapped[datetime] = mapped_column(Moment())
     # When the caller first entered the queue (their place, restored from here if Redis loses it).
-    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    queued_at: Mapped[datetime | None] = mapped_column(Moment())
     # A callback for a chosen time waits (state `scheduled`) until then; None = at its turn in line.
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(Moment())
     # The dialling claim: who holds it and until when; a dial without a matching token is never placed.
     lease_token: Mapped[str | None] = mapped_column(String(64))
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(Moment())
     # When an unanswered callback tries again (the sweeper re-schedules it if its job was lost).
-    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retry_at: Mapped[datetime | None] = mapped_column(Moment())
 
 
 class CallbackDial(Base):
@@ -139,7 +161,7 @@ class CallbackDial(Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     phone: Mapped[str] = mapped_column(String(32), index=True)
     claimed_by: Mapped[str] = mapped_column(String(128))
-    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime] = mapped_column(Moment())
     dial_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
@@ -162,9 +184,9 @@ class AfterCallMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16))  # sending | sent | refused (by Twilio, for good)
     token: Mapped[str] = mapped_column(String(64))  # the sending worker's claim
-    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime] = mapped_column(Moment())
     message_sid: Mapped[str | None] = mapped_column(String(64))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(Moment())
 
 
 class SurveyAnswer(Base):
@@ -174,7 +196,7 @@ class SurveyAnswer(Base):
 
     call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     score: Mapped[int] = mapped_column(Integer)
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime] = mapped_column(Moment())
 
 
 class Summary(Base):
@@ -185,9 +207,9 @@ class Summary(Base):
     call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     caller: Mapped[str] = mapped_column(String(64), index=True)
     department: Mapped[str | None] = mapped_column(String(64), index=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    started_at: Mapped[datetime] = mapped_column(Moment(), index=True)
     body: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(Moment())
 
 
 class ScriptVersion(Base):
@@ -205,7 +227,7 @@ class ScriptVersion(Base):
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(Moment())
 
 
 class ScriptPublication(Base):
@@ -219,7 +241,7 @@ class ScriptPublication(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("script_versions.id"))
     published_by: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text, default="")
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(Moment())
 
 
 class AuditEntry(Base):
@@ -228,7 +250,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(Moment(), index=True)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))

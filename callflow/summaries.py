@@ -30,7 +30,7 @@ def build_summary(call: dict, ivr: dict | None, timeline: list[dict], dispositio
     agents = [e["agent"] for e in timeline if e["event"] == "agent-answered"]
     talk = sum(e.get("duration", 0) for e in timeline if e["event"] == "agent-left")
     outcome = (dispositions[-1]["outcome"] if dispositions
-               else "callback-requested" if callback and callback["state"] == "requested"
+               else "callback-requested" if callback and callback["state"] in ("requested", "scheduled")
                else "connected" if agents
                else "abandoned" if "abandoned" in events
                else ivr.get("outcome") or call.get("status"))

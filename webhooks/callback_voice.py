@@ -11,7 +11,7 @@ from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
 from callflow import jobs
-from callflow.actions import Gather, Hangup, JoinRoom, LeaveQueue, Pause, Say
+from callflow.actions import Gather, Hangup, JoinRoom, LeaveQueue, Pause, Say, Voicemail
 from callflow.callback_guard import (
     Policy,
     Refusal,
@@ -151,8 +151,9 @@ def take_callback(rt, info, department, now: float, holding: bool) -> list:
                     "place in line.")
     if holding:
         return [Say(booked_words + " You can hang up now. Goodbye."), LeaveQueue()]
-    return [Say(booked_words), Gather((Say("To be called on a different number, press 2. Otherwise you can hang "
-                                           "up now."),), speech=False, purpose="callback-choice"),
+    return [Say(booked_words), Gather((Say("To be called on a different number, press 2. To choose the time of the "
+                                           "call instead, press 3. Otherwise you can hang up now."),),
+                                      speech=False, purpose="callback-choice"),
             Say("Goodbye."), Hangup()]
 
 
@@ -195,9 +196,11 @@ def _caller(rt):
 @bp.post("/choice")
 @twilio_signed
 def choice():
-    """After booking: 2 = be called on a different number; anything else ends the call."""
+    """After booking: 2 = be called on a different number; 3 = at a time of their choosing; else goodbye."""
     if request.form.get("Digits") == "2":
         return twiml_response(render([ask_number()], absolute_url))
+    if request.form.get("Digits") == "3":
+        return twiml_response(render([ask_time()], absolute_url))
     return twiml_response(render([Say("Goodbye."), Hangup()], absolute_url))
 
 
@@ -251,3 +254,85 @@ def _info_key(sid: str) -> str:
     from callflow.acd import CALL_INFO_KEY
 
     return CALL_INFO_KEY + sid
+
+
+def ask_time() -> Gather:
+    """Ask for the time of the callback, four keys of 24-hour time."""
+    return Gather((Say("Please key in the time you'd like us to call you, as four digits in 24-hour time: for "
+                       "example 1 5 3 0 for half past three in the afternoon."),),
+                  speech=False, num_digits=4, timeout=8, purpose="callback-time")
+
+
+@bp.post("/after-hours")
+@twilio_signed
+def after_hours():
+    """A closed department's offer: 1 = a callback when it opens, 3 = at a time the caller keys, else a message."""
+    from callflow.acd import CallerInfo
+    from callflow.script.hours import next_opening
+
+    rt = runtime()
+    sid, digits, now = request.form.get("CallSid", ""), request.form.get("Digits", ""), rt.clock.now()
+    script = rt.script_for_number(request.form.get("To", ""))
+    department = script.departments[request.args.get("department", "")]
+    if digits not in ("1", "3"):
+        return twiml_response(render([Say("Please leave your name and what you need after the tone, and we'll "
+                                          "call you back."), Voicemail(department.id, 120)], absolute_url))
+    rt.acd.remember(CallerInfo(sid, request.form.get("From", ""), request.form.get("To", ""), department.id,
+                               entered_at=now.timestamp()))
+    if digits == "3":
+        return twiml_response(render([ask_time()], absolute_url))
+    opening = next_opening(department.hours, now) if department.hours else now
+    return twiml_response(render(book_at(rt, rt.acd.caller_info(sid), department, opening), absolute_url))
+
+
+@bp.post("/time")
+@twilio_signed
+def time_chosen():
+    """The keyed time: the callback moves there (or is booked for it), or the caller hears why not."""
+    from callflow import callback_times
+
+    rt = runtime()
+    info, department = _caller(rt)
+    script, now = rt.script_for_number(info.line), rt.clock.now()
+    chosen = callback_times.choose(department.hours, script.time_zone, request.form.get("Digits", ""), now)
+    if chosen.at is None:
+        words = callback_times.refusal_words(chosen.refusal, department.hours, now)
+        if rt.acd.count(info.sid, "callback-time") < NUMBER_TRIES:
+            return twiml_response(render([Say(words), ask_time()], absolute_url))
+        if rt.acd.has(info.sid, "callback"):
+            return twiml_response(render([Say(f"{words} We'll call you back when it's your turn instead. "
+                                              "Goodbye."), Hangup()], absolute_url))
+        return twiml_response(render([Say(f"{words} Please call us again when we're open. Goodbye."), Hangup()],
+                                     absolute_url))
+    return twiml_response(render(book_at(rt, info, department, chosen.at), absolute_url))
+
+
+def book_at(rt, info, department, at) -> list:
+    """A callback at a set time: booked (or moved out of line to it), on the caller's own or confirmed number.
+
+    Out of line until then: at its time a worker's timer puts it back at its original place (jobs.callback_due).
+    """
+    from callflow import callback_times
+    from callflow.callback_timer import CallbackTimer
+    from callflow.promises import Promises
+
+    now = rt.clock.now()
+    with rt.sessions() as session:
+        booked = find_by_call(session, info.sid)
+        if booked is None:
+            judged = verdict(rt, info.caller, info.line)
+            if not judged.allowed:
+                return [Say(f"{why(judged.refusal)} Please call us again when we're open. Goodbye."), Hangup()]
+            booked = request_callback(session, info.sid, judged.number, info.line, department.id, now, due_at=at,
+                                      queued_at=at)
+        elif not move(session, booked.id, CallbackState.SCHEDULED, now, only_from=CallbackState.REQUESTED,
+                      due_at=at):
+            return [Say("An adviser is free now, so we're calling you back straight away. Goodbye."), Hangup()]
+        callback_id, number = booked.id, booked.phone
+    rt.acd.queues.leave(department.id, info.sid)
+    rt.acd.mark(info.sid, "callback")
+    CallbackTimer(rt.redis, rt.clock).book(callback_id, at)
+    Promises(rt.redis).log(info.sid, "callback-accepted", now.timestamp(), due=at.isoformat())
+    when = callback_times.spoken_time(at, now)
+    return [Say(f"Thank you. We'll call you back on {spoken(number)} {when}. You can hang up now. Goodbye."),
+            Hangup()]

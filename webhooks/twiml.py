@@ -32,7 +32,8 @@ from callflow.actions import (
 UrlFor = Callable[..., str]
 GATHER_ENDPOINTS = {"menu": "voice.caller_input", "hold": "voice.hold_choice", "holding": "voice.hold_choice",
                     "callback-choice": "callback_voice.choice", "callback-number": "callback_voice.number",
-                    "callback-confirm": "callback_voice.confirm", "survey": "survey_voice.answer"}
+                    "callback-confirm": "callback_voice.confirm",
+                    "callback-time": "callback_voice.time_chosen", "survey": "survey_voice.answer"}
 
 
 def _prompt(verb, prompt) -> None:
@@ -83,11 +84,12 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
             dial.number(action.number)
             response.append(dial)
         elif isinstance(action, OfferCallback):
-            # Until callbacks are booked by the workers, a closed department takes a message instead of
-            # promising a call it cannot yet schedule.
-            response.say("Please leave your name and what you need after the tone, and we'll call you back.")
-            response.record(action=url("voice.voicemail", department=action.department), method="POST",
-                            max_length=120, play_beep=True)
+            # The answer books a callback for the opening time (or one the caller keys); silence leaves a message.
+            gather = GatherVerb(input="dtmf", num_digits=1, timeout=6, method="POST", action_on_empty_result=True,
+                                action=url("callback_voice.after_hours", department=action.department))
+            gather.say("To be called back on this number when we open, press 1. To choose the time of the call, "
+                       "press 3. Or stay on the line to leave a message.")
+            response.append(gather)
         elif isinstance(action, Voicemail):
             response.record(action=url("voice.voicemail", department=action.department), method="POST",
                             max_length=action.max_seconds, play_beep=True)

@@ -1,8 +1,11 @@
 """Call legs and their transcripts: what the carrier knows about each call, and how a leg waits.
 
-Every wait of a call goes through `Call.hold`, which sleeps on the carrier's one condition variable and
-wakes early when another thread interrupts the call (REST redirect or hang-up, a dequeue, a bridge ending).
-One condition for the whole carrier keeps the locking simple: there is no lock ordering to get wrong.
+Every wait of a call goes through `Call.hold`, which sleeps under the carrier's one lock and wakes early when
+another thread interrupts the call (REST redirect or hang-up, a dequeue, a bridge ending). One lock for the
+whole carrier keeps the locking simple: there is no lock ordering to get wrong. A wait for a condition
+(`until`) sleeps on the carrier's condition variable, woken by every change; a plain timed wait (a Pause, a
+prompt, the hold music) can only end early by an interrupt, so it sleeps on the call's own condition over the
+same lock, and thousands of calls on hold are not all woken each time anything happens to any call.
 """
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ class Call:
         self.deadline: float | None = None  # virtual time at which the caller loses patience
         self.bridge = None                  # set while bridged, for threadless legs
         self.done = threading.Event()
+        self.wakeup = threading.Condition(carrier.lock)  # plain timed waits sleep here; `interrupt` wakes them
         self.sequence = 0                   # status callback SequenceNumber
 
     def __repr__(self) -> str:
@@ -175,12 +179,14 @@ class Call:
             elif not isinstance(self.pending, HangUp):  # a hang-up is never overridden
                 self.pending = exc
             self.cond.notify_all()
+            self.wakeup.notify_all()
             return True
 
     def hold(self, virtual_seconds: float, until=None) -> bool:
         """Let virtual time pass; True early if `until()` holds, raise on interrupt or lost patience."""
         clock = self.carrier.clock
         end = clock.timestamp() + virtual_seconds
+        sleep_on = self.cond if until is not None else self.wakeup  # only an interrupt ends a plain wait early
         with self.cond:
             while True:
                 if self.pending is not None:
@@ -195,7 +201,7 @@ class Call:
                 if now >= end:
                     return False
                 limit = min(end, self.deadline if self.deadline is not None else math.inf)
-                self.cond.wait(None if math.isinf(limit) else clock.real_seconds(limit - now))
+                sleep_on.wait(None if math.isinf(limit) else clock.real_seconds(limit - now))
 
     def wait(self, timeout: float = 30.0) -> Call:
         """Block until the call is over (real seconds); raise on timeout or on a broken phone script."""

@@ -1,7 +1,8 @@
 """The Carrier: numbers, phones, calls, queues and messages, served over HTTP on a background thread.
 
-This is the object tests, the demo and benchmarks hold. It owns the carrier's one condition variable:
-every change of call or queue state happens under it, and every wait sleeps on it.
+This is the object tests, the demo and benchmarks hold. It owns the carrier's one lock and its condition
+variable: every change of call or queue state happens under it, and every wait sleeps on it (a call's plain
+timed waits sleep on the call's own condition over the same lock, see calls.py).
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class Carrier:
         self.clock = clock or Clock(rate)
         self.host, self.port = host, port
         self.play_seconds = play_seconds  # virtual length of one <Play>, since we do not fetch the audio
-        self.cond = threading.Condition()
+        self.lock = threading.RLock()  # the carrier's one lock: `cond` and every call's own condition share it
+        self.cond = threading.Condition(self.lock)
         self.numbers: dict[str, Number] = {}
         self.phones: dict[str, Caller] = {}
         self.default_phone: Caller | None = None  # who answers numbers nobody registered

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime
 
@@ -48,14 +49,21 @@ class Session:
         return params
 
     def request(self, url: str, method: str = "POST", **extra):
-        """Send a signed webhook request and note it in the transcript; None if it could not be sent."""
+        """Send a signed webhook request and note it in the transcript; None if it could not be sent.
+
+        The entry's `elapsed` is the real seconds from sending the request to having its answer (or failing):
+        the webhook's latency as Twilio would see it (benchmarks read it).
+        """
         params = self.params(**extra)
+        started = time.perf_counter()
         try:
             response = send(url, params, self.carrier.auth_token, method)
         except Exception as exc:  # noqa: BLE001 - any failure to reach the app is the app's problem
-            self.call.record("request", url, method=method, params=params, status=None, error=str(exc))
+            self.call.record("request", url, method=method, params=params, status=None, error=str(exc),
+                             elapsed=time.perf_counter() - started)
             return None
-        self.call.record("request", url, method=method, params=params, status=response.status_code)
+        self.call.record("request", url, method=method, params=params, status=response.status_code,
+                         elapsed=time.perf_counter() - started)
         return response
 
     def fetch(self, url: str, method: str = "POST", **extra) -> Document:
