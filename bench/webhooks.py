@@ -10,7 +10,8 @@ The ceiling (bench/bare_app.py) is Flask on the same gunicorn settings answering
 TwiML greeting of the mean size of ours; it is sent exactly the requests recorded in our saturation phase.
 Four phases, one after the other in one run:
 - saturation, ours then bare: each caller sends its next webhook as soon as it has the answer (throughput);
-- paced, ours then bare: each caller waits --think seconds between webhooks (latency at that many calls).
+- paced, ours then bare: each caller waits --think seconds (jittered +-50%) between webhooks, the callers
+  starting spread over the first --think seconds (latency at that many calls).
 The web app runs against Redis and PostgreSQL (created if missing, emptied at start), its RQ jobs (closing
 each call) left queued: workers would share the same two cores.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -150,8 +152,8 @@ class Caller:
         except ET.ParseError:
             valid = False
         self.phase.errors += not valid
-        if self.think:
-            await asyncio.sleep(self.think)
+        if self.think:  # jittered, so that callers who started together do not stay in step
+            await asyncio.sleep(self.think * random.uniform(0.5, 1.5))
         return body
 
     async def call(self, record: list[list[Request]] | None) -> None:
@@ -198,6 +200,8 @@ async def run_phase(phase: Phase, port: int, public_url: str, callers: int, seco
     async def caller(n: int) -> None:
         me = Caller(n, port, public_url, phase, think)
         k = n
+        if think:  # calls arrive spread over time, not all in the same second
+            await asyncio.sleep(random.uniform(0, think))
         while time.perf_counter() < deadline:
             if replay is not None:
                 await me.replay(replay[k % len(replay)])

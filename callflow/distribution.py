@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import redis
 
 from callflow.presence import AVAILABLE_KEY, PRESENCE_KEY, Presence
-from callflow.queues import ENTRY_KEY, QUEUE_KEY
+from callflow.queues import CALLBACKS_KEY, ENTRY_KEY, QUEUE_KEY
 
 _MATCH = """
-local queue, available = KEYS[1], KEYS[2]
+local queue, available, callbacks = KEYS[1], KEYS[2], KEYS[3]
 local caller = redis.call('ZRANGE', queue, 0, 0)[1]
 if not caller then return false end
 local agent = redis.call('ZRANGE', available, 0, 0)[1]
@@ -26,6 +26,7 @@ local departments = redis.call('HGET', presence, 'departments') or ''
 for dept in string.gmatch(departments, '[^,]+') do redis.call('ZREM', ARGV[2] .. dept, agent) end
 redis.call('HSET', presence, 'state', ARGV[4], 'since', ARGV[3], 'call', caller)
 redis.call('ZREM', queue, caller)
+redis.call('ZREM', callbacks, caller)
 redis.call('HSET', ARGV[5] .. caller, 'offered_to', agent)
 return {caller, agent}
 """
@@ -48,7 +49,7 @@ class Distributor:
 
     def match(self, department: str, now: float) -> Offer | None:
         """Reserve the department's first caller for its longest-idle available agent, if both exist."""
-        result = self._match(keys=[QUEUE_KEY + department, AVAILABLE_KEY + department],
+        result = self._match(keys=[QUEUE_KEY + department, AVAILABLE_KEY + department, CALLBACKS_KEY + department],
                              args=[PRESENCE_KEY, AVAILABLE_KEY, repr(now), Presence.OFFERED.value, ENTRY_KEY])
         if not result:
             return None

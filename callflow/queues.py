@@ -13,15 +13,18 @@ import redis
 
 QUEUE_KEY = "callflow:queue:"  # ZSET call_sid -> order score
 ENTRY_KEY = "callflow:queue-entry:"  # HASH per waiting member: department, entered_at, priority, kind
+CALLBACKS_KEY = "callflow:queue-callbacks:"  # ZSET per department: the places callbacks hold, scored as in line
 # A priority step is worth more than any real difference in entry times (about 31 years of seconds).
 PRIORITY_STEP = 1e9
 
 _JOIN = """
-local queue, entry = KEYS[1], KEYS[2]
+local queue, entry, callbacks = KEYS[1], KEYS[2], KEYS[3]
 local sid, score, max_size = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-if redis.call('ZSCORE', queue, sid) then
+local held = redis.call('ZSCORE', queue, sid)
+if held then
   -- already waiting: keep the place; only who holds it may change (a caller who chose a callback)
   redis.call('HSET', entry, 'kind', ARGV[7])
+  if ARGV[7] == 'callback' then redis.call('ZADD', callbacks, held, sid) else redis.call('ZREM', callbacks, sid) end
   return redis.call('ZRANK', queue, sid) + 1
 end
 if max_size > 0 and redis.call('ZCARD', queue) >= max_size then
@@ -38,7 +41,23 @@ redis.call('HSET', entry, 'department', ARGV[5], 'priority', ARGV[6], 'kind', AR
 redis.call('HDEL', entry, 'offered_to')
 redis.call('EXPIRE', entry, 86400)
 redis.call('ZADD', queue, score, sid)
+if ARGV[7] == 'callback' then redis.call('ZADD', callbacks, score, sid) else redis.call('ZREM', callbacks, sid) end
 return redis.call('ZRANK', queue, sid) + 1
+"""
+
+# A caller's place as the wait estimate needs it, in one step however long the line (O(log n): the hold music asks
+# it of every caller in lines thousands long): the 1-based position (0 when not waiting there), the line's size,
+# and how many places ahead are held by callbacks (they never give up).
+_PLACE = """
+local queue, callbacks, sid = KEYS[1], KEYS[2], ARGV[1]
+local rank = redis.call('ZRANK', queue, sid)
+local ahead
+if rank then
+  ahead = redis.call('ZCOUNT', callbacks, '-inf', '(' .. redis.call('ZSCORE', queue, sid))
+else
+  ahead = redis.call('ZCARD', callbacks)
+end
+return {rank and rank + 1 or 0, redis.call('ZCARD', queue), ahead}
 """
 
 
@@ -67,12 +86,13 @@ class Queues:
     def __init__(self, connection: redis.Redis):
         self.connection = connection
         self._join = connection.register_script(_JOIN)
+        self._place = connection.register_script(_PLACE)
 
     def join(self, department: str, sid: str, entered_at: float, priority: int = 0, max_size: int = 0,
              kind: str = MemberKind.CALL) -> int | None:
         """Take a place (or keep the one already held); the 1-based position, or None when the queue is full."""
         score = entered_at - priority * PRIORITY_STEP
-        position = self._join(keys=[QUEUE_KEY + department, ENTRY_KEY + sid],
+        position = self._join(keys=[QUEUE_KEY + department, ENTRY_KEY + sid, CALLBACKS_KEY + department],
                               args=[sid, repr(score), max_size, repr(entered_at), department, priority, kind])
         return int(position) or None
 
@@ -80,6 +100,7 @@ class Queues:
         """Give up the place; with forget=False the original entry time is kept for a re-entry."""
         with self.connection.pipeline() as pipe:
             pipe.zrem(QUEUE_KEY + department, sid)
+            pipe.zrem(CALLBACKS_KEY + department, sid)
             if forget:
                 pipe.delete(ENTRY_KEY + sid)
             removed, *_ = pipe.execute()
@@ -89,6 +110,13 @@ class Queues:
         """1-based position, or None when not waiting there."""
         rank = self.connection.zrank(QUEUE_KEY + department, sid)
         return None if rank is None else rank + 1
+
+    def place(self, department: str, sid: str) -> tuple[int, int]:
+        """Where a caller stands for a wait estimate: their 1-based position (the back of the line, size + 1,
+        when not waiting there) and how many places ahead of them callbacks hold, in one round trip."""
+        position, size, callbacks = self._place(keys=[QUEUE_KEY + department, CALLBACKS_KEY + department],
+                                                args=[sid])
+        return int(position) or int(size) + 1, int(callbacks)
 
     def size(self, department: str) -> int:
         """How many wait."""

@@ -49,7 +49,7 @@ def apologise(error: Exception):
     if isinstance(error, HTTPException) and error.code < 500:
         return error
     log.exception("callback webhook %s failed (%s)", request.path, request.args.to_dict())
-    if request.path.rsplit("/", 1)[-1] in ("choice", "number", "confirm"):
+    if request.path.rsplit("/", 1)[-1] in ("choice", "number", "confirm", "time", "after-hours"):
         return twiml_response(render([Say("I'm sorry, I couldn't book your callback just now. Please call us "
                                           "again in a few minutes. Goodbye."), Hangup()], absolute_url))
     return twiml_response(render([Say("Sorry, we're having a technical problem returning your call. We'll try "
@@ -274,14 +274,14 @@ def after_hours():
     sid, digits, now = request.form.get("CallSid", ""), request.form.get("Digits", ""), rt.clock.now()
     script = rt.script_for_number(request.form.get("To", ""))
     department = script.departments[request.args.get("department", "")]
-    if digits not in ("1", "3"):
+    opening = next_opening(department.hours, now) if department.hours else now
+    if digits not in ("1", "3") or opening is None:
         return twiml_response(render([Say("Please leave your name and what you need after the tone, and we'll "
                                           "call you back."), Voicemail(department.id, 120)], absolute_url))
     rt.acd.remember(CallerInfo(sid, request.form.get("From", ""), request.form.get("To", ""), department.id,
                                entered_at=now.timestamp()))
     if digits == "3":
         return twiml_response(render([ask_time()], absolute_url))
-    opening = next_opening(department.hours, now) if department.hours else now
     return twiml_response(render(book_at(rt, rt.acd.caller_info(sid), department, opening), absolute_url))
 
 

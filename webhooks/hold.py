@@ -15,7 +15,6 @@ from callflow import estimates, hold
 from callflow.acd import CALL_INFO_KEY, CallerInfo
 from callflow.actions import Dial, Hangup, JoinRoom, LeaveQueue, Pause, RouteToDepartment, Say, Voicemail
 from callflow.promises import Promises
-from callflow.queues import MemberKind
 from callflow.wait_stats import ABANDONED_FLAG, WaitStats, estimate_from_json, estimate_to_json
 from webhooks import runtime
 from webhooks.security import twilio_signed
@@ -46,9 +45,7 @@ def estimate(rt, department, sid: str) -> estimates.Estimate:
     """Ours (`callflow.estimates.estimate`) for a caller in line: the department's history from Redis, its
     agents' presence (how long each busy agent's call has lasted, who is wrapping up, who serves a department
     with callers waiting first) and the caller's place, callbacks holding places counted (they never give up)."""
-    position = rt.acd.queues.position(department.id, sid) or rt.acd.queues.size(department.id) + 1
-    ahead = rt.acd.queues.waiting(department.id, limit=position - 1) if position > 1 else []
-    callbacks_ahead = sum(w.kind == MemberKind.CALLBACK for w in ahead)
+    position, callbacks_ahead = rt.acd.queues.place(department.id, sid)
     at_work = rt.acd.presence.at_work(department.id)
     first = {d for p in at_work for d in p.departments[:p.departments.index(department.id)]
              if department.id in p.departments}
@@ -108,11 +105,16 @@ def overflow(department) -> list:
     return [Say(busy + " Please call again later. Goodbye."), Hangup()]
 
 
-def _department(rt, sid: str):
-    info = rt.acd.caller_info(sid)
+def _department(rt, sid: str, info: CallerInfo | None = None):
+    """The caller's details and their department's settings, from the scripts this process has in memory:
+    checking for newly published scripts (files' stats and a Redis read) is for new calls, and for a
+    department this process does not know yet, not for every request of a caller already in line."""
+    info = info or rt.acd.caller_info(sid)
     if info is None:
         raise LookupError(f"call {sid} has no place in any queue")
-    script = rt.script_for_number(info.line)
+    script = rt.scripts.for_number(info.line)
+    if script is None or info.department not in script.departments:  # published since this process looked
+        script = rt.script_for_number(info.line)
     return info, script.departments[info.department]
 
 
@@ -163,9 +165,10 @@ def hold_music():
     sid, now = request.form.get("CallSid", ""), rt.clock.timestamp()
     if rt.acd.queues.offered_to(sid):  # an agent is being rung: no hold, just a moment
         return twiml_response(render([Say("One moment while I connect you."), Pause(30)], absolute_url))
-    if rt.acd.caller_info(sid) is None:
+    info = rt.acd.caller_info(sid)
+    if info is None:
         _take_back_lost_place(rt, sid, now)
-    info, department = _department(rt, sid)
+    info, department = _department(rt, sid, info)
     position = rt.acd.queues.position(department.id, sid) or 1
     promises = _promises(rt)
     if now - info.entered_at >= hold.MAX_HOLD_SECONDS and not rt.acd.has(sid, "long-hold-offered"):

@@ -63,7 +63,9 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
                 hints=", ".join(action.hints)[:500] or None,
                 language=action.language,
                 speech_timeout="auto" if action.speech else None,
-                action_on_empty_result=True,
+                # Silence while holding needs no answer: the wait music ends and Twilio requests the waitUrl again,
+                # one webhook a hold cycle instead of two (the empty answer only ever said "keep holding").
+                action_on_empty_result=action.purpose != "holding",
                 # '#' means "go back" in our menus, so it must arrive as a key, not end the input.
                 finish_on_key="",
             )

@@ -80,6 +80,7 @@ class Carrier:
         self.url: str | None = None
         self._server = None
         self._threads: list[threading.Thread] = []
+        self._prune_at = 64
 
     # -- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> Carrier:
@@ -179,7 +180,12 @@ class Carrier:
 
     def _spawn(self, call: Call, target, *args) -> None:
         thread = threading.Thread(target=target, args=args, name=f"call-{call.sid}", daemon=True)
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        # Finished calls' threads are forgotten now and then, not at every new call: with thousands of calls live
+        # at once, a sweep per call made placing calls quadratic (and held the GIL from every call's thread).
+        if len(self._threads) >= self._prune_at:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            self._prune_at = 2 * len(self._threads) + 64
+        self._threads.append(thread)
         thread.start()
 
     def redirect_call(self, call: Call, url: str | None = None, method: str = "POST",

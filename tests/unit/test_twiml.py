@@ -31,6 +31,12 @@ def test_say_then_gather_speech_and_keys_with_hints():
     assert gather.find("Say").text == "How can I help?"
 
 
+def test_silence_while_holding_ends_the_wait_music_without_a_request():
+    gather = xml([Gather((Pause(60),), timeout=1, purpose="holding")]).find("Gather")
+    assert gather.get("action") == "https://ivr.example.com/voice.hold_choice?purpose=holding"
+    assert gather.get("actionOnEmptyResult") == "false"  # Twilio requests the waitUrl again instead
+
+
 def test_keypad_only_gather_has_no_speech_settings():
     gather = xml([Gather((Say("Press 1."),), speech=False, num_digits=1, timeout=7)]).find("Gather")
     assert gather.get("input") == "dtmf"
