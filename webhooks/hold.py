@@ -210,6 +210,13 @@ def queue_result():
     """The caller left Twilio's queue: hung up -> free their place (unless a callback keeps it)."""
     rt = runtime()
     sid, department = request.form.get("CallSid", ""), request.args.get("department", "")
+    if request.form.get("QueueResult") == "queue-full":
+        # Twilio's own queue is full (MaxSize: 1,000 callers unless raised, 5,000 at most): never a silent
+        # hang-up; the caller hears why and takes the department's overflow route, as when our line is full.
+        rt.acd.caller_left(department, sid)
+        _promises(rt).log(sid, "queue-full", rt.clock.timestamp())
+        script = rt.script_for_number(request.form.get("To", ""))
+        return twiml_response(render(overflow(script.departments[department]), absolute_url))
     if request.form.get("QueueResult") == "leave" and rt.acd.has(sid, "voicemail"):
         rt.acd.caller_left(department, sid)  # a message instead of holding: the place goes
         script = rt.script_for_number(request.form.get("To", ""))

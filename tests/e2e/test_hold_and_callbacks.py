@@ -173,3 +173,18 @@ def test_after_the_longest_hold_a_callback_or_a_message_is_offered_and_a_message
     assert offered["waited"] >= MAX_HOLD_SECONDS
     assert [e["event"] for e in history][-1] == "voicemail-chosen"
     assert runtime.acd.queues.position("fraud", call.sid) is None  # the place in line is given up
+
+
+def test_a_caller_turned_away_by_twilios_full_queue_hears_why_and_the_overflow_route(centre, carrier):
+    runtime = centre
+    carrier.queues.create("cards", carrier.clock.timestamp(), max_size=1)  # as if MaxSize were 1 at Twilio
+    first = carrier.place_call(from_="+15551230011", to=LINE,
+                               caller=Caller([press("1"), press("1"), press("1")], patience=300))
+    first.wait_for("enqueued", timeout=60)
+    second = carrier.place_call(from_="+15551230012", to=LINE, caller=Caller([press("1"), press("1"), press("1")]))
+    second.wait(timeout=60)
+    assert not second.entries("application-error")
+    assert second.heard_text().endswith("I'm sorry, all our Cards advisers are busy and too many callers are "
+                                        "waiting. Please call again later. Goodbye.")
+    assert runtime.acd.queues.position("cards", second.sid) is None  # no place left behind for a dead line
+    first.wait(timeout=60)
