@@ -42,13 +42,14 @@ def test_a_caller_keys_a_time_and_is_called_back_then_not_before(centre, worker,
     call.wait(timeout=60)
     heard = call.heard_text()
     assert "To choose the time of the call instead, press 3." in heard
-    assert f"We'll call you back on 1 5 5 5 1 2 3 0 0 0 2 at {due.hour % 12 or 12}:{due:%M} am today." in heard
+    spoken = f"{due.hour % 12 or 12}:{due:%M} {'am' if due.hour < 12 else 'pm'}"
+    assert f"We'll call you back on 1 5 5 5 1 2 3 0 0 0 2 at {spoken} today." in heard
     with sessions() as session:
         booked = find_by_call(session, call.sid)
         assert (booked.state, booked.due_at) == ("scheduled", due)
     assert runtime.acd.queues.position("fraud", call.sid) is None  # out of line until its time
 
-    runtime.jobs.enqueue(jobs.set_presence, "ann", "available")  # Ann is free long before 10:15
+    runtime.jobs.enqueue(jobs.set_presence, "ann", "available")  # Ann is free long before that time
     callback = wait_for(lambda: next((c for c in carrier.calls.values()
                                       if c.to == CALLER and c.direction == "outbound-api"), None),
                         timeout=60, what="the callback call")
