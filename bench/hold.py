@@ -29,7 +29,6 @@ import argparse
 import os
 import pstats
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import free_port, fresh_database, percentile
 
 ACCOUNT = "AC" + "4" * 32
 TOKEN = "bench-auth-token"
@@ -212,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             kind = kind_of(entry.text)
             elapsed = entry.data.get("elapsed", float("nan"))
             latencies[kind].append(elapsed)
-            sent = real_time(clock, call.created_at + entry.at) - elapsed
+            sent = clock.real_instant(call.created_at + entry.at) - elapsed
             if phases["full"] <= sent < phases["hangup"]:
                 held_latencies[kind].append(elapsed)
             if entry.data.get("status") != 200:
@@ -284,27 +285,6 @@ def main(argv: list[str] | None = None) -> int:
 
 # -- helpers ------------------------------------------------------------------------------------------
 
-def fresh_database(url: str) -> None:
-    """Create the database if missing, then drop every table and upgrade the schema from scratch."""
-    from sqlalchemy import create_engine, text
-
-    from callflow import db
-    from callflow.models import Base
-    from callflow.settings import Settings
-
-    effective = Settings(database_url=url).effective_database_url()
-    name = urlsplit(effective).path.lstrip("/")
-    admin = create_engine(effective.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    engine = db.make_engine(effective)
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    db.upgrade(effective)
 
 
 PROFILE_HOOKS = '''
@@ -433,24 +413,12 @@ def in_queue(call) -> bool:
     return bool(call.entries("enqueued")) and not call.is_final
 
 
-def real_time(clock, virtual: float) -> float:
-    """The wall-clock instant of a virtual one, on the shared clock."""
-    return clock.anchor + (virtual - clock.start) / clock.rate
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 def ms(values: list[float], p: float) -> str:
     return f"{percentile(values, p) * 1000:.1f}" if values else "-"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def healthy(url: str) -> bool:

@@ -38,6 +38,8 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import free_port, fresh_database, percentile
+
 ACCOUNT = "AC" + "3" * 32
 TOKEN = "bench-auth-token"
 LINE = "+442079460100"
@@ -72,11 +74,6 @@ class Phase:
         return sorted(x for v in self.latencies.values() for x in v)
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 class Connection:
@@ -220,10 +217,6 @@ async def run_phase(phase: Phase, port: int, public_url: str, callers: int, seco
     phase.client_cpu = (time.process_time() - cpu) / phase.seconds
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def gunicorn(app: str, port: int, env: dict, workers: int, threads: int, chdir: Path | None = None):
@@ -246,28 +239,6 @@ def gunicorn(app: str, port: int, env: dict, workers: int, threads: int, chdir: 
     raise SystemExit(f"{app} did not start listening on {port} within 60 s")
 
 
-def fresh_database(url: str) -> None:
-    """Create the benchmark's database if missing and give it an empty, current schema."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from callflow import db
-    from callflow.models import Base
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"),
-                                      {"d": parsed.database}).scalar():
-                connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-        admin.dispose()
-    engine = db.make_engine(url)
-    with engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    db.upgrade(url)
 
 
 def summary(phases: list[Phase], callers: int, think: float) -> str:

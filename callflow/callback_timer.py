@@ -43,7 +43,7 @@ class CallbackTimer:
 
     def real_instant(self, due_at: datetime) -> float:
         """The wall-clock instant (epoch seconds) at which virtual time reaches `due_at`."""
-        return self.clock.anchor + (due_at.timestamp() - self.clock.start) / self.clock.rate
+        return self.clock.real_instant(due_at.timestamp())
 
     def book(self, callback_id: int, due_at: datetime) -> None:
         """Have the callback taken when it is due (again: booking twice keeps one entry, at the new time)."""

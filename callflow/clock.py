@@ -49,6 +49,14 @@ class Clock:
         """Virtual now, timezone-aware UTC."""
         return datetime.fromtimestamp(self.timestamp(), UTC)
 
+    def real_instant(self, virtual: float) -> float:
+        """The wall-clock instant (epoch seconds) at which this clock reads `virtual`."""
+        return self.anchor + (virtual - self.start) / self.rate
+
+    def virtual_instant(self, real: float) -> float:
+        """What this clock reads at a wall-clock instant (to compare two clocks' readings)."""
+        return self.start + (real - self.anchor) * self.rate
+
     def real_seconds(self, virtual_seconds: float) -> float:
         """How long a virtual duration lasts on the wall clock (for sleeps and RQ delays)."""
         return virtual_seconds / self.rate

@@ -7,33 +7,28 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callflow.agents import add_agent
 from callflow.callbacks import find_by_call
 from callflow.carrier import Caller, press
 from callflow.presence import Presence
 from tests.e2e.conftest import CALLER, LINE
+from tests.e2e.test_hold_and_callbacks import centre  # noqa: F401  (the fixture)
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
-ANN = "+15557770001"
 LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture
-def centre(settings, carrier, app_server, sessions):
-    app, _ = app_server
-    runtime = app.extensions["callflow"]
-    with sessions() as session:
-        add_agent(session, "ann", "Ann", "correct horse battery", ANN, ["fraud"])
-    carrier.add_phone(ANN, Caller(talk=["Fraud team, Ann speaking."], hang_up_after=20))
-    runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())  # busy: hold asked
-    return runtime
+def busy_centre(centre):  # noqa: F811  (the imported fixture, used)
+    """test_hold_and_callbacks' contact centre, with Ann on a call, so callers are asked to hold."""
+    centre.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], centre.clock.timestamp())
+    return centre
 
 
-def test_a_caller_keys_a_time_and_is_called_back_then_not_before(centre, worker, carrier, sessions):
+def test_a_caller_keys_a_time_and_is_called_back_then_not_before(busy_centre, worker, carrier, sessions):
     from callflow import jobs
 
-    runtime = centre
+    runtime = busy_centre
     carrier.add_phone(CALLER, Caller(talk=["Hello, thanks for calling back."]))
     # Twenty minutes from now (virtual time runs 60 times faster), on the minute.
     due = (runtime.clock.now().astimezone(LONDON) + timedelta(minutes=20)).replace(second=0, microsecond=0)
@@ -55,13 +50,13 @@ def test_a_caller_keys_a_time_and_is_called_back_then_not_before(centre, worker,
                         timeout=60, what="the callback call")
     callback.wait(timeout=60)
     # Rung at its time, not before: the carrier's clock (same rate, its own start) read on the app's clock.
-    real = carrier.clock.anchor + (callback.created_at - carrier.clock.start) / carrier.clock.rate
-    assert runtime.clock.start + (real - runtime.clock.anchor) * runtime.clock.rate >= due.timestamp() - 1
+    rung_at = runtime.clock.virtual_instant(carrier.clock.real_instant(callback.created_at))
+    assert rung_at >= due.timestamp() - 1
     assert callback.heard_text().startswith("Hello, this is Acme Bank returning your call")
     assert "Fraud team, Ann speaking." in [e.text for e in callback.entries("talk")]
 
 
-def test_keys_that_are_no_time_or_a_closed_hour_are_refused_and_the_place_kept(centre, carrier, sessions):
+def test_keys_that_are_no_time_or_a_closed_hour_are_refused_and_the_place_kept(busy_centre, carrier, sessions):
     call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([press("1"), press("1"), press("2"), press("3"),
                                                                     press("99"), press("0300")]))
     call.wait(timeout=60)
@@ -71,4 +66,4 @@ def test_keys_that_are_no_time_or_a_closed_hour_are_refused_and_the_place_kept(c
     assert "We'll call you back when it's your turn instead." in heard
     with sessions() as session:
         assert find_by_call(session, call.sid).state == "requested"  # keeps its place in line
-    assert centre.acd.queues.position("cards", call.sid) == 1
+    assert busy_centre.acd.queues.position("cards", call.sid) == 1

@@ -1,0 +1,45 @@
+"""What every benchmark here needs: an empty database with the current schema, a free port, percentiles."""
+
+from __future__ import annotations
+
+import socket
+
+
+def fresh_database(url: str) -> None:
+    """Create the benchmark's database if missing (PostgreSQL), then drop every table and upgrade from scratch."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from callflow import db
+    from callflow.models import Base
+    from callflow.settings import Settings
+
+    url = Settings(database_url=url).effective_database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"),
+                                      {"d": parsed.database}).scalar():
+                connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        admin.dispose()
+    engine = db.make_engine(url)
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    db.upgrade(url)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank percentile; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
