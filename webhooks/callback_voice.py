@@ -278,11 +278,12 @@ def after_hours():
     if digits not in ("1", "3") or opening is None:
         return twiml_response(render([Say("Please leave your name and what you need after the tone, and we'll "
                                           "call you back."), Voicemail(department.id, 120)], absolute_url))
-    rt.acd.remember(CallerInfo(sid, request.form.get("From", ""), request.form.get("To", ""), department.id,
-                               entered_at=now.timestamp()))
+    info = CallerInfo(sid, request.form.get("From", ""), request.form.get("To", ""), department.id,
+                      entered_at=now.timestamp())
+    rt.acd.remember(info)  # the time and number webhooks that may follow find the caller's details
     if digits == "3":
         return twiml_response(render([ask_time()], absolute_url))
-    return twiml_response(render(book_at(rt, rt.acd.caller_info(sid), department, opening), absolute_url))
+    return twiml_response(render(book_at(rt, info, department, opening), absolute_url))
 
 
 @bp.post("/time")
