@@ -60,15 +60,24 @@ class RoundRobin:
                 try:
                     connection.request(self.command, self.path, body=body, headers=headers)
                     answer = connection.getresponse()
-                    payload = answer.read()
+                    status, answer_headers, payload = answer.status, answer.getheaders(), answer.read()
+                except (OSError, http.client.HTTPException) as error:  # as a balancer does: 502, not a dropped line
+                    status, answer_headers, payload = 502, [], f"backend {host}:{port}: {error!r}".encode()
+                else:
+                    balancer.served[(port, self.path.split("?")[0])] += 1
                 finally:
                     connection.close()
-                balancer.served[(port, self.path.split("?")[0])] += 1
-                self.send_response(answer.status)
-                for key, value in answer.getheaders():
+                self.send_response(status)
+                for key, value in answer_headers:
                     if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(payload)))
+                if self.close_connection:
+                    # The client asked to close (Connection: close, as the carrier sends) and the server closes once
+                    # this answer is written: say so, as gunicorn, werkzeug and real balancers do. Unannounced, the
+                    # client's pool keeps the connection and may send its next webhook on it before the close lands:
+                    # "Remote end closed connection without response", a webhook lost.
+                    self.send_header("Connection", "close")
                 self.end_headers()
                 self.wfile.write(payload)
 
