@@ -81,14 +81,24 @@ class ACD:
         return self.distributor.match_all(departments, now)
 
     def set_presence(self, agent: str, state: Presence, departments: list[str], now: float,
-                     call: str | None = None) -> None:
-        """Change an agent's presence (available agents join their departments' idle lists)."""
-        self.presence.set(agent, state, now, departments, call)
+                     call: str | None = None, back_at: float | None = None) -> None:
+        """Change an agent's presence (available agents join their departments' idle lists; an agent away on a
+        break may say when they will be back)."""
+        self.presence.set(agent, state, now, departments, call, back_at)
 
     def offer_declined(self, offer: Offer, departments: list[str], now: float) -> None:
         """The agent did not answer: they go away, the caller takes back their original place."""
         self.presence.set(offer.agent, Presence.AWAY, now, departments)
-        self.queues.join(offer.department, offer.caller_sid, entered_at=now)
+        self.back_in_line(offer.department, offer.caller_sid, entered_at=now)
+
+    def back_in_line(self, department: str, sid: str, entered_at: float) -> int | None:
+        """An offer fell through (the agent did not answer or could not be rung): the caller takes back their
+        original place, as who they are: a callback still waiting to be dialled stays a callback, so the next
+        agent's turn calls the customer; a caller on the line (or a callback customer already waiting in the
+        room) stays a call, so the next agent is simply rung to them."""
+        kind = MemberKind.CALLBACK if self.has(sid, "callback") and not self.has(sid, "in_room") \
+            else MemberKind.CALL
+        return self.queues.join(department, sid, entered_at=entered_at, kind=kind)
 
     def mark(self, sid: str, flag: str) -> None:
         """Note something that happened to a waiting caller (`held`: heard the hold message; `connected`)."""

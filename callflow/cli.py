@@ -229,15 +229,19 @@ def agent_list() -> None:
 @agent.command("set-presence")
 @click.argument("login")
 @click.argument("state", type=click.Choice(["available", "away"]))
-def agent_set_presence(login, state) -> None:
-    """Make an agent available (they are offered the next caller) or away."""
+@click.option("--back-in", type=click.IntRange(1, 8 * 60), metavar="MINUTES",
+              help="Away on a break, back in this many minutes: callers' wait estimates count on it.")
+def agent_set_presence(login, state, back_in) -> None:
+    """Make an agent available (they are offered the next caller) or away (on a break, with --back-in)."""
     from callflow import jobs
 
+    if back_in and state != "away":
+        raise click.BadParameter("only an agent going away can say when they'll be back", param_hint="--back-in")
     try:
-        jobs.set_presence(login, state)
+        jobs.set_presence(login, state, back_in)
     except LookupError as error:
         raise click.BadParameter(str(error), param_hint="LOGIN") from error
-    click.echo(f"{login} is {state}")
+    click.echo(f"{login} is {state}" + (f", back in {back_in} minutes" if back_in else ""))
 
 
 @agent.command("remove")

@@ -95,6 +95,7 @@ class AgentView:
     state: str
     since: float | None
     call: str | None
+    back_at: float | None = None  # on a break: when they said they would be back
 
 
 def department_names(scripts: Iterable) -> dict[str, str]:
@@ -107,7 +108,8 @@ def agent_view(acd: ACD, agent: Agent) -> AgentView:
     presence = acd.presence.get(agent.login)
     return AgentView(agent.login, agent.name, agent.role, tuple(agent.department_list()),
                      presence.state.value if presence else Presence.AWAY.value,
-                     presence.since if presence else None, presence.call if presence else None)
+                     presence.since if presence else None, presence.call if presence else None,
+                     presence.back_at if presence else None)
 
 
 def team(acd: ACD, agents: Iterable[Agent]) -> list[AgentView]:

@@ -12,9 +12,8 @@ from enum import Enum
 
 from callflow.actions import Gather, Pause, Say
 
-SHORT_WAIT_SECONDS = 30  # below this, no question: "you should be through in under a minute"
-UPDATE_EVERY_SECONDS = 60  # a short update while holding, then music (or silence) again
-MAX_HOLD_SECONDS = 20 * 60  # after this long on hold, offer a callback or a message (once)
+# The pacing (when to skip the question, how often to update, the longest hold) is each line's own:
+# `HoldPolicy` in the script (callflow/script/model.py).
 HUMAN_MINUTES = (1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60)
 CHOICE_HINTS = ("hold", "I'll hold", "call me back", "callback")
 
@@ -80,8 +79,9 @@ def understand(digits: str | None, speech: str | None) -> HoldChoice:
     return HoldChoice.UNCLEAR
 
 
-def holding(update: str | None, pause_seconds: int = UPDATE_EVERY_SECONDS) -> Gather:
-    """What plays while holding: an optional short update, then quiet; 2 or 'call me back' at any moment."""
+def holding(update: str | None, pause_seconds: int) -> Gather:
+    """What plays while holding: an optional short update, then quiet until the next one; 2 or 'call me back'
+    at any moment."""
     prompts = ((Say(update),) if update else ()) + (Pause(pause_seconds),)
     return Gather(prompts, hints=CHOICE_HINTS, timeout=1, purpose="holding")
 

@@ -208,20 +208,23 @@ def distribute(departments: list[str]) -> int:
 def ring_agent(department: str, caller_sid: str, agent_login: str) -> str | None:
     """Call the agent an offer was made to; their answer brings the whisper, then the caller.
 
-    A callback's turn is different: the customer is called first (customer-first), and their answer rings
-    the agent into the same room.
+    A callback's turn is different. Customer-first (the default): the customer is called first, and their
+    answer rings the agent into the same room. Agent-first (the line's or department's choice): the agent is
+    rung like for any caller, told who they are calling, and their answer dials the customer.
     """
     from callflow.agents import find_agent
     from callflow.presence import Presence
     from callflow.queues import MemberKind
+    from callflow.script.model import CallbackFirst
 
     rt = runtime()
+    info = rt.acd.caller_info(caller_sid)
     if rt.acd.kind(caller_sid) == MemberKind.CALLBACK:
         if not rt.acd.has(caller_sid, "in_room"):
-            return place_callback(department, caller_sid, agent_login)
-        if not _first_agent_ring(rt, caller_sid):
+            if info is None or callback_first(rt, info.line, department) is CallbackFirst.CUSTOMER:
+                return place_callback(department, caller_sid, agent_login)
+        elif not _first_agent_ring(rt, caller_sid):
             return None  # a repeated job: the agent was already rung for this callback call
-    info = rt.acd.caller_info(caller_sid)
     with rt.sessions() as session:
         agent = find_agent(session, agent_login)
         departments = agent.department_list() if agent else []
@@ -230,7 +233,7 @@ def ring_agent(department: str, caller_sid: str, agent_login: str) -> str | None
         if reach is None:
             rt.acd.set_presence(agent_login, Presence.AWAY, departments, rt.clock.timestamp())
         if info is not None:
-            rt.acd.queues.join(department, caller_sid, entered_at=info.entered_at)
+            rt.acd.back_in_line(department, caller_sid, entered_at=info.entered_at)
         return None
     query = f"caller={caller_sid}&agent={agent_login}&department={department}"
     base = rt.settings.public_url
@@ -245,7 +248,7 @@ def ring_agent(department: str, caller_sid: str, agent_login: str) -> str | None
         log.exception("could not ring agent %s for call %s; offering the caller to the next agent",
                       agent_login, caller_sid)
         rt.acd.set_presence(agent_login, Presence.AWAY, departments, rt.clock.timestamp())
-        rt.acd.queues.join(department, caller_sid, entered_at=info.entered_at)
+        rt.acd.back_in_line(department, caller_sid, entered_at=info.entered_at)
         rt.jobs.enqueue(distribute, [department])
         return None
     return call.sid
@@ -285,8 +288,12 @@ def end_wrap_up(agent_login: str, since: float) -> bool:
     return True
 
 
-def set_presence(agent_login: str, state: str) -> list[str]:
-    """Change an agent's presence (console, CLI) and, when they become available, look for a caller for them."""
+def set_presence(agent_login: str, state: str, back_in_minutes: int | None = None) -> list[str]:
+    """Change an agent's presence (console, CLI) and, when they become available, look for a caller for them.
+
+    An agent going on a break can say when they will be back: callers' wait estimates count on them from then,
+    so a promise made during a lunch hour does not assume the room stays half empty.
+    """
     from callflow.agents import find_agent
     from callflow.presence import Presence
 
@@ -296,8 +303,9 @@ def set_presence(agent_login: str, state: str) -> list[str]:
         if agent is None:
             raise LookupError(f"no agent {agent_login!r}")
         departments = agent.department_list()
-    presence = Presence(state)
-    rt.acd.set_presence(agent_login, presence, departments, rt.clock.timestamp())
+    presence, now = Presence(state), rt.clock.timestamp()
+    back_at = now + 60 * back_in_minutes if back_in_minutes and presence is Presence.AWAY else None
+    rt.acd.set_presence(agent_login, presence, departments, now, back_at=back_at)
     if presence is Presence.AVAILABLE:
         rt.jobs.enqueue(distribute, departments)
     return departments
@@ -376,11 +384,25 @@ def retrain_router(line: str) -> str | None:
     return rt.publish_router(script, learned)
 
 
-CALLBACK_RING_SECONDS = 30
-CALLBACK_RETRY_SECONDS = (300, 900)  # after the first and second unanswered attempt; then given up
 SWEEP_EVERY_SECONDS = 300  # virtual seconds between two sweeps of callbacks (5 s real at rate 60)
 AGENT_RUNG_KEY = "callflow:callbacks:agent-rung:"  # per callback call: its agent has been rung
 SWEEPER_KEY = "callflow:callbacks:sweeper"  # the live sweeper chain's id; expires when the chain stops
+
+
+def callback_policy(rt, line: str):
+    """The line's callback policy (who is rung first, attempts, waits, ring time); the defaults without a script."""
+    from callflow.script.model import CallbackPolicy
+
+    script = rt.script_for_number(line)
+    return script.callbacks if script is not None else CallbackPolicy()
+
+
+def callback_first(rt, line: str, department: str):
+    """Who this department's callbacks ring first."""
+    from callflow.script.model import CallbackFirst
+
+    script = rt.script_for_number(line)
+    return script.callback_first(department) if script is not None else CallbackFirst.CUSTOMER
 
 
 def _claimant() -> str:
@@ -474,20 +496,23 @@ def _dial(callback_id: int, token: str, wait: float, claimed=None) -> str | None
             return None  # the lease ran out and the sweeper took the callback over
     phone, line, call_sid, department, agent_login = claimed
     presence = rt.acd.presence.get(agent_login)
-    if presence is None or presence.state is not Presence.OFFERED or presence.call != call_sid:
+    # The reserved agent is waiting: rung once the customer answers, or (agent-first) on the line already.
+    if presence is None or presence.state not in (Presence.OFFERED, Presence.ON_CALL) or presence.call != call_sid:
         # Never more callbacks dialled than agents able to take them: without its agent, back in line.
         with rt.sessions() as session:
             if release(session, callback_id, token, rt.clock.now()):
                 _hold_place(rt, session.get(Callback, callback_id))
         distribute([department])
         return None
-    query = f"call={call_sid}&agent={agent_login}&department={department}&callback={callback_id}"
+    first = "agent" if presence.state is Presence.ON_CALL else "customer"
+    query = f"call={call_sid}&agent={agent_login}&department={department}&callback={callback_id}&first={first}"
     base = rt.settings.public_url
     try:
         call = rt.twilio.calls.create(
             to=phone, from_=line, url=f"{base}/voice/callback/answer?{query}", method="POST",
             status_callback=f"{base}/voice/callback/status?{query}", status_callback_method="POST",
-            status_callback_event=["completed"], timeout=CALLBACK_RING_SECONDS, machine_detection="Enable",
+            status_callback_event=["completed"], timeout=callback_policy(rt, line).ring_seconds,
+            machine_detection="Enable",
         )
     except TwilioRestException as error:
         if error.status >= 500:
@@ -503,10 +528,15 @@ def _dial(callback_id: int, token: str, wait: float, claimed=None) -> str | None
 
 
 def callback_call_ended(callback_id: int, call_sid: str, agent_login: str, outcome: str | None) -> bool:
-    """The callback call ended: done after a conversation; unanswered -> again later, then given up by SMS.
+    """The callback call ended: done after a conversation; unanswered -> again later (the line's retry
+    policy), then given up by SMS.
 
-    Outcome None means the customer talked to us. A repeated status callback moves nothing twice.
+    Outcome None means the call was answered; if it ended without the customer ever being put through (the
+    agent waiting for them had gone, say), it counts as a failed attempt. A repeated status callback moves
+    nothing twice.
     """
+    from datetime import timedelta
+
     from callflow.callbacks import CallbackState, move
     from callflow.models import Callback
     from callflow.presence import Presence
@@ -518,11 +548,13 @@ def callback_call_ended(callback_id: int, call_sid: str, agent_login: str, outco
             if move(session, callback_id, CallbackState.DONE, now):
                 rt.acd.callback_closed(call_sid)
                 return True
-            return False
-        attempts = session.get(Callback, callback_id).attempts
-        retry_in = CALLBACK_RETRY_SECONDS[attempts - 1] if attempts <= len(CALLBACK_RETRY_SECONDS) else None
-        from datetime import timedelta
-
+            callback = session.get(Callback, callback_id)
+            if callback is None or callback.state != CallbackState.DIALLING.value:
+                return False
+            outcome = CallbackState.FAILED.value  # answered, but never put through to anyone
+        callback = session.get(Callback, callback_id)
+        attempts, line = callback.attempts, callback.line
+        retry_in = callback_policy(rt, line).retry_after(attempts)
         retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else now
         if not move(session, callback_id, CallbackState(outcome), now, retry_at=retry_at):
             return False
@@ -531,11 +563,30 @@ def callback_call_ended(callback_id: int, call_sid: str, agent_login: str, outco
     if presence is not None and presence.state is Presence.OFFERED and presence.call == call_sid:
         rt.acd.set_presence(agent_login, Presence.AVAILABLE, list(presence.departments), rt.clock.timestamp())
         rt.jobs.enqueue(distribute, list(presence.departments))
+    elif presence is not None and presence.state is Presence.ON_CALL and presence.call == call_sid:
+        _tell_waiting_agent(rt, call_sid, agent_login, retry_in)  # agent-first: they wait in the room
     if retry_in is not None:
         rt.schedule(retry_in, retry_callback, call_sid)
     else:
         rt.jobs.enqueue(give_up_callback, callback_id)
     return True
+
+
+def _tell_waiting_agent(rt, call_sid: str, agent_login: str, retry_in: int | None) -> None:
+    """Agent-first: the agent waited on the line for a customer who did not answer. They hear so and the call
+    ends; their hang-up (webhooks/agent_voice.py status) makes them available for the next caller."""
+    from twilio.base.exceptions import TwilioRestException
+
+    leg = rt.acd.flag(call_sid, "agent_leg")
+    if not leg:
+        return
+    retry = "" if retry_in is None else f"&retry={retry_in}"
+    try:
+        rt.twilio.calls(leg).update(url=f"{rt.settings.public_url}/voice/agent/callback-unanswered?caller="
+                                        f"{call_sid}&agent={agent_login}{retry}", method="POST")
+    except TwilioRestException as error:
+        if error.status not in (400, 404):  # (the agent has hung up already)
+            raise
 
 
 def _hold_place(rt, callback) -> None:
@@ -636,13 +687,13 @@ def sweep_callbacks(chain: str | None = None) -> dict:
     with rt.sessions() as session:
         stuck = [(c.id, c.lease_token) for c in expired_claims(session, now)]
         scheduled = [c.id for c in in_state(session, CallbackState.SCHEDULED) if c.due_at <= now]
-        retries = [(c.id, c.call_sid, c.attempts) for c in lost_retries(session, now)]
+        retries = [(c.id, c.call_sid, c.attempts, c.line) for c in lost_retries(session, now)]
     for callback_id, old_token in stuck:
         done[_recover_claim(callback_id, old_token)] += 1
     for callback_id in scheduled:
         done["due"] += callback_due(callback_id)
-    for callback_id, call_sid, attempts in retries:
-        moved = retry_callback(call_sid) if attempts <= len(CALLBACK_RETRY_SECONDS) \
+    for callback_id, call_sid, attempts, line in retries:
+        moved = retry_callback(call_sid) if callback_policy(rt, line).retry_after(attempts) is not None \
             else give_up_callback(callback_id)
         done["retried"] += moved
     departments = set()
@@ -663,18 +714,31 @@ def sweep_callbacks(chain: str | None = None) -> dict:
 
 
 def _check_place(rt, callback, now) -> str:
-    """A callback in line must hold a place in Redis, or an offer whose placing is under way."""
+    """A callback in line must hold a place in Redis, or an offer whose placing is under way.
+
+    An offer stands while its agent is reserved for it: being rung (customer-first: the customer is dialled
+    first; agent-first: the agent is rung first), or, agent-first, on the line waiting for the customer.
+    """
     from callflow.presence import Presence
+    from callflow.script.model import CallbackFirst
 
     if rt.acd.queues.position(callback.department, callback.call_sid) is not None:
         return "ok"
     agent = rt.acd.queues.offered_to(callback.call_sid)
     presence = rt.acd.presence.get(agent) if agent else None
-    if presence is not None and presence.state is Presence.OFFERED and presence.call == callback.call_sid:
+    if presence is not None and presence.call == callback.call_sid \
+            and presence.state in (Presence.OFFERED, Presence.ON_CALL):
         grace = rt.clock.virtual_seconds(rt.settings.callback_lease_seconds)
+        agent_rung = presence.state is Presence.OFFERED \
+            and callback_first(rt, callback.line, callback.department) is CallbackFirst.AGENT
+        if agent_rung:
+            grace += rt.clock.virtual_seconds(AGENT_RING_SECONDS)
         if now.timestamp() - presence.since < grace:
-            return "ok"  # just matched: the placing job is on its way
-        place_callback(callback.department, callback.call_sid, agent)
+            return "ok"  # just matched (or the agent is being rung): the placing job is on its way
+        if agent_rung:
+            ring_agent(callback.department, callback.call_sid, agent)  # the ringing job was lost
+        else:
+            place_callback(callback.department, callback.call_sid, agent)  # (a claim: never dialled twice)
         return "offers"
     _hold_place(rt, callback)
     return "restored"

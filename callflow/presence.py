@@ -15,6 +15,7 @@ import redis
 PRESENCE_KEY = "callflow:presence:"  # HASH per agent: state, since, departments, call
 AVAILABLE_KEY = "callflow:available:"  # ZSET per department: agent -> idle since
 STAFFED_KEY = "callflow:staffed:"  # SET per department: agents at work (any state but away), for estimates
+DUE_BACK_KEY = "callflow:due-back:"  # ZSET per department: agents on a break -> when they said they'd be back
 
 
 class Presence(str, Enum):
@@ -35,6 +36,7 @@ if old then
   for dept in string.gmatch(old, '[^,]+') do
     redis.call('ZREM', ARGV[5] .. dept, agent)
     redis.call('SREM', ARGV[7] .. dept, agent)
+    redis.call('ZREM', ARGV[9] .. dept, agent)
   end
 end
 if state ~= 'away' then
@@ -44,6 +46,12 @@ redis.call('HSET', presence, 'state', state, 'since', since, 'departments', depa
 if ARGV[6] ~= '' then redis.call('HSET', presence, 'call', ARGV[6]) else redis.call('HDEL', presence, 'call') end
 if state == 'available' then
   for dept in string.gmatch(departments, '[^,]+') do redis.call('ZADD', ARGV[5] .. dept, since, agent) end
+end
+if state == 'away' and ARGV[8] ~= '' then
+  redis.call('HSET', presence, 'back_at', ARGV[8])
+  for dept in string.gmatch(departments, '[^,]+') do redis.call('ZADD', ARGV[9] .. dept, ARGV[8], agent) end
+else
+  redis.call('HDEL', presence, 'back_at')
 end
 return 1
 """
@@ -58,6 +66,7 @@ class AgentPresence:
     since: float
     departments: tuple[str, ...]
     call: str | None = None
+    back_at: float | None = None  # away on a break: when they said they would be back
 
 
 class PresenceBoard:
@@ -68,11 +77,12 @@ class PresenceBoard:
         self._set = connection.register_script(_SET)
 
     def set(self, agent: str, state: Presence, since: float, departments: tuple[str, ...] | list[str],
-            call: str | None = None) -> None:
-        """Set an agent's presence; an available agent joins their departments' idle lists."""
+            call: str | None = None, back_at: float | None = None) -> None:
+        """Set an agent's presence; an available agent joins their departments' idle lists, and one away on a
+        break with a return time is counted on by wait estimates from then (`due_back`)."""
         self._set(keys=[PRESENCE_KEY + agent],
                   args=[agent, state.value, repr(since), ",".join(departments), AVAILABLE_KEY, call or "",
-                        STAFFED_KEY])
+                        STAFFED_KEY, repr(back_at) if back_at is not None else "", DUE_BACK_KEY])
 
     def get(self, agent: str) -> AgentPresence | None:
         """An agent's presence, or None when they never logged in."""
@@ -84,7 +94,8 @@ class PresenceBoard:
         departments = raw.get(b"departments", b"").decode()
         return AgentPresence(agent, Presence(raw[b"state"].decode()), float(raw[b"since"]),
                              tuple(d for d in departments.split(",") if d),
-                             raw[b"call"].decode() if b"call" in raw else None)
+                             raw[b"call"].decode() if b"call" in raw else None,
+                             float(raw[b"back_at"]) if b"back_at" in raw else None)
 
     def available(self, department: str) -> list[str]:
         """Available agents of a department, longest idle first."""
@@ -101,3 +112,9 @@ class PresenceBoard:
         for agent in agents:
             pipe.hgetall(PRESENCE_KEY + agent)
         return [self._parse(agent, raw) for agent, raw in zip(agents, pipe.execute(), strict=True) if raw]
+
+    def due_back(self, department: str, now: float, horizon: float) -> list[float]:
+        """When agents of a department now on a break said they would be back, from now to `horizon` seconds
+        ahead (a return time already passed is not counted on: they are late, and simply away)."""
+        return [float(at) for _, at in self.connection.zrangebyscore(DUE_BACK_KEY + department, now, now + horizon,
+                                                                      withscores=True)]

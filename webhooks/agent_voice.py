@@ -13,6 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow import jobs
+from callflow.acd import CALL_INFO_KEY
 from callflow.actions import Hangup, JoinRoom, Say
 from callflow.agents import find_agent
 from callflow.presence import Presence
@@ -60,6 +61,15 @@ def whisper(info, department_name: str, now: float) -> str:
     return text
 
 
+def callback_whisper(info, department_name: str, now: float) -> str:
+    """Agent-first: what the agent hears before we ring the customer they are calling back."""
+    who = info.name or " ".join(info.caller.lstrip("+"))
+    text = f"Callback to {who}, for {department_name}. "
+    if info.said:
+        text += f"They said: {info.said[-1]}. "
+    return text + "We're calling them now. Please stay on the line."
+
+
 @bp.post("/answer")
 @twilio_signed
 def answer():
@@ -85,11 +95,27 @@ def answer():
     elif rt.acd.has(caller_sid, "in_room"):  # a callback: the customer answered and waits in the room
         heard = Say("Callback. " + whisper(info, name, now))
         rt.acd.mark(caller_sid, "connected")
+    elif rt.acd.has(caller_sid, "callback"):  # agent-first callback: the customer is dialled now
+        heard = Say(callback_whisper(info, name, now))
+        rt.redis.hset(CALL_INFO_KEY + caller_sid, "agent_leg", request.form.get("CallSid", ""))
+        rt.jobs.enqueue(jobs.place_callback, info.department, caller_sid, login)
     else:
         heard = Say(whisper(info, name, now))
         rt.jobs.enqueue(jobs.connect_caller, caller_sid, room_for(caller_sid))
     # The caller's leg ends the room; an agent leaving (after a warm transfer, say) does not.
     return twiml_response(render([heard, JoinRoom(room_for(caller_sid), ends_room=False)], absolute_url))
+
+
+@bp.post("/callback-unanswered")
+@twilio_signed
+def callback_unanswered():
+    """Agent-first: the customer the agent waited for did not answer; say what happens next and end the call."""
+    retry = request.args.get("retry", "")
+    minutes = max(1, round(int(retry) / 60)) if retry.isdigit() else 0
+    then = f"We'll try them again in {minutes} minute{'s' if minutes != 1 else ''}." if minutes \
+        else "That was our last try: we'll send them a text message."
+    return twiml_response(render([Say(f"The customer didn't answer. {then} You'll be offered the next caller."),
+                                  Hangup()], absolute_url))
 
 
 @bp.post("/status")
@@ -105,8 +131,14 @@ def status():
     if request.form.get("CallStatus") in UNANSWERED or (presence and presence.state is Presence.OFFERED):
         rt.acd.presence.set(login, Presence.AWAY, now, departments)
         if rt.acd.caller_info(caller_sid) is not None and not rt.acd.is_connected(caller_sid):
-            rt.acd.queues.join(department, caller_sid, entered_at=now)
+            rt.acd.back_in_line(department, caller_sid, entered_at=now)
         rt.jobs.enqueue(jobs.distribute, [department])
+    elif presence and presence.state is Presence.ON_CALL and presence.call == caller_sid \
+            and rt.acd.has(caller_sid, "callback") and not rt.acd.is_connected(caller_sid):
+        # Agent-first: the customer never came on the line (no answer, or the agent gave up waiting). Nothing
+        # was said, so no wrap-up: the agent is free at once; the callback's own status decides what is next.
+        rt.acd.set_presence(login, Presence.AVAILABLE, departments, now)
+        rt.jobs.enqueue(jobs.distribute, departments)
     elif presence and presence.state is Presence.ON_CALL and presence.call == caller_sid:
         rt.acd.presence.set(login, Presence.WRAP_UP, now, departments, call=caller_sid)
         duration = request.form.get("CallDuration", "0")

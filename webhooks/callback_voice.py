@@ -1,6 +1,6 @@
 """Callbacks on the phone: booking one (the toll-fraud guard, another number keyed in and confirmed), and the
-callback call itself, where the customer answers (customer-first), hears who is calling and why, and waits a
-moment in the room while the agent reserved for them is rung.
+callback call itself, where the customer answers and hears who is calling and why: customer-first, they wait
+a moment in the room while the agent reserved for them is rung; agent-first, the agent is there already.
 """
 
 from __future__ import annotations
@@ -69,15 +69,34 @@ def answer():
         return twiml_response(render([Say(f"Hello, this is {script.company} returning your call about "
                                           f"{department.topic or department.name}. We'll try you again soon."),
                                       Hangup()], absolute_url))
+    hello = f"Hello, this is {script.company} returning your call about {department.topic or department.name}."
+    agent_first = request.args.get("first") == "agent"
+    if agent_first and not _agent_waiting(rt, agent, call_sid):
+        # The agent who waited for this customer has hung up: an apology, and the call counts as a failed
+        # attempt (the status webhook), so the callback is tried again under the line's retry policy.
+        return twiml_response(render([Say(f"{hello} I'm sorry, the adviser who was ready for you has just been "
+                                          "called away. We'll call you again shortly. Goodbye."), Hangup()],
+                                     absolute_url))
     with rt.sessions() as session:
         callback_id = int(request.args.get("callback", 0))
         move(session, callback_id, CallbackState.CONNECTED, rt.clock.now())
         _adopt_unrecorded_dial(session, callback_id, request.form.get("CallSid", ""))
     rt.acd.mark(call_sid, "in_room")
+    if agent_first:  # the agent is in the room already: the customer is through the moment they join
+        rt.acd.mark(call_sid, "connected")
+        return twiml_response(render([Say(f"{hello} Your adviser is on the line."),
+                                      JoinRoom(room_for(call_sid), ends_room=True)], absolute_url))
     rt.jobs.enqueue(jobs.ring_agent, department_id, call_sid, agent)
-    greeting = (f"Hello, this is {script.company} returning your call about {department.topic or department.name}. "
-                "Connecting you now.")
-    return twiml_response(render([Say(greeting), JoinRoom(room_for(call_sid), ends_room=True)], absolute_url))
+    return twiml_response(render([Say(f"{hello} Connecting you now."), JoinRoom(room_for(call_sid), ends_room=True)],
+                                 absolute_url))
+
+
+def _agent_waiting(rt, agent: str, call_sid: str) -> bool:
+    """Agent-first: whether the agent reserved for this callback is still on the line, waiting in the room."""
+    from callflow.presence import Presence
+
+    presence = rt.acd.presence.get(agent)
+    return presence is not None and presence.state is Presence.ON_CALL and presence.call == call_sid
 
 
 def _adopt_unrecorded_dial(session, callback_id: int, answered_sid: str) -> None:

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 auth.protect(bp)
 
 TOGGLES = (Presence.AVAILABLE.value, Presence.AWAY.value)  # what an agent may set by hand
+# Breaks an agent can take with a return time (minutes): callers' wait estimates count on them from then.
+BREAKS = ("15", "30", "60")
 LABELS = {"available": "Available", "offered": "Call offered", "on-call": "On a call", "wrap-up": "Wrap-up",
           "away": "Away"}
 
@@ -118,6 +120,7 @@ def _board(agent) -> dict:
               for d in _departments(agent, names, agents)]
     team = None if agents is None else console_view.team(rt.acd, agents)
     return {"now": now, "agent": me, "queues": queues, "screen_pop": pop, "team": team, "can_toggle": True,
+            "breaks": BREAKS,
             **_call_in_hand(me, names, now), "back": url_for("console.home")}
 
 
@@ -129,6 +132,7 @@ def _agent_page(agent) -> dict:
     with rt.sessions() as db:
         pop = console_view.screen_pop(rt.acd, db, me, names)
     return {"now": now, "agent": me, "screen_pop": pop, "can_toggle": agent.login == current_agent().login,
+            "breaks": BREAKS,
             **_call_in_hand(me, names, now), "back": url_for("console.agent_page", login=agent.login)}
 
 
@@ -193,14 +197,18 @@ def board_api():
 @bp.post("/presence")
 @login_required()
 def presence():
-    """Toggle available/away; refused while a call is offered or in progress."""
+    """Toggle available/away, or away on a break with a return time; refused while a call is offered or in
+    progress."""
     agent = current_agent()
-    state = request.form.get("state", "")
+    back_in = request.form.get("back_in", "")
+    state = request.form.get("state", "") or (Presence.AWAY.value if back_in else "")  # a break is away
     if state not in TOGGLES:
         abort(400, f"Presence must be one of: {', '.join(TOGGLES)}.")
     if console_view.agent_view(runtime().acd, agent).state in {p.value for p in console_view.BUSY}:
         abort(409, "You have a call: finish it before changing your presence.")
-    jobs.set_presence(agent.login, state)
+    if back_in and (state != Presence.AWAY.value or back_in not in BREAKS):
+        abort(400, f"A break is away for one of: {', '.join(BREAKS)} minutes.")
+    jobs.set_presence(agent.login, state, int(back_in) if back_in else None)
     if wants_json():
         return board_api()
     return redirect(url_for("console.home"), code=303)

@@ -44,15 +44,17 @@ def offer_now(rt, department: str, now: float) -> list:
 def estimate(rt, department, sid: str) -> estimates.Estimate:
     """Ours (`callflow.estimates.estimate`) for a caller in line: the department's history from Redis, its
     agents' presence (how long each busy agent's call has lasted, who is wrapping up, who serves a department
-    with callers waiting first) and the caller's place, callbacks holding places counted (they never give up)."""
+    with callers waiting first, who is on a break and due back when) and the caller's place, callbacks holding
+    places counted (they never give up)."""
     position, callbacks_ahead = rt.acd.queues.place(department.id, sid)
     at_work = rt.acd.presence.at_work(department.id)
     first = {d for p in at_work for d in p.departments[:p.departments.index(department.id)]
              if department.id in p.departments}
     busy_elsewhere = {d for d in first if rt.acd.queues.size(d)}  # shared agents will take those callers first
-    staffing = estimates.staffing_from(at_work, department.wrap_up_seconds, (), department.id, busy_elsewhere)
-    return estimates.estimate(WaitStats(rt.redis).get(department.id), position, staffing, rt.clock.timestamp(),
-                              callbacks_ahead)
+    now = rt.clock.timestamp()
+    back = tuple((at, +1) for at in rt.acd.presence.due_back(department.id, now, estimates.HORIZON_SECONDS))
+    staffing = estimates.staffing_from(at_work, department.wrap_up_seconds, back, department.id, busy_elsewhere)
+    return estimates.estimate(WaitStats(rt.redis).get(department.id), position, staffing, now, callbacks_ahead)
 
 
 def promise(rt, sid: str, figure: estimates.Estimate, now: float) -> None:
@@ -88,7 +90,7 @@ def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script) -> 
     if any(offer.caller_sid == sid for offer in offer_now(rt, route.department, now.timestamp())):
         return [route]  # an agent is being rung: no hold at all
     figure = estimate(rt, department, sid)
-    if figure.promise_seconds <= hold.SHORT_WAIT_SECONDS:
+    if figure.promise_seconds <= script.hold.short_wait_seconds:
         promise(rt, sid, figure, now.timestamp())
         rt.acd.mark(sid, "held")
         return [hold.short_wait(department.name, figure.promise_seconds), route]
@@ -106,8 +108,14 @@ def overflow(department) -> list:
 
 
 def _department(rt, sid: str, info: CallerInfo | None = None):
-    """The caller's details and their department's settings, from the scripts this process has in memory:
-    checking for newly published scripts (files' stats and a Redis read) is for new calls, and for a
+    """The caller's details and their department's settings."""
+    info, _, department = _placed(rt, sid, info)
+    return info, department
+
+
+def _placed(rt, sid: str, info: CallerInfo | None = None):
+    """The caller's details, their line's script and their department, from the scripts this process has in
+    memory: checking for newly published scripts (files' stats and a Redis read) is for new calls, and for a
     department this process does not know yet, not for every request of a caller already in line."""
     info = info or rt.acd.caller_info(sid)
     if info is None:
@@ -115,7 +123,7 @@ def _department(rt, sid: str, info: CallerInfo | None = None):
     script = rt.scripts.for_number(info.line)
     if script is None or info.department not in script.departments:  # published since this process looked
         script = rt.script_for_number(info.line)
-    return info, script.departments[info.department]
+    return info, script, script.departments[info.department]
 
 
 @bp.post("/hold-choice")
@@ -168,10 +176,11 @@ def hold_music():
     info = rt.acd.caller_info(sid)
     if info is None:
         _take_back_lost_place(rt, sid, now)
-    info, department = _department(rt, sid, info)
+    info, script, department = _placed(rt, sid, info)
+    pacing = script.hold
     position = rt.acd.queues.position(department.id, sid) or 1
     promises = _promises(rt)
-    if now - info.entered_at >= hold.MAX_HOLD_SECONDS and not rt.acd.has(sid, "long-hold-offered"):
+    if now - info.entered_at >= pacing.max_hold_seconds and not rt.acd.has(sid, "long-hold-offered"):
         rt.acd.mark(sid, "long-hold-offered")
         promises.log(sid, "long-hold-offered", now, waited=round(now - info.entered_at))
         return twiml_response(render([hold.long_hold_offer(department.name)], absolute_url))
@@ -180,9 +189,9 @@ def hold_music():
         promise(rt, sid, fresh, now)
         return twiml_response(render([hold.promise_broken(department.name, fresh.promise_seconds)], absolute_url))
     update = None
-    if rt.acd.count(sid, "updates") == 1 or int(request.form.get("QueueTime") or 0) >= hold.UPDATE_EVERY_SECONDS:
+    if rt.acd.count(sid, "updates") == 1 or int(request.form.get("QueueTime") or 0) >= pacing.update_every_seconds:
         update = hold.hold_update(position, estimate(rt, department, sid).promise_seconds)
-    return twiml_response(render([hold.holding(update)], absolute_url))
+    return twiml_response(render([hold.holding(update, pacing.update_every_seconds)], absolute_url))
 
 
 def _take_back_lost_place(rt, sid: str, now: float) -> None:

@@ -17,9 +17,12 @@ from callflow.script.model import (
     DEFAULT_MESSAGES,
     WEEKDAYS,
     AfterCall,
+    CallbackFirst,
+    CallbackPolicy,
     ClosedAction,
     Closure,
     Department,
+    HoldPolicy,
     Hours,
     InputMode,
     Menu,
@@ -45,6 +48,8 @@ TOP_KEYS = (
     "main_menu",
     "retries",
     "after_call",
+    "callbacks",
+    "hold",
     "messages",
     "hours",
     "departments",
@@ -61,6 +66,7 @@ DEPARTMENT_KEYS = (
     "overflow_number",
     "max_queue",
     "phrases",
+    "callback_first",
 )
 TARGET_KEYS = ("menu", "department", "message", "dial", "hangup")
 PERIOD = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])\s*-\s*([01][0-9]|2[0-4]):([0-5][0-9])$")
@@ -112,6 +118,8 @@ def convert(root: yaml.Node, reader: NodeReader, version: str) -> Script | None:
         menus=menus,
         retries=_retries(reader, top.get("retries")),
         after_call=_after_call(reader, top.get("after_call")),
+        callbacks=_callbacks(reader, top.get("callbacks")),
+        hold=_hold(reader, top.get("hold")),
         messages=_messages(reader, top.get("messages")),
         positions=reader.positions,
     )
@@ -252,6 +260,7 @@ def _department(
         overflow_number=reader.phone(spec.get("overflow_number"), f"{field}.overflow_number"),
         max_queue=reader.integer(spec.get("max_queue"), f"{field}.max_queue", 0, 0, 5000),
         phrases=tuple(text for text, _ in reader.text_list(spec.get("phrases"), f"{field}.phrases")),
+        callback_first=_first(reader, spec.get("callback_first"), f"{field}.callback_first", None),
     )
 
 
@@ -335,6 +344,64 @@ def _after_call(reader: NodeReader, node: yaml.Node | None) -> AfterCall:
     spec = spec or {}
     return AfterCall(reader.boolean(spec.get("sms_actions"), "after_call.sms_actions", False),
                      reader.boolean(spec.get("survey"), "after_call.survey", False))
+
+
+def _first(reader: NodeReader, node: yaml.Node | None, field: str,
+           default: CallbackFirst | None) -> CallbackFirst | None:
+    choices = [c.value for c in CallbackFirst]
+    value = reader.text(node, field)
+    if value is None:
+        return default
+    if value not in choices:
+        reader.problem(node, field, f"'{value}' is not one of {', '.join(choices)}")
+        return default
+    return CallbackFirst(value)
+
+
+def _callbacks(reader: NodeReader, node: yaml.Node | None) -> CallbackPolicy:
+    spec = reader.mapping(node, "callbacks", ("first", "attempts", "retry_minutes", "ring_seconds")) if node else {}
+    spec = spec or {}
+    default = CallbackPolicy()
+    attempts = reader.integer(spec.get("attempts"), "callbacks.attempts", default.attempts, 1, 10)
+    waits = []
+    for text, item in reader.text_list(spec.get("retry_minutes"), "callbacks.retry_minutes"):
+        if not text.isdigit() or not 1 <= int(text) <= 24 * 60:
+            reader.problem(item, "callbacks.retry_minutes", f"each wait is whole minutes from 1 to 1440, got '{text}'")
+        else:
+            waits.append(int(text))
+    if "retry_minutes" not in spec:
+        waits = list(default.retry_minutes)
+    elif len(waits) > attempts - 1:
+        reader.problem(spec["retry_minutes"], "callbacks.retry_minutes",
+                       f"{len(waits)} waits, but {attempts} attempts leave room for {attempts - 1}")
+    elif not waits and attempts > 1:
+        reader.problem(spec["retry_minutes"], "callbacks.retry_minutes",
+                       f"{attempts} attempts need at least one wait between them")
+    return CallbackPolicy(
+        first=_first(reader, spec.get("first"), "callbacks.first", default.first),
+        attempts=attempts,
+        retry_minutes=tuple(waits) or default.retry_minutes,
+        ring_seconds=reader.integer(spec.get("ring_seconds"), "callbacks.ring_seconds", default.ring_seconds, 10, 120),
+    )
+
+
+def _hold(reader: NodeReader, node: yaml.Node | None) -> HoldPolicy:
+    spec = reader.mapping(node, "hold", ("short_wait_seconds", "update_every_seconds", "max_hold_seconds")) \
+        if node else {}
+    spec = spec or {}
+    default = HoldPolicy()
+    policy = HoldPolicy(
+        reader.integer(spec.get("short_wait_seconds"), "hold.short_wait_seconds", default.short_wait_seconds, 0,
+                       300),
+        reader.integer(spec.get("update_every_seconds"), "hold.update_every_seconds",
+                       default.update_every_seconds, 20, 600),
+        reader.integer(spec.get("max_hold_seconds"), "hold.max_hold_seconds", default.max_hold_seconds, 60,
+                       4 * 3600),
+    )
+    if policy.max_hold_seconds <= policy.short_wait_seconds:
+        reader.problem(spec.get("max_hold_seconds"), "hold.max_hold_seconds",
+                       "the longest hold must be longer than short_wait_seconds")
+    return policy
 
 
 def _messages(reader: NodeReader, node: yaml.Node | None) -> dict[str, str]:

@@ -92,6 +92,7 @@ class Department:
     # Most callers that may wait at once (0: no limit); past it callers take the overflow route.
     max_queue: int = 0
     phrases: tuple[str, ...] = ()
+    callback_first: CallbackFirst | None = None  # who a callback rings first here; None: the line's choice
 
 
 class OptionKind(str, Enum):
@@ -143,6 +144,42 @@ class RetryPolicy:
     no_input: int = 2
     invalid: int = 2
     timeout_seconds: int = 5
+
+
+class CallbackFirst(str, Enum):
+    """Who a callback rings first when its turn comes."""
+
+    CUSTOMER = "customer"  # the customer answers, hears who calls and why, then the reserved agent is rung
+    AGENT = "agent"  # the agent answers and is told who they are calling, then the customer is rung
+
+
+@dataclass(frozen=True)
+class CallbackPolicy:
+    """How a line calls its callers back: who is rung first, and how hard we try before giving up by SMS.
+
+    A line sets this because the trade-off is the company's: customer-first never makes an agent wait on a
+    ringing phone; agent-first means the customer who answers hears an adviser at once, never a pause.
+    """
+
+    first: CallbackFirst = CallbackFirst.CUSTOMER
+    attempts: int = 3  # calls placed at most, the first included
+    retry_minutes: tuple[int, ...] = (5, 15)  # the wait after each unanswered attempt; the last one repeats
+    ring_seconds: int = 30  # how long the customer's phone rings before the attempt counts as unanswered
+
+    def retry_after(self, attempts_made: int) -> int | None:
+        """Seconds until the next attempt after `attempts_made` unanswered ones; None when we give up."""
+        if attempts_made >= self.attempts or not self.retry_minutes:
+            return None
+        return 60 * self.retry_minutes[min(attempts_made, len(self.retry_minutes)) - 1]
+
+
+@dataclass(frozen=True)
+class HoldPolicy:
+    """The hold manager's pacing on a line: when to skip the question, how often to update, how long at most."""
+
+    short_wait_seconds: int = 30  # a promise at or under this is said ("under a minute") without asking
+    update_every_seconds: int = 60  # a short update with the caller's place and wait, then music again
+    max_hold_seconds: int = 20 * 60  # after this long on hold, a callback or a message is offered (once)
 
 
 @dataclass(frozen=True)
@@ -210,6 +247,8 @@ class Script:
     menus: Mapping[str, Menu]
     retries: RetryPolicy = RetryPolicy()
     after_call: AfterCall = AfterCall()
+    callbacks: CallbackPolicy = CallbackPolicy()
+    hold: HoldPolicy = HoldPolicy()
     messages: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MESSAGES))
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -221,6 +260,13 @@ class Script:
                 return self.positions[path]
             path = path.rpartition(".")[0]
         return Position(1, 1)
+
+    def callback_first(self, department_id: str) -> CallbackFirst:
+        """Who a callback for this department rings first: the department's own choice, else the line's."""
+        department = self.departments.get(department_id)
+        if department is not None and department.callback_first is not None:
+            return department.callback_first
+        return self.callbacks.first
 
     def message(self, name: str, /, **values: object) -> str:
         """Render one of the script's messages with its placeholders filled in."""

@@ -71,6 +71,24 @@ def test_the_presence_toggle_changes_presence_in_redis_and_on_the_page(page, red
     assert page.evaluate("window.notReloaded") is True
 
 
+def test_a_break_says_when_the_agent_will_be_back_and_wait_estimates_count_on_it(page, redis, runtime):
+    log_in(page, "alice")
+    page.get_by_role("button", name="Become available").click()
+    expect(page.locator("#presence-state")).to_have_text("Available")
+
+    page.get_by_role("button", name="30 min").click()
+    expect(page.locator("#presence-state")).to_have_text("Away")
+    expect(page.locator("#presence-back")).to_contain_text("on a break, back in")
+    alice = PresenceBoard(redis).get("alice")
+    assert alice.state is Presence.AWAY and 29 * 60 <= alice.back_at - runtime.clock.timestamp() <= 30 * 60
+    assert PresenceBoard(redis).due_back("cards", runtime.clock.timestamp(), 3600) == [alice.back_at]
+
+    page.get_by_role("button", name="Become available").click()  # back early
+    expect(page.locator("#presence-state")).to_have_text("Available")
+    expect(page.locator("#presence-back")).to_have_count(0)
+    assert PresenceBoard(redis).due_back("cards", runtime.clock.timestamp(), 3600) == []
+
+
 def test_a_waiting_caller_appears_in_the_queue_view_without_a_reload(page, runtime):
     log_in(page, "alice")
     expect(page.get_by_text("Nobody is waiting.")).to_be_visible()

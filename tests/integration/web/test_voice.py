@@ -9,6 +9,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import AUTH_TOKEN
+from tests.e2e.conftest import TUESDAY_MORNING
 from webhooks import create_app
 
 LINE, CALLER, SID = "+15005550006", "+15551230002", "CA" + "b" * 32
@@ -30,7 +31,8 @@ def spoken(root: ET.Element) -> str:
 
 @pytest.fixture
 def client(settings):
-    return create_app(settings).test_client()
+    """The app on a Tuesday morning's clock: departments are open whatever the hour the suite runs at."""
+    return create_app(dataclasses.replace(settings, clock_start=TUESDAY_MORNING)).test_client()
 
 
 def test_incoming_call_is_greeted_and_asked_what_it_is_about(client):

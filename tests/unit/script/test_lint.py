@@ -237,6 +237,46 @@ CASES = [
         "'shrug' is not one of",
         E,
     ),
+    (
+        "unknown callback order",
+        edit(append="callbacks: {first: whoever}\n"),
+        "callbacks.first",
+        14,
+        "'whoever' is not one of customer, agent",
+        E,
+    ),
+    (
+        "more retry waits than attempts",
+        edit(append="callbacks:\n  attempts: 2\n  retry_minutes: [5, 15]\n"),
+        "callbacks.retry_minutes",
+        16,
+        "2 waits, but 2 attempts leave room for 1",
+        E,
+    ),
+    (
+        "retry wait out of range",
+        edit(append="callbacks:\n  retry_minutes: [5, 0]\n"),
+        "callbacks.retry_minutes",
+        15,
+        "whole minutes from 1 to 1440, got '0'",
+        E,
+    ),
+    (
+        "hold updates too frequent",
+        edit(append="hold:\n  update_every_seconds: 5\n"),
+        "hold.update_every_seconds",
+        15,
+        "must be between 20 and 600, got 5",
+        E,
+    ),
+    (
+        "department's callback order",
+        edit({8: "    hours: always\n    callback_first: agnet"}),
+        "departments.desk.callback_first",
+        9,
+        "'agnet' is not one of customer, agent",
+        E,
+    ),
 ]
 
 
