@@ -850,11 +850,32 @@ def _own_database_pool() -> None:
 
 def keep_scripts_current(rt) -> None:
     """In the worker's parent: reload scripts after a publication, so horses inherit them instead of each
-    loading them again."""
+    loading them again; and size Twilio's queues for any department new to the scripts."""
     try:
         rt.script_for_number("")
     except Exception:
         log.warning("could not refresh the scripts in the worker", exc_info=True)
+        return
+    keep_twilio_queues_sized(rt)
+
+
+_queues_sized: set[str] = set()  # this process's note of what it has sized already (Twilio holds the sizes)
+
+
+def keep_twilio_queues_sized(rt) -> None:
+    """Every department's Twilio queue as large as Twilio allows (`callflow/twilio_queues.py`); tried again
+    at the next look if Twilio could not be reached."""
+    from callflow import twilio_queues
+
+    names = twilio_queues.queue_names(rt.scripts.current.values())
+    if names <= _queues_sized:
+        return
+    try:
+        twilio_queues.size_queues(rt.twilio, names)
+    except Exception:
+        log.warning("could not size Twilio's queues; trying again shortly", exc_info=True)
+        return
+    _queues_sized.update(names)
 
 
 def watch_sweeper(rt, stop=None) -> None:

@@ -61,7 +61,7 @@ def whisper(info, department_name: str, now: float) -> str:
     return text
 
 
-def callback_whisper(info, department_name: str, now: float) -> str:
+def callback_whisper(info, department_name: str) -> str:
     """Agent-first: what the agent hears before we ring the customer they are calling back."""
     who = info.name or " ".join(info.caller.lstrip("+"))
     text = f"Callback to {who}, for {department_name}. "
@@ -96,7 +96,7 @@ def answer():
         heard = Say("Callback. " + whisper(info, name, now))
         rt.acd.mark(caller_sid, "connected")
     elif rt.acd.has(caller_sid, "callback"):  # agent-first callback: the customer is dialled now
-        heard = Say(callback_whisper(info, name, now))
+        heard = Say(callback_whisper(info, name))
         rt.redis.hset(CALL_INFO_KEY + caller_sid, "agent_leg", request.form.get("CallSid", ""))
         rt.jobs.enqueue(jobs.place_callback, info.department, caller_sid, login)
     else:
