@@ -6,8 +6,8 @@ ships the model's weights, so nothing is fetched at run time) and train with
 unless asked for: the default router needs only scikit-learn.
 
 The model: a logistic regression over normalised mean-pooled MiniLM embeddings, trained on the same labels as
-a TF-IDF `Router` (departments or "department/topic", plus the out-of-scope class); the two class
-probability vectors are averaged with equal weight (chosen on the dev split). The encoder is loaded once per
+a TF-IDF `Router` (departments or "department/topic", plus the out-of-scope class); the two models'
+department probabilities are averaged with equal weight (chosen on the dev split). The encoder is loaded once per
 process (about 0.4 GB resident with torch) and shared by every router in it.
 """
 
@@ -23,11 +23,19 @@ import numpy as np
 import sklearn
 from sklearn.linear_model import LogisticRegression
 
+from callflow.steering.neighbours import NearestExamples
 from callflow.steering.policy import SteeringPolicy
-from callflow.steering.router import EMBEDDINGS_FORMAT, Router, _version, training_set
+from callflow.steering.router import (
+    EMBEDDINGS_FORMAT,
+    OUT_OF_SCOPE,
+    Router,
+    _to_departments,
+    _version,
+    department_of,
+    training_set,
+)
 
 _C = 10.0  # logistic-regression regularisation, chosen on the dev split (1, 10, 100 tried)
-_WEIGHT = 0.5  # share of the embedding model in the averaged probabilities (0.3, 0.5, 0.7 tried)
 _MAX_TOKENS = 128
 # Thresholds for the averaged probabilities, chosen on the dev split (see docs/benchmarks.md).
 EMBEDDINGS_POLICY = SteeringPolicy(unknown_below=0.25, route_at=0.75)
@@ -105,7 +113,8 @@ def shared_encoder() -> SentenceEncoder:
 
 
 class EmbeddingRouter(Router):
-    """A TF-IDF `Router` and a logistic regression on sentence embeddings, probabilities averaged."""
+    """A TF-IDF `Router`, a logistic regression on sentence embeddings and the nearest training examples
+    in that embedding space (`neighbours.py`): their department probabilities averaged, a third each."""
 
     def __init__(
         self,
@@ -115,15 +124,18 @@ class EmbeddingRouter(Router):
         classes: list[str],
         policy: SteeringPolicy,
         version: str,
+        neighbours: NearestExamples,
     ) -> None:
-        if classes != tfidf.classes:
-            raise ValueError("the embedding model and the TF-IDF model disagree about the classes")
         self._tfidf = tfidf
+        self._neighbours = neighbours
         self._coef = np.ascontiguousarray(coef.T, dtype=np.float64)
         self._intercept = np.asarray(intercept, dtype=np.float64)
         self.policy = policy
         self.version = version
         self._set_classes(list(classes))
+        if self._departments != tfidf.departments:
+            raise ValueError("the embedding model and the TF-IDF model disagree about the departments")
+        self._map = _to_departments(self._classes, self._departments)
 
     @classmethod
     def train(
@@ -134,11 +146,12 @@ class EmbeddingRouter(Router):
         *,
         topics: Mapping[str, str] | None = None,
         kind: str = "embeddings",
+        subtopics: bool = True,
     ) -> EmbeddingRouter:
         """Train both models on the same examples (see `Router.train`)."""
         texts, labels = training_set(examples, background, topics)
         policy = policy or EMBEDDINGS_POLICY
-        tfidf = Router.train(examples, background, policy, topics=topics)
+        tfidf = Router.train(examples, background, policy, topics=topics, subtopics=subtopics)
         vectors = shared_encoder().encode(texts)
         # lbfgs on dense vectors is deterministic; balanced weights for the same reason as the SVM's.
         model = LogisticRegression(C=_C, max_iter=3000, class_weight="balanced")
@@ -148,22 +161,33 @@ class EmbeddingRouter(Router):
         if len(classes) == 2:  # binary: one row for classes_[1]
             coef = np.vstack([-coef[0], coef[0]]) / 2
             intercept = np.array([-intercept[0], intercept[0]]) / 2
-        return cls(tfidf, coef, intercept, classes, policy, _version(texts, labels, policy, "embeddings"))
+        departments = tfidf.departments
+        neighbours = NearestExamples.of(
+            vectors, [department_of(label) for label in labels], [*departments, OUT_OF_SCOPE]
+        )
+        version = _version(texts, labels, policy, "embeddings")
+        return cls(tfidf, coef, intercept, classes, policy, version, neighbours)
 
     @property
     def kind(self) -> str:
         return "embeddings"
 
-    def _class_probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        logits = shared_encoder().encode(texts).astype(np.float64) @ self._coef + self._intercept
+    def _probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = shared_encoder().encode(texts)
+        logits = vectors.astype(np.float64) @ self._coef + self._intercept
         logits -= logits.max(axis=1, keepdims=True)
         embedded = np.exp(logits)
         embedded /= embedded.sum(axis=1, keepdims=True)
-        return _WEIGHT * embedded + (1.0 - _WEIGHT) * self._tfidf.class_probabilities(texts)
+        shares = (
+            embedded @ self._map,
+            self._tfidf._probabilities(texts),
+            self._neighbours.probabilities(vectors),
+        )
+        return sum(shares) / len(shares)
 
     def with_policy(self, policy: SteeringPolicy) -> EmbeddingRouter:
         return EmbeddingRouter(
-            self._tfidf, self._coef.T, self._intercept, self._classes, policy, self.version
+            self._tfidf, self._coef.T, self._intercept, self._classes, policy, self.version, self._neighbours
         )
 
     def to_bytes(self) -> bytes:
@@ -175,6 +199,7 @@ class EmbeddingRouter(Router):
             "coef": self._coef.T.copy(),
             "intercept": self._intercept.copy(),
             "classes": self._classes,
+            "neighbours": (self._neighbours.vectors, self._neighbours.columns, self._neighbours.n_columns),
         }
         return EMBEDDINGS_FORMAT + zlib.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 6)
 
@@ -192,4 +217,5 @@ class EmbeddingRouter(Router):
             payload["classes"],
             policy,
             payload["version"],
+            NearestExamples(*payload["neighbours"]),
         )
