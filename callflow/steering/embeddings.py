@@ -6,9 +6,10 @@ ships the model's weights, so nothing is fetched at run time) and train with
 unless asked for: the default router needs only scikit-learn.
 
 The model: a logistic regression over normalised mean-pooled MiniLM embeddings, trained on the same labels as
-a TF-IDF `Router` (departments or "department/topic", plus the out-of-scope class); the two models'
-department probabilities are averaged with equal weight (chosen on the dev split). The encoder is loaded once per
-process (about 0.4 GB resident with torch) and shared by every router in it.
+a TF-IDF `Router` (departments or "department/topic", plus the out-of-scope class), and the nearest training
+examples in the same embedding space (`neighbours.py`, which carries few-shot routers past 90% on dev); the
+three department probabilities are averaged with equal weight (chosen on the dev split). The encoder is
+loaded once per process (about 0.4 GB resident with torch) and shared by every router in it.
 """
 
 from __future__ import annotations
