@@ -45,23 +45,60 @@ def close_call(call_sid: str, status: str, ended_at: float, duration: int | None
     is down, the job fails, RQ retries it with backoff, and nothing is lost meanwhile. A call whose start could
     not be logged (the database was down then) is logged now from the status callback's From and To.
     """
-    from datetime import timedelta
 
-    from callflow.models import Call, Summary
+    from callflow.models import Summary
 
     rt = runtime()
     with rt.sessions() as session:
-        if caller is not None and session.get(Call, call_sid) is None:
-            live = rt.live_calls.load(call_sid) or {}
-            started = datetime.fromtimestamp(ended_at, UTC) - timedelta(seconds=duration or 0)
-            call_log.call_started(session, call_sid, caller, called or "", started,
-                                  script_version=live.get("script_version"))
-        closed = call_log.call_ended(session, call_sid, status, datetime.fromtimestamp(ended_at, UTC), duration)
+        live = rt.live_calls.load(call_sid) if caller is not None else None
+        closed = _close_record(session, call_sid, status, ended_at, duration, caller, called,
+                               (live or {}).get("script_version"))
         if closed or session.get(Summary, call_sid) is None:  # a repeated status callback rewrites nothing
             write_summary(call_sid, session)
     rt.live_calls.forget(call_sid)
     rt.acd.forget(call_sid)
     return closed
+
+
+def close_record_only(call_sid: str, status: str, ended_at: float, duration: int | None, caller: str,
+                      called: str) -> bool:
+    """The status callback came while Redis was down, so no worker can be asked to close the call: its record
+    is closed here, in the database alone, and the sweeper writes its summary once Redis is back
+    (`summarise_missed`), with whatever of the call's live state Redis kept."""
+    rt = runtime()
+    with rt.sessions() as session:
+        return _close_record(session, call_sid, status, ended_at, duration, caller, called, None)
+
+
+def _close_record(session, call_sid: str, status: str, ended_at: float, duration: int | None,
+                  caller: str | None, called: str | None, script_version: str | None) -> bool:
+    """Close a call's record; one whose start could not be logged is logged first from From and To."""
+    from datetime import timedelta
+
+    from callflow.models import Call
+
+    if caller is not None and session.get(Call, call_sid) is None:
+        started = datetime.fromtimestamp(ended_at, UTC) - timedelta(seconds=duration or 0)
+        call_log.call_started(session, call_sid, caller, called or "", started, script_version=script_version)
+    return call_log.call_ended(session, call_sid, status, datetime.fromtimestamp(ended_at, UTC), duration)
+
+
+def summarise_missed(rt, now: datetime) -> int:
+    """Write the summary of every call that ended a while ago without one: its close job was never queued
+    (Redis was down when Twilio reported the end) or was lost with Redis's data. Every call has a summary."""
+    from datetime import timedelta
+
+    from callflow.summaries import ended_without_summary
+
+    with rt.sessions() as session:
+        missed = ended_without_summary(session, now - timedelta(seconds=SWEEP_EVERY_SECONDS), MISSED_PER_SWEEP)
+    for call_sid in missed:
+        write_summary(call_sid)
+        rt.live_calls.forget(call_sid)
+        rt.acd.forget(call_sid)
+    if missed:
+        log.warning("wrote the summaries of %d calls that had none", len(missed))
+    return len(missed)
 
 
 def write_summary(call_sid: str, session=None) -> dict | None:
@@ -385,6 +422,7 @@ def retrain_router(line: str) -> str | None:
 
 
 SWEEP_EVERY_SECONDS = 300  # virtual seconds between two sweeps of callbacks (5 s real at rate 60)
+MISSED_PER_SWEEP = 200  # summaries of calls that had none written per sweep, at most
 AGENT_RUNG_KEY = "callflow:callbacks:agent-rung:"  # per callback call: its agent has been rung
 SWEEPER_KEY = "callflow:callbacks:sweeper"  # the live sweeper chain's id; expires when the chain stops
 
@@ -674,7 +712,8 @@ def sweep_callbacks(chain: str | None = None) -> dict:
       dial again under a new claim;
     - a callback in line that Redis forgot (flush, restart without persistence): its place is restored;
     - an offer whose placing job was lost (the agent stays reserved): placed again (claims make it safe);
-    - a chosen time that passed, or a retry whose job was lost: done now.
+    - a chosen time that passed, or a retry whose job was lost: done now;
+    - a call that ended without a summary (Redis was down when it ended): its summary is written.
     Then the chain schedules its next sweep (see `keep_sweeping`).
     """
     from callflow.callbacks import CallbackState, expired_claims, in_state, lost_retries
@@ -703,7 +742,8 @@ def sweep_callbacks(chain: str | None = None) -> dict:
         departments.add(callback.department)
         done[_check_place(rt, callback, now)] += 1
     done.pop("ok", None)
-    done = dict(done)
+    done["summaries"] += summarise_missed(rt, now)
+    done = dict(+done)  # (counts of zero dropped)
     if departments:
         distribute(sorted(departments))
     if chain is not None:

@@ -91,3 +91,13 @@ def list_summaries(session: Session, since: datetime | None = None, department: 
     if caller:
         query = query.where(Summary.caller == caller)
     return [json.loads(row.body) for row in session.scalars(query)]
+
+
+def ended_without_summary(session: Session, ended_before: datetime, limit: int) -> list[str]:
+    """Calls that ended before a moment and have no summary, oldest first: the sweeper writes theirs."""
+    from callflow.models import Call
+
+    query = (select(Call.sid).outerjoin(Summary, Summary.call_sid == Call.sid)
+             .where(Call.ended_at.is_not(None), Call.ended_at < ended_before, Summary.call_sid.is_(None))
+             .order_by(Call.ended_at).limit(limit))
+    return list(session.scalars(query))

@@ -212,7 +212,16 @@ def status():
     if call_status in ("completed", "busy", "failed", "no-answer", "canceled"):
         rt = runtime()
         duration = request.form.get("CallDuration")
-        rt.redis.set(ENDED_KEY + sid, call_status, ex=ENDED_TTL_SECONDS)
+        ended = (sid, call_status, rt.clock.timestamp(), int(duration) if duration and duration.isdigit() else None,
+                 request.form.get("From", ""), request.form.get("To", ""))
+        try:
+            rt.redis.set(ENDED_KEY + sid, call_status, ex=ENDED_TTL_SECONDS)
+        except redis.RedisError:
+            # Twilio reports a call's end once: with Redis down no worker can be asked to close it, so its record
+            # is closed here and the workers' sweeper writes its summary when Redis is back.
+            log.warning("Redis is down: call %s closed in the database only; its summary follows", sid)
+            jobs.close_record_only(*ended)
+            return twiml_response(VoiceResponse())
         try:  # still in line when the call ended: an abandon, which wait estimates learn patience from
             from webhooks.hold import caller_gave_up
 
@@ -220,8 +229,5 @@ def status():
         except Exception:
             log.exception("abandonment of %s not counted", sid)
         rt.acd.call_ended(sid)  # at once: no agent may be offered a caller who has gone
-        rt.jobs.enqueue(jobs.close_call, sid, call_status, rt.clock.timestamp(),
-                        int(duration) if duration and duration.isdigit() else None,
-                        request.form.get("From", ""), request.form.get("To", ""),
-                        job_id=f"close-call-{sid}", retry=jobs.DATABASE_RETRY)
+        rt.jobs.enqueue(jobs.close_call, *ended, job_id=f"close-call-{sid}", retry=jobs.DATABASE_RETRY)
     return twiml_response(VoiceResponse())

@@ -104,3 +104,27 @@ def test_a_holding_caller_keeps_holding_through_an_outage_and_reaches_the_agent_
     call.wait(timeout=60)
     assert not call.entries("application-error")
     assert "Fraud team, Ann speaking." in [e.text for e in call.entries("talk")]
+
+
+def test_a_call_that_ends_while_redis_is_down_still_gets_its_summary_once_redis_is_back(centre, redis_server,
+                                                                                        sessions):
+    from callflow.models import Call
+    from callflow.summaries import get_summary
+
+    centre.start_worker()
+    centre.runtime.clock  # noqa: B018 -- the web process started (and agreed its clock) while Redis was up
+    redis_server.stop()
+    call = centre.carrier.place_call(from_=CALLER, to=LINE, caller=Caller([press("4")]))
+    call.wait(timeout=60)
+    assert APOLOGY in call.heard_text()  # through to the duty manager, and the call ends during the outage
+    with sessions() as session:
+        closed = wait_for(lambda: (session.expire_all(), session.get(Call, call.sid))[1], timeout=10,
+                          what="the call's record")
+        assert closed.ended_at is not None and closed.status == "completed"  # closed without Redis
+        assert get_summary(session, call.sid) is None  # no worker could write it yet
+
+    redis_server.start()  # back, empty: the close job was never queued, so the sweeper writes the summary
+    with sessions() as session:
+        summary = wait_for(lambda: (session.expire_all(), get_summary(session, call.sid))[1], timeout=60,
+                           what="the call's summary after the outage")
+    assert summary["caller"] == CALLER and summary["ended_at"] is not None
