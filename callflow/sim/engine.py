@@ -138,9 +138,11 @@ class Simulation:
         elsewhere = {d for d in self.loads if d != department and self.queues.size(d)}
         staffing = est.staffing_from(self.presence.at_work(department), 0.0, tuple(changes[lo:hi]), department,
                                      elsewhere)
-        # simulated wrap-ups are exponential: whenever it began, one is due a mean wrap-up from now
+        # simulated wrap-ups are exponential: whenever it began, one is due a mean wrap-up from now, and each
+        # call now in progress is followed by one
         wrap = self.loads[department].wrap_up_seconds
-        return replace(staffing, wrap_up_until=tuple(self.now + wrap for _ in staffing.wrap_up_until))
+        return replace(staffing, wrap_up_until=tuple(self.now + wrap for _ in staffing.wrap_up_until),
+                       wrap_up_seconds=wrap, wrap_up_fixed=False)
 
     def callbacks_ahead(self, department: str, position: int) -> int:
         """Places ahead of `position` held by callbacks (they never give up)."""

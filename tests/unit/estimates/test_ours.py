@@ -7,6 +7,7 @@ import math
 import random
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from callflow import estimates as est
@@ -76,11 +77,26 @@ def test_agents_due_back_shorten_the_wait_and_agents_leaving_lengthen_it():
     deserted = est.estimate(stats, 5, est.Staffing(4, ((10.0, -3),)), now=0.0).point_seconds
     assert helped < alone
     assert est.estimate(stats, 5, est.Staffing(4), now=0.0).point_seconds < deserted
-    # nobody at work, one agent due in 10 minutes: the wait is at least those 10 minutes
-    assert est.estimate(stats, 1, est.Staffing(0, ((600.0, +1),)), now=0.0).point_seconds > 600
+    # nobody at work, one agent due in 10 minutes: the head caller waits those 10 minutes, the agent takes them
+    assert est.estimate(stats, 1, est.Staffing(0, ((600.0, +1),)), now=0.0).point_seconds == pytest.approx(600)
+    assert est.estimate(stats, 2, est.Staffing(0, ((600.0, +1),)), now=0.0).point_seconds > 600
     # changes beyond the horizon, or already past, are ignored
     far = est.Staffing(1, ((est.HORIZON_SECONDS + 1.0, +5), (-1.0, +5)))
     assert est.estimate(stats, 5, far, now=0.0).point_seconds == pytest.approx(alone)
+
+
+def test_agents_back_from_a_break_take_the_next_callers_at_once():
+    stats = est.DepartmentStats()
+    back = est.Staffing(2, ((120.0, +4),))
+    # four agents back in two minutes: the first four callers still waiting then are theirs at once
+    within = est.estimate(stats, 5, back, now=0.0).point_seconds
+    assert within == pytest.approx(120.0, abs=60.0)
+    # a caller beyond them moves on from there at six agents' pace, not two
+    beyond = est.estimate(stats, 10, back, now=0.0).point_seconds
+    assert within < beyond < est.estimate(stats, 10, est.Staffing(2), now=0.0).point_seconds - 300
+    # agents leaving free nobody
+    assert est.estimate(stats, 5, est.Staffing(6, ((120.0, -4),)), now=0.0).point_seconds > \
+        est.estimate(stats, 5, est.Staffing(6), now=0.0).point_seconds
 
 
 def test_staffing_is_read_from_presence():
@@ -89,11 +105,12 @@ def test_staffing_is_read_from_presence():
 
     board = [agent("on-call", 100.0), agent("wrap-up", 150.0), agent("available", 0.0)]
     staffing = est.staffing_from(board, wrap_up_seconds=30.0, changes=((900.0, -1),), department="cards")
-    assert staffing == est.Staffing(3, ((900.0, -1),), on_call=(100.0,), wrap_up_until=(180.0,))
+    assert staffing == est.Staffing(3, ((900.0, -1),), on_call=(100.0,), wrap_up_until=(180.0,),
+                                    wrap_up_seconds=30.0)
     # an agent who serves loans first, while loans has callers waiting, will not be the next one free for cards
     shared = [*board, agent("on-call", 120.0, ("loans", "cards"))]
     assert est.staffing_from(shared, 30.0, department="cards", waiting_elsewhere={"loans"}) == \
-        est.Staffing(4, (), on_call=(100.0,), wrap_up_until=(180.0,), elsewhere=1)
+        est.Staffing(4, (), on_call=(100.0,), wrap_up_until=(180.0,), elsewhere=1, wrap_up_seconds=30.0)
     assert est.staffing_from(shared, 30.0, department="cards").on_call == (100.0, 120.0)  # loans' line is empty
 
 
@@ -167,3 +184,21 @@ def test_calibrated_promises_are_kept_nine_times_in_ten_when_the_model_is_right(
         kept += i >= 100 and waited <= ours.promise_seconds
         stats = est.on_answered(stats, waited, float(i), ours)
     assert 0.86 <= kept / 500 <= 0.94
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_an_agent_on_a_call_is_free_only_after_the_wrap_up_that_follows_it(fixed):
+    rng, wrap = random.Random(3), 60.0
+    # handle times are recorded with the wrap-up: talk (exponential, mean 240 s) + the wrap-up
+    stats = stats_with(handles=[rng.expovariate(1 / 240) + (wrap if fixed else rng.expovariate(1 / wrap))
+                                for _ in range(500)])
+    busy = est.Staffing(10, on_call=(800.0,) * 10, wrap_up_seconds=wrap, wrap_up_fixed=fixed)  # 200 s into calls
+    first = est.estimate(stats, 1, busy, now=1000.0).point_seconds
+    ignored = est.estimate(stats, 1, est.replace(busy, wrap_up_seconds=0.0), now=1000.0).point_seconds
+    # the first agent free: the least of ten (residual talk + wrap-up), among callers who stayed
+    draws = np.random.default_rng(0)
+    talks = draws.exponential(240, (100_000, 10))
+    free = (talks.min(axis=1) + wrap) if fixed else (talks + draws.exponential(wrap, talks.shape)).min(axis=1)
+    stayed = np.exp(-stats.abandon_rate() * free)
+    assert first == pytest.approx(float((free * stayed).sum() / stayed.sum()), rel=0.15)
+    assert ignored < 0.5 * first  # as if one of ten calls might end, wrap-up and all, any moment
