@@ -653,8 +653,13 @@ def retry_callback(call_sid: str) -> bool:
     rt = runtime()
     with rt.sessions() as session:
         callback = find_by_call(session, call_sid)
-        if callback is None or not move(session, callback.id, CallbackState.REQUESTED, rt.clock.now(),
-                                        retry_at=None):
+        now = rt.clock.now()
+        if callback is not None and callback.retry_at is not None and callback.retry_at > now:
+            # RQ's scheduler keeps whole seconds and may run a job up to a second early (a minute of virtual time
+            # at rate 60): the line's wait between attempts is kept to the second, so wait out the rest.
+            rt.schedule((callback.retry_at - now).total_seconds(), retry_callback, call_sid)
+            return False
+        if callback is None or not move(session, callback.id, CallbackState.REQUESTED, now, retry_at=None):
             return False
         _hold_place(rt, callback)
         department = callback.department
