@@ -717,6 +717,7 @@ def sweep_callbacks(chain: str | None = None) -> dict:
       dial again under a new claim;
     - a callback in line that Redis forgot (flush, restart without persistence): its place is restored;
     - an offer whose placing job was lost (the agent stays reserved): placed again (claims make it safe);
+    - a customer who answered their callback and waits for an agent whose ringing job was lost: rung again;
     - a chosen time that passed, or a retry whose job was lost: done now;
     - a call that ended without a summary (Redis was down when it ended): its summary is written.
     Then the chain schedules its next sweep (see `keep_sweeping`).
@@ -746,6 +747,10 @@ def sweep_callbacks(chain: str | None = None) -> dict:
     for callback in waiting:
         departments.add(callback.department)
         done[_check_place(rt, callback, now)] += 1
+    with rt.sessions() as session:
+        answered = in_state(session, CallbackState.CONNECTED)
+    for callback in answered:
+        done[_check_room(rt, callback, now)] += 1
     done.pop("ok", None)
     done["summaries"] += summarise_missed(rt, now)
     done = dict(+done)  # (counts of zero dropped)
@@ -787,6 +792,28 @@ def _check_place(rt, callback, now) -> str:
         return "offers"
     _hold_place(rt, callback)
     return "restored"
+
+
+def _check_room(rt, callback, now) -> str:
+    """Customer-first: a customer who answered waits in the room while their reserved agent is rung. If the
+    agent is still only offered the call once a ring would have been answered or timed out (whose status
+    webhook frees the agent), the ringing job died with its worker: ring the agent again."""
+    from callflow.presence import Presence
+
+    sid = callback.call_sid
+    if not rt.acd.has(sid, "in_room") or rt.acd.is_connected(sid) or callback.agent is None:
+        return "ok"
+    presence = rt.acd.presence.get(callback.agent)
+    if presence is None or presence.state is not Presence.OFFERED or presence.call != sid:
+        return "ok"
+    grace = rt.clock.virtual_seconds(rt.settings.callback_lease_seconds + AGENT_RING_SECONDS)
+    if (now - callback.updated_at).total_seconds() < grace:
+        return "ok"
+    rt.redis.delete(f"{AGENT_RUNG_KEY}{sid}:{callback.dial_sid}")  # that ring never reached the agent
+    log.warning("callback %s: the customer waited in vain for agent %s; ringing them again", callback.id,
+                callback.agent)
+    ring_agent(callback.department, sid, callback.agent)
+    return "agent rung again"
 
 
 def _recover_claim(callback_id: int, old_token: str) -> str:

@@ -230,6 +230,27 @@ def test_a_worker_killed_just_after_dialling_leaves_one_call_and_the_callback_co
     assert [c.dial_sid for c in claims] == [calls_placed_to(carrier, customer(1))[0].sid]
 
 
+def test_a_ringing_job_lost_with_its_worker_after_the_customer_answered_is_rung_again(
+        centre, workers, carrier, sessions, app_server):
+    runtime = centre
+    sid = ask_for_callback(runtime, sessions, carrier, 1)
+    agents_at_work(runtime, sessions, carrier, 1)
+    (offer,) = runtime.acd.offers(["fraud"], runtime.clock.timestamp())
+    with app_server[0].app_context():  # dialled here, with the app's runtime: no worker runs yet
+        jobs.place_callback(offer.department, sid, offer.agent)
+    ring = wait_for(lambda: next((j for j in runtime.jobs.get_jobs() if j.func is jobs.ring_agent), None),
+                    what="the customer's answer to ask for the agent's ring")
+    # A worker took that job, marked the agent as rung and died before dialling: the job is gone.
+    runtime.jobs.remove(ring)
+    assert jobs._first_agent_ring(runtime, sid)
+    workers(CALLFLOW_CALLBACK_LEASE_SECONDS="2")
+    wait_for(lambda: state_of(sessions, sid) == "done", timeout=60, what="the agent rung again and the call done")
+    agent_legs = [c for c in carrier.calls.values() if c.to == "+15557770000"]
+    assert len(agent_legs) == 1 and len(calls_placed_to(carrier, customer(1))) == 1
+    (callback_leg,) = calls_placed_to(carrier, customer(1))
+    assert "Fraud team, agent 0." in [e.text for e in carrier.calls[callback_leg.sid].entries("talk")]
+
+
 def test_redis_flushed_the_place_is_restored_from_the_database_and_the_customer_rung_once(
         centre, workers, carrier, sessions, redis):
     runtime = centre
