@@ -326,25 +326,52 @@ def learned_list() -> None:
 
     with _runtime().sessions() as session:
         for example in learned_examples(session):
-            click.echo(f"{example.id:6} {example.department:16} (was {example.wrong_department or '-'}): "
-                       f"{example.text}")
+            label = f"{example.department}/{example.topic}" if example.topic else example.department
+            origin = f"was {example.wrong_department}" if example.wrong_department else (
+                "imported" if example.call_sid is None else "was -")
+            click.echo(f"{example.id:6} {label:16} ({origin}): {example.text}")
+
+
+@learned.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8"))
+def learned_import(csv_file) -> None:
+    """Import labelled past calls (CSV: text,department[,topic]); the routers are retrained.
+
+    The topic is the reason code agents filed, where the centre keeps one: steering learns it too.
+    """
+    from callflow.learning import HistoryRejected, import_history
+
+    runtime = _runtime()
+    departments = {d for script in runtime.scripts.current.values() for d in script.departments}
+    with runtime.sessions() as session:
+        try:
+            count = import_history(session, csv_file, departments, runtime.clock.now(), name=csv_file.name)
+        except HistoryRejected as rejected:
+            raise click.ClickException(f"nothing imported: {rejected}") from rejected
+    _retrain_every_line(runtime)
+    click.echo(f"imported {count} examples; routers are being retrained")
 
 
 @learned.command("remove")
 @click.argument("example_id", type=int)
 def learned_remove(example_id: int) -> None:
     """Take a learned example out of training; the routers are retrained."""
-    from callflow import jobs
     from callflow.learning import remove_example
 
     runtime = _runtime()
     with runtime.sessions() as session:
         if not remove_example(session, example_id):
             raise click.BadParameter(f"no learned example {example_id}", param_hint="EXAMPLE_ID")
+    _retrain_every_line(runtime)
+    click.echo(f"removed example {example_id}; routers are being retrained")
+
+
+def _retrain_every_line(runtime) -> None:
+    from callflow import jobs
+
     for script in runtime.scripts.current.values():
         for number in script.numbers or ("",):
             runtime.jobs.enqueue(jobs.retrain_router, number)
-    click.echo(f"removed example {example_id}; routers are being retrained")
 
 
 @main.group()

@@ -83,10 +83,11 @@ class Agent(Base):
 
 
 class LearnedExample(Base):
-    """Words a caller said that steering sent to the wrong department, labelled with the one that served them.
+    """Words a caller said, labelled with the department that served them (and a topic, where one is known).
 
-    Written when an agent transfers a call; administrators review them (and may remove one) before they
-    shape how the router steers the next callers.
+    Written when an agent transfers a call, or imported from labelled history (`callflow learned import`:
+    no call, no wrong department); administrators review them (and may remove one) before they shape how
+    the router steers the next callers.
     """
 
     __tablename__ = "learned_examples"
@@ -98,6 +99,7 @@ class LearnedExample(Base):
     call_sid: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(Moment())
     removed: Mapped[bool] = mapped_column(default=False)
+    topic: Mapped[str | None] = mapped_column(String(64))  # the reason code, for imported history
 
 
 class Disposition(Base):

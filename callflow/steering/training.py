@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from callflow.steering.policy import SteeringPolicy
-from callflow.steering.router import Router
+from callflow.steering.router import Router, department_of
 
 
 def _departments(script: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
@@ -46,7 +46,7 @@ def load_script(path: str | Path) -> dict[str, Any]:
 def merge_examples(
     script_examples: Mapping[str, Sequence[str]], learned: Iterable[tuple[str, str]]
 ) -> dict[str, list[str]]:
-    """Add learned (text, department) pairs to the script's phrases.
+    """Add learned (text, label) pairs to the script's phrases; a label is a department or "department/topic".
 
     A learned example is the department that finally served the caller, so it wins over a script phrase
     with the same words in another department. Examples for departments the script no longer has are
@@ -60,14 +60,14 @@ def merge_examples(
             if key:
                 owner.setdefault(key, department)
                 first_wording.setdefault(key, phrase.strip())
-    for text, department in learned:
+    for text, label in learned:
         key = _key(text)
-        if key and department in script_examples:
-            owner[key] = department
+        if key and department_of(label) in script_examples:
+            owner[key] = label
             first_wording.setdefault(key, text.strip())
     merged: dict[str, list[str]] = {department: [] for department in script_examples}
-    for key, department in owner.items():
-        merged[department].append(first_wording[key])
+    for key, label in owner.items():
+        merged.setdefault(label, []).append(first_wording[key])
     return merged
 
 

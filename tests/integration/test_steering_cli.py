@@ -48,3 +48,54 @@ def test_learned_examples_can_be_listed_and_removed(env, redis):
     assert "a refund I never authorised" not in runner.invoke(main, ["learned", "list"]).output
     assert redis.llen("rq:queue:callflow") >= 1  # a retrain was queued for the workers
     assert runner.invoke(main, ["learned", "remove", str(example.id)]).exit_code != 0
+
+
+HISTORY = """text,department,topic
+my new card hasn't turned up yet,cards,card_arrival
+when will the card you posted arrive,cards,card_arrival
+the card still has not been delivered,cards,card_arrival
+someone took money from my account without asking,fraud,
+"a payment I don't recognise, what do I do",fraud,unrecognised_payment
+"""
+
+
+def test_labelled_history_is_imported_with_its_reason_codes_and_steering_learns_them(env, redis, tmp_path):
+    from callflow.learning import training_pairs
+    from callflow.script.library import ScriptLibrary
+    from callflow.steering.training import router_for_script
+
+    history = tmp_path / "history.csv"
+    history.write_text(HISTORY, encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["learned", "import", str(history)])
+    assert result.exit_code == 0, result.output
+    assert "imported 5 examples" in result.output
+    assert redis.llen("rq:queue:callflow") >= 1  # the routers are retrained by the workers
+    listing = runner.invoke(main, ["learned", "list"]).output
+    assert "cards/card_arrival" in listing and "(imported): when will the card you posted arrive" in listing
+    with env() as session:
+        pairs = training_pairs(session)
+    assert ("someone took money from my account without asking", "fraud") in pairs
+    assert ("the card still has not been delivered", "cards/card_arrival") in pairs
+    library = ScriptLibrary(ROOT / "ivr_scripts")
+    library.reload()
+    script = next(s for s in library.current.values() if "cards" in s.departments)
+    router = router_for_script(script, pairs, kind="tfidf")
+    assert {"cards/card_arrival", "fraud/unrecognised_payment"} <= set(router.classes)
+    assert router.rank("my card hasn't arrived yet")[0][0] == "cards"
+
+
+def test_a_wrong_history_file_imports_nothing_and_says_which_line_and_field(env, redis, tmp_path):
+    history = tmp_path / "history.csv"
+    history.write_text("text,department\nmy card was stolen,fraud\nI want a mortgage,mortgages\n,cards\n",
+                       encoding="utf-8")
+    result = CliRunner().invoke(main, ["learned", "import", str(history)])
+    assert result.exit_code != 0
+    assert f"{history}:3: department: 'mortgages' is not a department" in result.output
+    assert f"{history}:4: text: empty" in result.output
+    assert "nothing imported" in result.output
+    assert "my card was stolen" not in CliRunner().invoke(main, ["learned", "list"]).output
+    no_header = tmp_path / "words.csv"
+    no_header.write_text("words,dept\nmy card was stolen,fraud\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["learned", "import", str(no_header)])
+    assert result.exit_code != 0 and f"{no_header}:1: text: missing column" in result.output
