@@ -274,11 +274,9 @@ def route(utterances, script_path, as_json) -> None:
     import json
     from datetime import UTC, datetime
 
-    from callflow.actions import Gather, RouteToDepartment, Say
-    from callflow.events import CallStarted, Speech
-    from callflow.script import engine
     from callflow.script.library import load_library
     from callflow.script.loader import load_script
+    from callflow.steering.preview import preview
     from callflow.steering.training import router_for_script
 
     if script_path:
@@ -293,25 +291,13 @@ def route(utterances, script_path, as_json) -> None:
     lines = utterances or tuple(line.strip() for line in sys.stdin if line.strip())
     now = datetime.now(UTC)
     for text in lines:
-        decision = router.steer(text)
-        start = engine.start(script, CallStarted("+10000000000", "+10000000001"), now, steer=router.steer)
-        step = engine.handle(script, start.state, Speech(text, 0.9), now, steer=router.steer)
-        heard = []
-        for action in step.actions:
-            if isinstance(action, Say):
-                heard.append(action.text)
-            elif isinstance(action, Gather):
-                heard.extend(p.text for p in action.prompts if isinstance(p, Say))
-        routed = next((a.department for a in step.actions if isinstance(a, RouteToDepartment)), None)
-        result = {"utterance": text, "decision": decision.kind.value, "department": decision.department,
-                  "confidence": round(decision.confidence, 3), "alternative": decision.alternative,
-                  "routed_to": routed, "caller_hears": " ".join(heard)}
+        result = preview(script, router.steer, text, now)
         if as_json:
-            click.echo(json.dumps(result))
+            click.echo(json.dumps(result.as_dict()))
         else:
-            click.echo(f"{text}\n  {decision.kind.value}: {decision.department or '-'} "
-                       f"({decision.confidence:.2f})" + (f" or {decision.alternative}" if decision.alternative else "")
-                       + f"\n  caller hears: {result['caller_hears']}")
+            click.echo(f"{text}\n  {result.decision}: {result.department or '-'} ({result.confidence:.2f})"
+                       + (f" or {result.alternative}" if result.alternative else "")
+                       + f"\n  caller hears: {result.caller_hears}")
 
 
 @main.group()
@@ -339,6 +325,7 @@ def learned_import(csv_file) -> None:
 
     The topic is the reason code agents filed, where the centre keeps one: steering learns it too.
     """
+    from callflow import jobs
     from callflow.learning import HistoryRejected, import_history
 
     runtime = _runtime()
@@ -348,7 +335,7 @@ def learned_import(csv_file) -> None:
             count = import_history(session, csv_file, departments, runtime.clock.now(), name=csv_file.name)
         except HistoryRejected as rejected:
             raise click.ClickException(f"nothing imported: {rejected}") from rejected
-    _retrain_every_line(runtime)
+    jobs.retrain_every_line(runtime)
     click.echo(f"imported {count} examples; routers are being retrained")
 
 
@@ -356,22 +343,15 @@ def learned_import(csv_file) -> None:
 @click.argument("example_id", type=int)
 def learned_remove(example_id: int) -> None:
     """Take a learned example out of training; the routers are retrained."""
+    from callflow import jobs
     from callflow.learning import remove_example
 
     runtime = _runtime()
     with runtime.sessions() as session:
         if not remove_example(session, example_id):
             raise click.BadParameter(f"no learned example {example_id}", param_hint="EXAMPLE_ID")
-    _retrain_every_line(runtime)
+    jobs.retrain_every_line(runtime)
     click.echo(f"removed example {example_id}; routers are being retrained")
-
-
-def _retrain_every_line(runtime) -> None:
-    from callflow import jobs
-
-    for script in runtime.scripts.current.values():
-        for number in script.numbers or ("",):
-            runtime.jobs.enqueue(jobs.retrain_router, number)
 
 
 @main.group()

@@ -421,6 +421,13 @@ def retrain_router(line: str) -> str | None:
     return rt.publish_router(script, learned)
 
 
+def retrain_every_line(rt) -> None:
+    """Queue a retrain of every line's router: the learned examples changed (removed, imported)."""
+    for script in rt.scripts.current.values():
+        for number in script.numbers or ("",):
+            rt.jobs.enqueue(retrain_router, number)
+
+
 SWEEP_EVERY_SECONDS = 300  # virtual seconds between two sweeps of callbacks (5 s real at rate 60)
 MISSED_PER_SWEEP = 200  # summaries of calls that had none written per sweep, at most
 AGENT_RUNG_KEY = "callflow:callbacks:agent-rung:"  # per callback call: its agent has been rung

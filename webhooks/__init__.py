@@ -45,6 +45,7 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
         demo,
         hold,
         staff,
+        steering_admin,
         survey_voice,
         voice,
     )
@@ -56,6 +57,7 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
     console.init_app(app)  # agents' login and console
     app.register_blueprint(staff.bp)  # agents added, removed and made available by supervisors and admins
     app.register_blueprint(admin.bp)  # administrators edit, test, publish and roll back scripts
+    app.register_blueprint(steering_admin.bp)  # ... try phrases on call steering and review what it learned
     app.register_blueprint(browser_phone.bp)  # agents' phones in the console (local carrier)
     app.register_blueprint(demo.bp)  # the demo's softphone (only when CALLFLOW_DEMO is on)
     app.register_blueprint(api.bp)

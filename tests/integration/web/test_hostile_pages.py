@@ -116,8 +116,8 @@ def needed(rule) -> str | None:
 
 
 def concrete(rule) -> str:
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: {"name": "acme_bank.yaml", "login": "alice", "department": "fraud"}.get(
-        m.group(1), "x"), rule.rule)
+    values = {"name": "acme_bank.yaml", "login": "alice", "department": "fraud", "example_id": "1"}
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: values.get(m.group(1), "x"), rule.rule)
 
 
 def routes(app):
