@@ -725,6 +725,7 @@ def sweep_callbacks(chain: str | None = None) -> dict:
     - a callback in line that Redis forgot (flush, restart without persistence): its place is restored;
     - an offer whose placing job was lost (the agent stays reserved): placed again (claims make it safe);
     - a customer who answered their callback and waits for an agent whose ringing job was lost: rung again;
+    - an agent offered a caller on the line whose ringing job was lost: rung again, or freed if the caller left;
     - a chosen time that passed, or a retry whose job was lost: done now;
     - a call that ended without a summary (Redis was down when it ended): its summary is written.
     Then the chain schedules its next sweep (see `keep_sweeping`).
@@ -758,6 +759,8 @@ def sweep_callbacks(chain: str | None = None) -> dict:
         answered = in_state(session, CallbackState.CONNECTED)
     for callback in answered:
         done[_check_room(rt, callback, now)] += 1
+    for outcome in _check_offers(rt):
+        done[outcome] += 1
     done.pop("ok", None)
     done["summaries"] += summarise_missed(rt, now)
     done = dict(+done)  # (counts of zero dropped)
@@ -821,6 +824,40 @@ def _check_room(rt, callback, now) -> str:
                 callback.agent)
     ring_agent(callback.department, sid, callback.agent)
     return "agent rung again"
+
+
+def _check_offers(rt) -> list[str]:
+    """An agent offered a caller on the line stays reserved until the ring ends (the agent's status webhook
+    frees them). Still offered once a ring would have been answered or timed out, the ringing job died with
+    its worker: ring the agent again if the caller still waits, else free the agent. Without this the agent
+    would never be offered another call. (Callbacks' offers are `_check_place`'s and `_check_room`'s.)"""
+    from callflow.models import Call
+    from callflow.presence import Presence
+
+    now = rt.clock.timestamp()
+    grace = rt.clock.virtual_seconds(rt.settings.callback_lease_seconds + AGENT_RING_SECONDS)
+    departments = sorted({d for script in rt.scripts.current.values() for d in script.departments})
+    stale = {p.agent: p for d in departments for p in rt.acd.presence.at_work(d)
+             if p.state is Presence.OFFERED and p.call and now - p.since >= grace}
+    outcomes = []
+    for agent, presence in sorted(stale.items()):
+        sid = presence.call
+        if rt.acd.has(sid, "callback"):
+            continue
+        info = rt.acd.caller_info(sid)
+        with rt.sessions() as session:
+            call = session.get(Call, sid)
+            ended = call is not None and call.ended_at is not None
+        if info is None or ended or rt.acd.is_connected(sid):
+            rt.acd.set_presence(agent, Presence.AVAILABLE, list(presence.departments), now)
+            rt.jobs.enqueue(distribute, list(presence.departments))
+            log.warning("agent %s was left offered call %s, which has gone: free again", agent, sid)
+            outcomes.append("offer freed")
+        else:
+            log.warning("agent %s was offered call %s but never rung: ringing them again", agent, sid)
+            ring_agent(info.department, sid, agent)
+            outcomes.append("agent rung again")
+    return outcomes
 
 
 def _recover_claim(callback_id: int, old_token: str) -> str:
