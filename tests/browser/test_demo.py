@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,18 +16,13 @@ import pytest
 from playwright.sync_api import expect
 
 from callflow import demo as demo_mode
+from tests.ports import free_port
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]  # a whole demo starts and plays out in each test
 
 RATE = 4.0  # a person's pace, four times over: each prompt is still long enough to answer while it plays
 SLOW = 45_000  # ms: a step that waits on prompts, a worker and the carrier
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_demo(tmp_path, *extra: str):

@@ -7,7 +7,6 @@ worker, and the local carrier calls in as Twilio would.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -17,15 +16,10 @@ from sqlalchemy import create_engine, text
 
 from callflow.carrier import Caller, Carrier, hang_up
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, ROOT
+from tests.ports import free_port
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -23,16 +22,11 @@ from werkzeug.serving import make_server
 from callflow.carrier import Caller, Carrier
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.conftest import LINE, RATE, TUESDAY_MORNING
+from tests.ports import free_port
 from tests.waiting import wait_for
 from webhooks import create_app
 
 FALLBACK = "+15005550100"  # CALLFLOW_FALLBACK_NUMBER in these tests: a person who always answers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:

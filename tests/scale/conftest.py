@@ -27,7 +27,7 @@ from rq import Worker
 from callflow.carrier import Carrier
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.conftest import LINE, RATE, TUESDAY_MORNING, _every_call_has_one_summary, sessions_for
-from tests.faults.conftest import free_port
+from tests.ports import free_port
 from tests.waiting import wait_for
 from webhooks import create_app
 
