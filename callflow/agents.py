@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from callflow.errors import FieldError
 from callflow.models import Agent
 
 ROLES = ("agent", "supervisor", "admin")
@@ -15,12 +16,10 @@ _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _CLIENT = re.compile(r"^client:[A-Za-z0-9_.-]{1,100}$")
 
 
-class AgentError(ValueError):
+class AgentError(FieldError):
     """An agent record that cannot be written, with the field at fault."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
+    names_field = True
 
 
 def add_agent(session: Session, login: str, name: str, password: str, reach: str,

@@ -7,17 +7,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callflow.errors import FieldError
 from callflow.models import Disposition
 
 OUTCOMES = ("resolved", "follow-up", "transferred", "callback-promised", "abusive", "no-action")
 
 
-class DispositionError(ValueError):
+class DispositionError(FieldError):
     """A disposition that cannot be filed, with the field at fault."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
+    names_field = True
 
 
 def file_disposition(session: Session, call_sid: str, agent: str, outcome: str, now: datetime,

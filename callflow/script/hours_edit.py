@@ -17,13 +17,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from callflow.errors import FieldError
 
-class HoursEditError(ValueError):
+
+class HoursEditError(FieldError):
     """A change that cannot be made, with the form field at fault."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from callflow.errors import FieldError
 from callflow.models import AuditEntry, ScriptPublication, ScriptVersion
 from callflow.script.library import ScriptLibrary
 from callflow.script.loader import script_version
@@ -26,12 +27,8 @@ MAX_TEXT = 256 * 1024  # the loader's own limit refuses more; a draft that size 
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-.")
 
 
-class PublishingError(ValueError):
+class PublishingError(FieldError):
     """A request the history cannot take, with the field at fault."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
