@@ -29,6 +29,9 @@ SCRIPT_KEY = "callflow:script:"  # version hash -> script text, so every process
 PUBLISHED_KEY = "callflow:scripts:published"  # INCR'd at every publication: processes reload their scripts
 SCRIPT_TTL_SECONDS = 2 * 24 * 3600
 ROUTER_TTL_SECONDS = 7 * 24 * 3600
+ROUTER_TRAINING_KEY = "callflow:router-training:"  # script version -> a worker has been asked to train it
+ROUTER_TRAINING_SECONDS = 300  # asked again after this, if its router has still not been published
+INLINE_TRAINING_LIMIT = 500  # learned examples a web process trains on while a caller waits (~1 s); more: a worker
 
 
 class Runtime:
@@ -160,14 +163,19 @@ class Runtime:
 
         The first process to need a version trains it (script phrases plus what transfers taught) and
         publishes it in Redis; the others load the bytes (milliseconds). A retrain (`jobs.retrain_router`)
-        publishes a new router, which each process picks up on its next call.
+        publishes a new router, which each process picks up on its next call. A caller never waits for a big
+        training: past `INLINE_TRAINING_LIMIT` learned examples, the process steers with the script's phrases
+        alone (kept here, never published) while a worker trains and publishes the full router.
         """
         from callflow.steering.router import Router
 
         published = self.redis.get(ROUTER_ID_KEY + script.version)
         with self._lock:
             cached = self._routers.get(script.version)
-            if cached is not None and published is not None and cached.version == published.decode():
+            if cached is not None and published is None:  # ours is provisional, or the published one expired
+                self._queue_training(script)
+                return cached.steer
+            if cached is not None and cached.version == published.decode():
                 return cached.steer
             router = None
             if published is not None:
@@ -190,8 +198,22 @@ class Runtime:
         except Exception:  # the database is down: steer from the script's phrases alone
             log.exception("could not read learned examples; steering from the script alone")
             learned = []
+        if len(learned) > INLINE_TRAINING_LIMIT:
+            from callflow.steering.training import router_for_script
+
+            self._queue_training(script)
+            log.info("script %s: %d learned examples are trained by a worker; the script's phrases steer until then",
+                     script.version, len(learned))
+            return router_for_script(script)
         self.publish_router(script, learned)
         return self._published
+
+    def _queue_training(self, script) -> None:
+        """Have a worker train and publish this version's router (once, however many calls ask meanwhile)."""
+        from callflow import jobs
+
+        if self.redis.set(ROUTER_TRAINING_KEY + script.version, "1", nx=True, ex=ROUTER_TRAINING_SECONDS):
+            self.jobs.enqueue(jobs.retrain_router, (script.numbers or ("",))[0])
 
     def publish_router(self, script, learned) -> str | None:
         """Train the router for a script version with learned examples and publish it to every process."""
