@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from callflow.models import LearnedExample
 
-TOPIC_SEPARATOR = "/"  # "department/topic", as the router reads its labels
+TOPIC_SEPARATOR = "/"  # "department/topic": the router's own TOPIC, not imported here (scikit-learn)
 _MAX_FIELD = 64  # department and topic columns' width
 _MAX_TEXT = 2000  # one caller's words; longer is not an utterance
 _MAX_PROBLEMS = 20  # an import refused for a wrong file should not print ten thousand lines
@@ -67,31 +67,20 @@ def import_history(session: Session, stream: TextIO, departments: Collection[str
     """Import labelled past calls from a CSV with `text` and `department` columns and an optional `topic`.
 
     All or nothing: a row with no words, an unknown department or an over-long field refuses the whole file
-    with the file, line and column of each problem, so a half-imported history never trains a router.
+    with the file, line and field of each problem, so a half-imported history never trains a router.
     """
     reader = csv.DictReader(stream)
-    columns = set(reader.fieldnames or [])
-    missing = [c for c in ("text", "department") if c not in columns]
+    missing = [c for c in ("text", "department") if c not in (reader.fieldnames or [])]
     if missing:
         raise HistoryRejected([f"{name}:1: {c}: missing column (header needs text,department[,topic])"
                                for c in missing])
     examples: list[LearnedExample] = []
     problems: list[str] = []
     for row in reader:
-        line = reader.line_num
-        text = (row.get("text") or "").strip()
-        department = (row.get("department") or "").strip()
+        text, department = (row.get("text") or "").strip(), (row.get("department") or "").strip()
         topic = (row.get("topic") or "").strip() or None
-        for field, wrong in (
-            ("text", "empty" if not text else f"longer than {_MAX_TEXT} characters" if len(text) > _MAX_TEXT
-             else None),
-            ("department", f"{department!r} is not a department of the scripts ({', '.join(sorted(departments))})"
-             if department not in departments else None),
-            ("topic", f"longer than {_MAX_FIELD} characters or contains {TOPIC_SEPARATOR!r}"
-             if topic and (len(topic) > _MAX_FIELD or TOPIC_SEPARATOR in topic) else None),
-        ):
-            if wrong:
-                problems.append(f"{name}:{line}: {field}: {wrong}")
+        problems += [f"{name}:{reader.line_num}: {field}: {message}"
+                     for field, message in _row_problems(text, department, topic, departments)]
         if len(problems) >= _MAX_PROBLEMS:
             break
         examples.append(LearnedExample(text=text, department=department, topic=topic, created_at=now))
@@ -100,6 +89,22 @@ def import_history(session: Session, stream: TextIO, departments: Collection[str
     session.add_all(examples)
     session.commit()
     return len(examples)
+
+
+def _row_problems(text: str, department: str, topic: str | None,
+                  departments: Collection[str]) -> list[tuple[str, str]]:
+    """(field, what is wrong) for one row of imported history; empty when it can be imported."""
+    problems = []
+    if not text:
+        problems.append(("text", "empty"))
+    elif len(text) > _MAX_TEXT:
+        problems.append(("text", f"longer than {_MAX_TEXT} characters"))
+    if department not in departments:
+        known = ", ".join(sorted(departments))
+        problems.append(("department", f"{department!r} is not a department of the scripts ({known})"))
+    if topic and (len(topic) > _MAX_FIELD or TOPIC_SEPARATOR in topic):
+        problems.append(("topic", f"longer than {_MAX_FIELD} characters or contains {TOPIC_SEPARATOR!r}"))
+    return problems
 
 
 def training_pairs(session: Session) -> list[tuple[str, str]]:
