@@ -5,30 +5,40 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from callflow.models import Call
 
 RECENT = timedelta(hours=24)
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # dialects with ON CONFLICT
 
 
 def call_started(session: Session, sid: str, caller: str, called: str, now: datetime,
                  direction: str = "inbound", script_version: str | None = None) -> None:
-    """Record a new call; a repeated webhook for the same call changes nothing."""
-    if session.get(Call, sid) is None:
-        session.add(Call(sid=sid, caller=caller, called=called, direction=direction, status="in-progress",
-                         started_at=now, script_version=script_version))
-        session.commit()
+    """Record a new call; a repeated webhook for the same call changes nothing.
+
+    One INSERT ... ON CONFLICT DO NOTHING rather than a read then a write: it runs while the caller waits
+    for the greeting, and two web processes answering the same repeated webhook cannot both insert.
+    """
+    values = {"sid": sid, "caller": caller, "called": called, "direction": direction, "status": "in-progress",
+              "started_at": now, "script_version": script_version}
+    dialect = session.get_bind().dialect.name
+    if dialect in _UPSERTS:
+        session.execute(_UPSERTS[dialect](Call).values(**values).on_conflict_do_nothing(index_elements=["sid"]))
+    elif session.get(Call, sid) is None:
+        session.add(Call(**values))
+    session.commit()
 
 
 def call_progressed(session: Session, sid: str, department: str | None, path: list) -> None:
-    """Remember where the caller got to (department reached, IVR steps)."""
-    call = session.get(Call, sid)
-    if call is not None:
-        call.department = department or call.department
-        call.path = json.dumps(path)
-        session.commit()
+    """Remember where the caller got to (department reached, IVR steps): one UPDATE, no read first."""
+    changes = {"path": json.dumps(path)}
+    if department:
+        changes["department"] = department
+    session.execute(update(Call).where(Call.sid == sid).values(**changes))
+    session.commit()
 
 
 def call_ended(session: Session, sid: str, status: str, ended_at: datetime, duration: int | None) -> bool:
