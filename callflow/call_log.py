@@ -19,8 +19,8 @@ def call_started(session: Session, sid: str, caller: str, called: str, now: date
                  direction: str = "inbound", script_version: str | None = None) -> None:
     """Record a new call; a repeated webhook for the same call changes nothing.
 
-    One INSERT ... ON CONFLICT DO NOTHING rather than a read then a write: it runs while the caller waits
-    for the greeting, and two web processes answering the same repeated webhook cannot both insert.
+    One INSERT ... ON CONFLICT DO NOTHING rather than a read then a write, so two web processes answering
+    the same repeated webhook do not race to a duplicate key.
     """
     values = {"sid": sid, "caller": caller, "called": called, "direction": direction, "status": "in-progress",
               "started_at": now, "script_version": script_version}
