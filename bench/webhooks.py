@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import socket
@@ -46,6 +47,7 @@ LINE = "+442079460100"
 # Keypad routes through acme_bank.yaml's menus: cards, card payments, payments, top-ups, fraud.
 ROUTES = [["1", "1"], ["1", "2"], ["2", "1"], ["2", "2"], ["4"]]
 WAITS_PER_CALL = 3
+CALLER_NUMBERS = itertools.count(1)  # every call of every phase from a number not heard today
 KINDS = {"/voice/incoming": "incoming", "/voice/input": "gather", "/voice/hold-choice": "hold-choice",
          "/voice/hold": "waitUrl", "/voice/status": "status"}
 
@@ -137,7 +139,6 @@ class Caller:
     def __init__(self, n: int, port: int, public_url: str, phase: Phase, think: float):
         self.n, self.public_url, self.phase, self.think = n, public_url, phase, think
         self.connection = Connection(port)
-        self.calls = 0
 
     async def send(self, request: Request) -> bytes:
         started = time.perf_counter()
@@ -155,9 +156,8 @@ class Caller:
 
     async def call(self, record: list[list[Request]] | None) -> None:
         """Play one call against our app, following its TwiML; append its requests to `record`."""
-        self.calls += 1
-        number = self.n * 100_000 + self.calls
-        base = {"AccountSid": ACCOUNT, "CallSid": "CA" + uuid.uuid4().hex, "From": f"+1555{number % 10**7:07d}",
+        number = next(CALLER_NUMBERS)  # a new caller each call: a repeat caller hears another menu
+        base = {"AccountSid": ACCOUNT, "CallSid": "CA" + uuid.uuid4().hex, "From": f"+1555{number:07d}",
                 "To": LINE, "Direction": "inbound", "ApiVersion": "2010-04-01"}
         keys = list(ROUTES[number % len(ROUTES)]) + ["1"]  # the menu's keys, then "1": hold
         sent = []

@@ -13,7 +13,7 @@ import redis
 
 from callflow.distribution import Distributor, Offer
 from callflow.presence import Presence, PresenceBoard
-from callflow.queues import MemberKind, Queues
+from callflow.queues import ENTRY_KEY, MemberKind, Queues
 
 CALL_INFO_KEY = "callflow:call-info:"  # HASH per caller: who, which line, what they said, where they went
 CALL_INFO_TTL = 24 * 3600
@@ -46,6 +46,21 @@ class CallerInfo:
                    float(value["entered_at"]))
 
 
+@dataclass(frozen=True)
+class CallerRecord:
+    """A caller's details with every flag and counter noted since, and the agent being rung to them: read in
+    one round trip by the webhooks that consult several of them on every request (the hold music, the status
+    callback, the agent's pick-up)."""
+
+    info: CallerInfo | None
+    fields: dict[str, str]
+    offered_to: str | None
+
+    def has(self, flag: str) -> bool:
+        """Whether `ACD.mark(sid, flag)` had happened when the record was read."""
+        return self.fields.get(flag) == "1"
+
+
 class ACD:
     """Queues, presence and offers on one Redis connection."""
 
@@ -57,15 +72,16 @@ class ACD:
 
     def caller_waits(self, info: CallerInfo, now: float, max_size: int = 0) -> int | None:
         """Put a caller in their department's queue (keeping an earlier place); None when it is full."""
-        self.connection.hset(CALL_INFO_KEY + info.sid, mapping=info.to_redis())
-        self.connection.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
+        self.remember(info)
         return self.queues.join(info.department, info.sid, entered_at=info.entered_at or now, max_size=max_size,
                                 kind=MemberKind.CALL)
 
     def remember(self, info: CallerInfo) -> None:
         """Keep a caller's details without a place in line (a closed department's caller booking a callback)."""
-        self.connection.hset(CALL_INFO_KEY + info.sid, mapping=info.to_redis())
-        self.connection.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.hset(CALL_INFO_KEY + info.sid, mapping=info.to_redis())
+            pipe.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
+            pipe.execute()
 
     def caller_left(self, department: str, sid: str) -> None:
         """A caller hung up or left the queue: free their place for good."""
@@ -73,8 +89,16 @@ class ACD:
 
     def caller_info(self, sid: str) -> CallerInfo | None:
         """What we know of a waiting or connected caller."""
-        raw = self.connection.hgetall(CALL_INFO_KEY + sid)
-        return CallerInfo.from_redis(sid, raw) if raw else None
+        return _details(sid, self.connection.hgetall(CALL_INFO_KEY + sid))
+
+    def record(self, sid: str) -> CallerRecord:
+        """The caller's details, flags and counters, and the agent being rung to them, in one round trip."""
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.hgetall(CALL_INFO_KEY + sid)
+            pipe.hget(ENTRY_KEY + sid, "offered_to")
+            raw, agent = pipe.execute()
+        fields = {k.decode(): v.decode() for k, v in raw.items()}
+        return CallerRecord(_details(sid, raw), fields, agent.decode() if agent else None)
 
     def offers(self, departments: list[str] | tuple[str, ...], now: float) -> list[Offer]:
         """Every caller/agent match possible now in these departments (each returned once, to one process)."""
@@ -116,11 +140,12 @@ class ACD:
         """The caller has been brought to an agent."""
         return self.has(sid, "connected")
 
-    def call_ended(self, sid: str) -> None:
-        """The caller hung up: free their place at once so no agent is offered a dead line (a callback keeps it)."""
-        info = self.caller_info(sid)
-        if info is not None and not self.has(sid, "callback"):
-            self.queues.leave(info.department, sid, forget=False)
+    def call_ended(self, sid: str, record: CallerRecord | None = None) -> None:
+        """The caller hung up: free their place at once so no agent is offered a dead line (a callback keeps it).
+        `record`, when the webhook read it already, saves reading it again."""
+        record = record or self.record(sid)
+        if record.info is not None and not record.has("callback"):
+            self.queues.leave(record.info.department, sid, forget=False)
 
     def forget(self, sid: str) -> None:
         """Drop a finished caller's details (after the summary has them); a pending callback keeps them."""
@@ -146,8 +171,6 @@ class ACD:
 
     def kind(self, sid: str) -> str:
         """Whether a place in line is held by a caller on the line or by a callback (virtual hold)."""
-        from callflow.queues import ENTRY_KEY
-
         kind = self.connection.hget(ENTRY_KEY + sid, "kind")
         return kind.decode() if kind else MemberKind.CALL
 
@@ -156,3 +179,8 @@ class ACD:
         self.connection.hdel(CALL_INFO_KEY + sid, "callback")
         self.call_ended(sid)
         self.forget(sid)
+
+
+def _details(sid: str, raw: dict[bytes, bytes]) -> CallerInfo | None:
+    """The caller's details from their record; None when it holds only flags (an administrator's test call)."""
+    return CallerInfo.from_redis(sid, raw) if b"line" in raw else None

@@ -87,10 +87,10 @@ class PresenceBoard:
     def get(self, agent: str) -> AgentPresence | None:
         """An agent's presence, or None when they never logged in."""
         raw = self.connection.hgetall(PRESENCE_KEY + agent)
-        return self._parse(agent, raw) if raw else None
+        return self.parse(agent, raw) if raw else None
 
     @staticmethod
-    def _parse(agent: str, raw: dict[bytes, bytes]) -> AgentPresence:
+    def parse(agent: str, raw: dict[bytes, bytes]) -> AgentPresence:
         departments = raw.get(b"departments", b"").decode()
         return AgentPresence(agent, Presence(raw[b"state"].decode()), float(raw[b"since"]),
                              tuple(d for d in departments.split(",") if d),
@@ -111,7 +111,7 @@ class PresenceBoard:
         pipe = self.connection.pipeline(transaction=False)
         for agent in agents:
             pipe.hgetall(PRESENCE_KEY + agent)
-        return [self._parse(agent, raw) for agent, raw in zip(agents, pipe.execute(), strict=True) if raw]
+        return [self.parse(agent, raw) for agent, raw in zip(agents, pipe.execute(), strict=True) if raw]
 
     def due_back(self, department: str, now: float, horizon: float) -> list[float]:
         """When agents of a department now on a break said they would be back, from now to `horizon` seconds

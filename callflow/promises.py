@@ -23,9 +23,14 @@ class Promises:
 
     def log(self, sid: str, event: str, at: float, **details) -> None:
         """Append an event to the caller's hold log."""
-        key = HOLD_LOG_KEY + sid
-        self.connection.rpush(key, json.dumps({"event": event, "at": round(at, 3), **details}))
-        self.connection.expire(key, TTL_SECONDS)
+        with self.connection.pipeline(transaction=False) as pipe:
+            self._log(pipe, sid, event, at, **details)
+            pipe.execute()
+
+    @staticmethod
+    def _log(pipe, sid: str, event: str, at: float, **details) -> None:
+        pipe.rpush(HOLD_LOG_KEY + sid, json.dumps({"event": event, "at": round(at, 3), **details}))
+        pipe.expire(HOLD_LOG_KEY + sid, TTL_SECONDS)
 
     def history(self, sid: str) -> list[dict]:
         """The caller's hold log, oldest first."""
@@ -35,11 +40,13 @@ class Promises:
         """Remember a promise ("less than N minutes", as heard) made now; `estimate` (JSON) is the estimator's
         figure behind the caller's first promise, kept until they are answered so the estimator can learn."""
         key = PROMISE_KEY + sid
-        self.connection.hset(key, mapping={"made_at": repr(now), "seconds": seconds, "until": repr(now + seconds)})
-        if estimate is not None:
-            self.connection.hsetnx(key, "estimate", estimate)
-        self.connection.expire(key, TTL_SECONDS)
-        self.log(sid, "promise", now, seconds=seconds)
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.hset(key, mapping={"made_at": repr(now), "seconds": seconds, "until": repr(now + seconds)})
+            if estimate is not None:
+                pipe.hsetnx(key, "estimate", estimate)
+            pipe.expire(key, TTL_SECONDS)
+            self._log(pipe, sid, "promise", now, seconds=seconds)
+            pipe.execute()
 
     def first_estimate(self, sid: str) -> bytes | None:
         """The estimate behind the caller's first promise (JSON), if one was made."""

@@ -45,22 +45,6 @@ if ARGV[7] == 'callback' then redis.call('ZADD', callbacks, score, sid) else red
 return redis.call('ZRANK', queue, sid) + 1
 """
 
-# A caller's place as the wait estimate needs it, in one step however long the line (O(log n): the hold music asks
-# it of every caller in lines thousands long): the 1-based position (0 when not waiting there), the line's size,
-# and how many places ahead are held by callbacks (they never give up).
-_PLACE = """
-local queue, callbacks, sid = KEYS[1], KEYS[2], ARGV[1]
-local rank = redis.call('ZRANK', queue, sid)
-local ahead
-if rank then
-  ahead = redis.call('ZCOUNT', callbacks, '-inf', '(' .. redis.call('ZSCORE', queue, sid))
-else
-  ahead = redis.call('ZCARD', callbacks)
-end
-return {rank and rank + 1 or 0, redis.call('ZCARD', queue), ahead}
-"""
-
-
 class MemberKind:
     """Who holds a place: a caller on the line, or a callback on virtual hold."""
 
@@ -86,7 +70,6 @@ class Queues:
     def __init__(self, connection: redis.Redis):
         self.connection = connection
         self._join = connection.register_script(_JOIN)
-        self._place = connection.register_script(_PLACE)
 
     def join(self, department: str, sid: str, entered_at: float, priority: int = 0, max_size: int = 0,
              kind: str = MemberKind.CALL) -> int | None:
@@ -110,13 +93,6 @@ class Queues:
         """1-based position, or None when not waiting there."""
         rank = self.connection.zrank(QUEUE_KEY + department, sid)
         return None if rank is None else rank + 1
-
-    def place(self, department: str, sid: str) -> tuple[int, int]:
-        """Where a caller stands for a wait estimate: their 1-based position (the back of the line, size + 1,
-        when not waiting there) and how many places ahead of them callbacks hold, in one round trip."""
-        position, size, callbacks = self._place(keys=[QUEUE_KEY + department, CALLBACKS_KEY + department],
-                                                args=[sid])
-        return int(position) or int(size) + 1, int(callbacks)
 
     def size(self, department: str) -> int:
         """How many wait."""

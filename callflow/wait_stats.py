@@ -29,7 +29,7 @@ class WaitStats:
 
     def get(self, department: str) -> est.DepartmentStats:
         """The department's statistics (empty ones, hence the priors, before any history)."""
-        return _parse(self.connection.get(STATS_KEY + department))
+        return parse_stats(self.connection.get(STATS_KEY + department))
 
     def update(self, department: str, change: Callable[[est.DepartmentStats], est.DepartmentStats]) -> None:
         """Apply `change` to the stored statistics, retrying when another process changed them meanwhile."""
@@ -38,7 +38,7 @@ class WaitStats:
             while True:
                 try:
                     pipe.watch(key)
-                    stats = _parse(pipe.get(key))
+                    stats = parse_stats(pipe.get(key))
                     pipe.multi()
                     pipe.set(key, json.dumps(change(stats).to_dict(), separators=(",", ":")))
                     pipe.execute()
@@ -59,7 +59,7 @@ class WaitStats:
         self.update(department, lambda s: est.on_handled(s, max(seconds, 0.0)))
 
 
-def _parse(raw: bytes | None) -> est.DepartmentStats:
+def parse_stats(raw: bytes | None) -> est.DepartmentStats:
     """Stored statistics; a record that cannot be read (a format from another version) starts afresh, since
     an estimate from the priors beats a caller who cannot be estimated at all."""
     if not raw:

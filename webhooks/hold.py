@@ -12,8 +12,9 @@ import logging
 from flask import request
 
 from callflow import estimates, hold
-from callflow.acd import CALL_INFO_KEY, CallerInfo
+from callflow.acd import CALL_INFO_KEY, CallerInfo, CallerRecord
 from callflow.actions import Dial, Hangup, JoinRoom, LeaveQueue, Pause, RouteToDepartment, Say, Voicemail
+from callflow.estimate_inputs import EstimateInputs, LineInputs
 from callflow.promises import Promises
 from callflow.wait_stats import ABANDONED_FLAG, WaitStats, estimate_from_json, estimate_to_json
 from webhooks import runtime
@@ -41,20 +42,19 @@ def offer_now(rt, department: str, now: float) -> list:
     return offers
 
 
-def estimate(rt, department, sid: str) -> estimates.Estimate:
-    """Ours (`callflow.estimates.estimate`) for a caller in line: the department's history from Redis, its
-    agents' presence (how long each busy agent's call has lasted, who is wrapping up, who serves a department
-    with callers waiting first, who is on a break and due back when) and the caller's place, callbacks holding
-    places counted (they never give up)."""
-    position, callbacks_ahead = rt.acd.queues.place(department.id, sid)
-    at_work = rt.acd.presence.at_work(department.id)
-    first = {d for p in at_work for d in p.departments[:p.departments.index(department.id)]
-             if department.id in p.departments}
-    busy_elsewhere = {d for d in first if rt.acd.queues.size(d)}  # shared agents will take those callers first
+def estimate(rt, department, sid: str, line: LineInputs | None = None) -> estimates.Estimate:
+    """Ours (`callflow.estimates.estimate`) for a caller in line: the department's history, its agents'
+    presence (how long each busy agent's call has lasted, who is wrapping up, who serves a department with
+    callers waiting first, who is on a break and due back when) and the caller's place, callbacks holding
+    places counted (they never give up); all read in one round trip (`line`, when the webhook has it)."""
     now = rt.clock.timestamp()
-    back = tuple((at, +1) for at in rt.acd.presence.due_back(department.id, now, estimates.HORIZON_SECONDS))
-    staffing = estimates.staffing_from(at_work, department.wrap_up_seconds, back, department.id, busy_elsewhere)
-    return estimates.estimate(WaitStats(rt.redis).get(department.id), position, staffing, now, callbacks_ahead)
+    line = line or EstimateInputs(rt.redis).read(department.id, sid, now)
+    first = {d for p in line.at_work for d in p.departments[:p.departments.index(department.id)]
+             if department.id in p.departments}
+    busy_elsewhere = {d for d in first if line.waiting.get(d)}  # shared agents will take those callers first
+    back = tuple((at, +1) for at in line.due_back)
+    staffing = estimates.staffing_from(line.at_work, department.wrap_up_seconds, back, department.id, busy_elsewhere)
+    return estimates.estimate(line.stats, line.place, staffing, now, line.callbacks_ahead)
 
 
 def promise(rt, sid: str, figure: estimates.Estimate, now: float) -> None:
@@ -62,12 +62,13 @@ def promise(rt, sid: str, figure: estimates.Estimate, now: float) -> None:
     _promises(rt).promise(sid, hold.promised_seconds(figure.promise_seconds), now, estimate_to_json(figure))
 
 
-def caller_gave_up(rt, sid: str, now: float) -> None:
+def caller_gave_up(rt, sid: str, now: float, record: CallerRecord | None = None) -> None:
     """A caller's call ended (or left Twilio's queue): if they were still waiting in line, they abandoned.
 
     Called by whichever webhook hears it first (queue result, status callback); counted once per caller."""
-    info = rt.acd.caller_info(sid)
-    if info is None or rt.acd.is_connected(sid) or rt.acd.has(sid, "callback") \
+    record = record or rt.acd.record(sid)
+    info = record.info
+    if info is None or record.has("connected") or record.has("callback") \
             or rt.acd.queues.position(info.department, sid) is None:
         return
     if rt.redis.hsetnx(CALL_INFO_KEY + sid, ABANDONED_FLAG, "1"):
@@ -171,16 +172,15 @@ def hold_music():
     """What a waiting caller hears (Twilio's waitUrl): updates, a promise kept or an apology, a way out."""
     rt = runtime()
     sid, now = request.form.get("CallSid", ""), rt.clock.timestamp()
-    if rt.acd.queues.offered_to(sid):  # an agent is being rung: no hold, just a moment
+    record = rt.acd.record(sid)
+    if record.offered_to:  # an agent is being rung: no hold, just a moment
         return twiml_response(render([Say("One moment while I connect you."), Pause(30)], absolute_url))
-    info = rt.acd.caller_info(sid)
-    if info is None:
+    if record.info is None:
         _take_back_lost_place(rt, sid, now)
-    info, script, department = _placed(rt, sid, info)
+    info, script, department = _placed(rt, sid, record.info)
     pacing = script.hold
-    position = rt.acd.queues.position(department.id, sid) or 1
     promises = _promises(rt)
-    if now - info.entered_at >= pacing.max_hold_seconds and not rt.acd.has(sid, "long-hold-offered"):
+    if now - info.entered_at >= pacing.max_hold_seconds and not record.has("long-hold-offered"):
         rt.acd.mark(sid, "long-hold-offered")
         promises.log(sid, "long-hold-offered", now, waited=round(now - info.entered_at))
         return twiml_response(render([hold.long_hold_offer(department.name)], absolute_url))
@@ -190,7 +190,8 @@ def hold_music():
         return twiml_response(render([hold.promise_broken(department.name, fresh.promise_seconds)], absolute_url))
     update = None
     if rt.acd.count(sid, "updates") == 1 or int(request.form.get("QueueTime") or 0) >= pacing.update_every_seconds:
-        update = hold.hold_update(position, estimate(rt, department, sid).promise_seconds)
+        line = EstimateInputs(rt.redis).read(department.id, sid, now)
+        update = hold.hold_update(line.position or 1, estimate(rt, department, sid, line).promise_seconds)
     return twiml_response(render([hold.holding(update, pacing.update_every_seconds)], absolute_url))
 
 
@@ -249,11 +250,12 @@ def connect():
     """An agent is ready: thank the caller for holding (if they held) and bring them into the agent's room."""
     rt = runtime()
     sid, now = request.form.get("CallSid", ""), rt.clock.timestamp()
-    actions = [hold.thanks_for_holding()] if rt.acd.has(sid, "held") else []
-    info, first = rt.acd.caller_info(sid), _promises(rt).first_estimate(sid)
+    record = rt.acd.record(sid)
+    actions = [hold.thanks_for_holding()] if record.has("held") else []
+    info, first = record.info, _promises(rt).first_estimate(sid)
     _promises(rt).kept(sid, now)
     # a transferred caller's wait began in another department's line: not this one's history
-    if info is not None and not rt.acd.is_connected(sid) and not rt.acd.flag(sid, "transferred_by"):
+    if info is not None and not record.has("connected") and not record.fields.get("transferred_by"):
         try:  # the estimator learns from every answered caller; the caller is connected whatever happens here
             WaitStats(rt.redis).answered(info.department, now - info.entered_at, now, estimate_from_json(first))
         except Exception:

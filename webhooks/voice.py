@@ -222,12 +222,13 @@ def status():
             log.warning("Redis is down: call %s closed in the database only; its summary follows", sid)
             jobs.close_record_only(*ended)
             return twiml_response(VoiceResponse())
+        record = rt.acd.record(sid)
         try:  # still in line when the call ended: an abandon, which wait estimates learn patience from
             from webhooks.hold import caller_gave_up
 
-            caller_gave_up(rt, sid, rt.clock.timestamp())
+            caller_gave_up(rt, sid, rt.clock.timestamp(), record)
         except Exception:
             log.exception("abandonment of %s not counted", sid)
-        rt.acd.call_ended(sid)  # at once: no agent may be offered a caller who has gone
+        rt.acd.call_ended(sid, record)  # at once: no agent may be offered a caller who has gone
         rt.jobs.enqueue(jobs.close_call, *ended, job_id=f"close-call-{sid}", retry=jobs.DATABASE_RETRY)
     return twiml_response(VoiceResponse())

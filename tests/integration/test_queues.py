@@ -28,23 +28,6 @@ def test_a_caller_who_re_enters_keeps_their_original_place(redis):
     assert (first.sid, first.entered_at, first.kind) == ("CA-first", 100.0, "callback")
 
 
-def test_place_counts_the_callbacks_ahead_in_one_step(redis):
-    queues = Queues(redis)
-    for k, kind in enumerate([MemberKind.CALL, MemberKind.CALLBACK, MemberKind.CALL, MemberKind.CALLBACK]):
-        queues.join("cards", f"CA-{k}", entered_at=100.0 + k, kind=kind)
-    assert queues.place("cards", "CA-0") == (1, 0)
-    assert queues.place("cards", "CA-2") == (3, 1)
-    assert queues.place("cards", "CA-3") == (4, 1)  # their own callback is not ahead of them
-    assert queues.place("cards", "CA-new") == (5, 2)  # not in line: the back of it, every callback ahead
-    assert queues.place("payments", "CA-new") == (1, 0)
-    queues.join("cards", "CA-0", entered_at=500.0, kind=MemberKind.CALLBACK)  # chose a callback: same place
-    assert queues.place("cards", "CA-2") == (3, 2)
-    queues.leave("cards", "CA-1")
-    assert queues.place("cards", "CA-2") == (2, 1)
-    queues.join("cards", "CA-0", entered_at=500.0)  # back on the line (e.g. an offer declined)
-    assert queues.place("cards", "CA-2") == (2, 0)
-
-
 def test_joining_twice_does_not_duplicate_a_caller(redis):
     queues = Queues(redis)
     queues.join("cards", "CA-1", entered_at=100.0)

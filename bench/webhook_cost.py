@@ -1,0 +1,142 @@
+"""What one webhook costs inside the app: time and Redis round trips per webhook, in-process and one at a time.
+
+`bench/webhooks.py` measures the app under gunicorn, where threads, processes and the load generator share two
+cores; this one takes all of that away to show what each webhook itself spends. The app is created in-process
+(`app.test_client()`) against Redis and PostgreSQL, `--held` callers are first put on hold (so queues are as
+long as in the gunicorn benchmark), then `--calls` calls are played one after the other exactly as
+bench/webhooks.py plays them (incoming, the menu by keypad, the hold question answered 1, three waitUrl
+requests, the status callback). A round trip is one request written to Redis: a command, a pipeline or a
+Lua script. `--profile FILE` writes cProfile statistics of the measured calls.
+
+    .venv/bin/python bench/webhook_cost.py --held 200 --calls 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import fresh_database, percentile
+from bench.webhooks import ACCOUNT, KINDS, LINE, ROUTES, TOKEN, WAITS_PER_CALL, next_step, sign
+
+PUBLIC_URL = "http://localhost"
+
+
+class RoundTrips:
+    """Counts requests written to Redis by this process (redis-py sends one per command, pipeline or script)."""
+
+    def __init__(self):
+        import redis.connection
+
+        self.count = 0
+        original = redis.connection.AbstractConnection.send_packed_command
+
+        def counted(connection, *args, **kwargs):
+            self.count += 1
+            return original(connection, *args, **kwargs)
+
+        redis.connection.AbstractConnection.send_packed_command = counted
+
+
+def play(client, trips: RoundTrips, number: int, costs: dict, hang_up: bool = True) -> None:
+    """One call through the app, following its TwiML; each webhook's milliseconds and round trips noted."""
+
+    def post(path: str, params: dict) -> bytes:
+        request = sign(PUBLIC_URL, path, params)
+        before, started = trips.count, time.perf_counter()
+        response = client.post(request.path, data=request.body, content_type="application/x-www-form-urlencoded",
+                               headers={"X-Twilio-Signature": request.signature})
+        costs.setdefault(request.kind, []).append(((time.perf_counter() - started) * 1000, trips.count - before))
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: HTTP {response.status_code}")
+        return response.data
+
+    base = {"AccountSid": ACCOUNT, "CallSid": "CA" + uuid.uuid4().hex, "From": f"+1555{number:07d}", "To": LINE,
+            "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    keys = list(ROUTES[number % len(ROUTES)]) + ["1"]
+    step, path = ("redirect", PUBLIC_URL + "/voice/incoming"), ""
+    while step is not None:
+        verb, url = step
+        path = url[len(PUBLIC_URL):]
+        if verb == "enqueue":
+            break
+        params = dict(base, CallStatus="in-progress")
+        if verb == "gather":
+            params["Digits"] = keys.pop(0) if keys else "1"
+        step = next_step(post(path, params))
+    if step is not None:
+        for k in range(1, WAITS_PER_CALL + 1):
+            post(path, dict(base, CallStatus="in-progress", QueueSid="QU" + "0" * 32, QueuePosition="1",
+                            QueueTime=str(30 * k), AvgQueueTime="60", CurrentQueueSize="1"))
+    if hang_up:
+        post("/voice/status", dict(base, CallStatus="completed", CallDuration="120"))
+
+
+def summary(costs: dict) -> str:
+    everything = [c for kind in costs.values() for c in kind]
+    rows = ["| webhook | requests | mean ms | p50 ms | p99 ms | Redis round trips |", "|---|---:|---:|---:|---:|---:|"]
+    for kind in [*(k for k in KINDS.values() if k in costs), *(k for k in costs if k not in KINDS.values())]:
+        values = costs[kind]
+        ms = [m for m, _ in values]
+        rows.append(f"| {kind} | {len(values)} | {sum(ms) / len(ms):.2f} | {percentile(ms, 50):.2f} | "
+                    f"{percentile(ms, 99):.2f} | {sum(t for _, t in values) / len(values):.1f} |")
+    ms = [m for m, _ in everything]
+    rows.append(f"| all | {len(everything)} | {sum(ms) / len(ms):.2f} | {percentile(ms, 50):.2f} | "
+                f"{percentile(ms, 99):.2f} | {sum(t for _, t in everything) / len(everything):.1f} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--held", type=int, default=200, help="callers put on hold first (they stay in line)")
+    parser.add_argument("--calls", type=int, default=200, help="calls measured, one after the other")
+    parser.add_argument("--profile", help="write cProfile statistics of the measured calls to this file")
+    args = parser.parse_args(argv)
+
+    import logging
+
+    import redis as redis_lib
+    from tqdm import tqdm
+
+    database_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_cost")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/12")
+    fresh_database(database_url)
+    redis_lib.Redis.from_url(redis_url).flushdb()
+    os.environ.update(DATABASE_URL=database_url, REDIS_URL=redis_url, TWILIO_ACCOUNT_SID=ACCOUNT,
+                      TWILIO_AUTH_TOKEN=TOKEN, TWILIO_API_URL="http://127.0.0.1:9", PUBLIC_URL=PUBLIC_URL,
+                      IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret",
+                      CALLFLOW_INSTANCE=tempfile.mkdtemp(prefix="callflow-bench-"),
+                      CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")  # a Tuesday morning: all open
+    from webhooks import create_app
+
+    client = create_app().test_client()
+    logging.getLogger("webhooks").setLevel(logging.WARNING)  # one INFO line per call is not what is measured
+    trips, costs = RoundTrips(), {}
+    for n in tqdm(range(args.held), desc="callers put on hold", unit="call"):
+        play(client, trips, n, {}, hang_up=False)
+    profile = cProfile.Profile() if args.profile else None
+    for n in tqdm(range(args.calls), desc="calls measured", unit="call"):
+        if profile:
+            profile.enable()
+        play(client, trips, 1_000_000 + n, costs)
+        if profile:
+            profile.disable()
+    if profile:
+        profile.dump_stats(args.profile)
+    print(f"\n{args.calls} calls played one after the other in-process, {args.held} callers on hold, "
+          f"Redis and {database_url.split('://')[0]}\n")
+    print(summary(costs))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
