@@ -312,10 +312,7 @@ def learned_list() -> None:
 
     with _runtime().sessions() as session:
         for example in learned_examples(session):
-            label = f"{example.department}/{example.topic}" if example.topic else example.department
-            origin = f"was {example.wrong_department}" if example.wrong_department else (
-                "imported" if example.call_sid is None else "was -")
-            click.echo(f"{example.id:6} {label:16} ({origin}): {example.text}")
+            click.echo(f"{example.id:6} {example.label:16} ({example.origin}): {example.text}")
 
 
 @learned.command("import")
@@ -329,7 +326,7 @@ def learned_import(csv_file) -> None:
     from callflow.learning import HistoryRejected, import_history
 
     runtime = _runtime()
-    departments = {d for script in runtime.scripts.current.values() for d in script.departments}
+    departments = runtime.scripts.departments()
     with runtime.sessions() as session:
         try:
             count = import_history(session, csv_file, departments, runtime.clock.now(), name=csv_file.name)

@@ -836,7 +836,7 @@ def _check_offers(rt) -> list[str]:
 
     now = rt.clock.timestamp()
     grace = rt.clock.virtual_seconds(rt.settings.callback_lease_seconds + AGENT_RING_SECONDS)
-    departments = sorted({d for script in rt.scripts.current.values() for d in script.departments})
+    departments = sorted(rt.scripts.departments())
     stale = {p.agent: p for d in departments for p in rt.acd.presence.at_work(d)
              if p.state is Presence.OFFERED and p.call and now - p.since >= grace}
     outcomes = []

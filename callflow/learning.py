@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callflow.models import LearnedExample
+from callflow.steering.labels import TOPIC
 
-TOPIC_SEPARATOR = "/"  # "department/topic": the router's own TOPIC, not imported here (scikit-learn)
 _MAX_FIELD = 64  # department and topic columns' width
 _MAX_TEXT = 2000  # one caller's words; longer is not an utterance
 _MAX_PROBLEMS = 20  # an import refused for a wrong file should not print ten thousand lines
@@ -102,8 +102,8 @@ def _row_problems(text: str, department: str, topic: str | None,
     if department not in departments:
         known = ", ".join(sorted(departments))
         problems.append(("department", f"{department!r} is not a department of the scripts ({known})"))
-    if topic and (len(topic) > _MAX_FIELD or TOPIC_SEPARATOR in topic):
-        problems.append(("topic", f"longer than {_MAX_FIELD} characters or contains {TOPIC_SEPARATOR!r}"))
+    if topic and (len(topic) > _MAX_FIELD or TOPIC in topic):
+        problems.append(("topic", f"longer than {_MAX_FIELD} characters or contains {TOPIC!r}"))
     return problems
 
 
@@ -112,5 +112,4 @@ def training_pairs(session: Session) -> list[tuple[str, str]]:
 
     The label is the department, or "department/topic" for imported history that names a topic.
     """
-    return [(e.text, f"{e.department}{TOPIC_SEPARATOR}{e.topic}" if e.topic else e.department)
-            for e in reversed(learned_examples(session))]
+    return [(e.text, e.label) for e in reversed(learned_examples(session))]

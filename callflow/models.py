@@ -101,6 +101,20 @@ class LearnedExample(Base):
     removed: Mapped[bool] = mapped_column(default=False)
     topic: Mapped[str | None] = mapped_column(String(64))  # the reason code, for imported history
 
+    @property
+    def label(self) -> str:
+        """What the router learns from it: the department, or "department/topic"."""
+        from callflow.steering.labels import label
+
+        return label(self.department, self.topic)
+
+    @property
+    def origin(self) -> str:
+        """Where the lesson came from, as the admin page and `callflow learned list` show it."""
+        if self.wrong_department:
+            return f"transfer (was {self.wrong_department})"
+        return "transfer" if self.call_sid else "imported"
+
 
 class Disposition(Base):
     """How an agent closed a call: the outcome, notes, and what was promised to the caller."""

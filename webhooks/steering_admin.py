@@ -70,7 +70,7 @@ def import_past_calls():
     except UnicodeDecodeError:
         return _page(400, [f"{upload.filename}: not UTF-8 text; save the CSV as UTF-8 and try again."])
     rt = runtime()
-    departments = {d for script in rt.scripts.current.values() for d in script.departments}
+    departments = rt.scripts.departments()
     now = rt.clock.now()
     try:
         with rt.sessions() as db:

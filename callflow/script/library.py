@@ -66,6 +66,10 @@ class ScriptLibrary:
                 return script
         return next((s for _, s in scripts if s.is_default), None)
 
+    def departments(self) -> set[str]:
+        """Every department id of the scripts in service (a transfer, an import or an agent must name one)."""
+        return {department for script in self.current.values() for department in script.departments}
+
     def version(self, version: str) -> Script | None:
         """A script version a call started with, even if a newer one is in service now."""
         return self.versions.get(version)

@@ -37,10 +37,10 @@ from sklearn.svm import LinearSVC
 
 from callflow.steering.background import out_of_scope_phrases
 from callflow.steering.decision import SteeringDecision
+from callflow.steering.labels import OUT_OF_SCOPE, TOPIC, department_of
+from callflow.steering.labels import label as label_of
 from callflow.steering.policy import FINE_POLICY, SteeringPolicy
 
-OUT_OF_SCOPE = "__out_of_scope__"  # the background class; never a department id
-TOPIC = "/"  # "department/topic": a finer label that counts for its department
 KINDS = ("tfidf", "embeddings")
 _FORMAT = b"callflow-router/2\n"
 EMBEDDINGS_FORMAT = b"callflow-router-embeddings/2\n"  # written by embeddings.EmbeddingRouter
@@ -296,11 +296,6 @@ def _to_departments(classes: Sequence[str], departments: Sequence[str]) -> np.nd
     return matrix
 
 
-def department_of(label: str) -> str:
-    """The department a training label counts for ("cards/pin" -> "cards", "cards" -> "cards")."""
-    return label.split(TOPIC, 1)[0]
-
-
 def training_set(
     examples: Mapping[str, Sequence[str]],
     background: Sequence[str] | None = None,
@@ -319,7 +314,7 @@ def training_set(
             if phrase and phrase.strip():
                 texts.append(phrase.strip())
                 topic = topics.get(phrase) if TOPIC not in key else None
-                labels.append(f"{key}{TOPIC}{topic}" if topic else key)
+                labels.append(label_of(key, topic))
     texts += list(background)
     labels += [OUT_OF_SCOPE] * len(background)
     if len(set(labels)) < 2 or not any(label != OUT_OF_SCOPE for label in labels):

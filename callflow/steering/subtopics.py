@@ -30,7 +30,7 @@ def pseudo_topics(matrix, labels: Sequence[str]) -> list[str]:
 
     Deterministic: a fixed seed for the SVD and k-means. Other labels are returned unchanged.
     """
-    from callflow.steering.router import OUT_OF_SCOPE, TOPIC
+    from callflow.steering.labels import OUT_OF_SCOPE, TOPIC
 
     labels = list(labels)
     sizes: dict[str, list[int]] = {}

@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
+from callflow.steering.labels import department_of
 from callflow.steering.policy import SteeringPolicy
-from callflow.steering.router import Router, department_of
+from callflow.steering.router import Router
 
 
 def _departments(script: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
