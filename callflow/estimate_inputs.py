@@ -78,18 +78,17 @@ class EstimateInputs:
         self._read = connection.register_script(_READ)
 
     def read(self, department: str, sid: str, now: float, horizon: float = est.HORIZON_SECONDS) -> LineInputs:
+        """The line as it stands now; agents due back are those within `horizon` seconds."""
         position, size, ahead, agents, sizes, due, stats = self._read(
             keys=[QUEUE_KEY + department, CALLBACKS_KEY + department, STAFFED_KEY + department,
                   DUE_BACK_KEY + department, STATS_KEY + department],
             args=[sid, PRESENCE_KEY, QUEUE_KEY, repr(now), repr(now + horizon)])
-        at_work = sorted((PresenceBoard.parse(name.decode(), _pairs(raw)) for name, raw in zip(agents[::2],
-                                                                                               agents[1::2],
-                                                                                               strict=True)),
-                         key=lambda p: p.agent)
-        return LineInputs(int(position), int(size), int(ahead), tuple(at_work),
-                          {d.decode(): int(n) for d, n in zip(sizes[::2], sizes[1::2], strict=True)},
+        presences = (PresenceBoard.parse(name.decode(), _pairs(raw)) for name, raw in _pairs(agents).items())
+        return LineInputs(int(position), int(size), int(ahead), tuple(sorted(presences, key=lambda p: p.agent)),
+                          {d.decode(): int(n) for d, n in _pairs(sizes).items()},
                           tuple(float(at) for at in due[1::2]), parse_stats(stats or None))
 
 
-def _pairs(flat: list[bytes]) -> dict[bytes, bytes]:
+def _pairs(flat: list) -> dict:
+    """A Lua reply's flat [key, value, key, value, ...] as a dict."""
     return dict(zip(flat[::2], flat[1::2], strict=True))
