@@ -19,14 +19,13 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import fresh_database, percentile
-from bench.webhooks import ACCOUNT, KINDS, LINE, ROUTES, TOKEN, WAITS_PER_CALL, next_step, sign
+from bench.webhooks import ACCOUNT, KINDS, TOKEN, call_script
 
 PUBLIC_URL = "http://localhost"
 
@@ -48,37 +47,22 @@ class RoundTrips:
 
 
 def play(client, trips: RoundTrips, number: int, costs: dict, hang_up: bool = True) -> None:
-    """One call through the app, following its TwiML; each webhook's milliseconds and round trips noted."""
-
-    def post(path: str, params: dict) -> bytes:
-        request = sign(PUBLIC_URL, path, params)
-        before, started = trips.count, time.perf_counter()
-        response = client.post(request.path, data=request.body, content_type="application/x-www-form-urlencoded",
-                               headers={"X-Twilio-Signature": request.signature})
-        costs.setdefault(request.kind, []).append(((time.perf_counter() - started) * 1000, trips.count - before))
-        if response.status_code != 200:
-            raise SystemExit(f"{path}: HTTP {response.status_code}")
-        return response.data
-
-    base = {"AccountSid": ACCOUNT, "CallSid": "CA" + uuid.uuid4().hex, "From": f"+1555{number:07d}", "To": LINE,
-            "Direction": "inbound", "ApiVersion": "2010-04-01"}
-    keys = list(ROUTES[number % len(ROUTES)]) + ["1"]
-    step, path = ("redirect", PUBLIC_URL + "/voice/incoming"), ""
-    while step is not None:
-        verb, url = step
-        path = url[len(PUBLIC_URL):]
-        if verb == "enqueue":
-            break
-        params = dict(base, CallStatus="in-progress")
-        if verb == "gather":
-            params["Digits"] = keys.pop(0) if keys else "1"
-        step = next_step(post(path, params))
-    if step is not None:
-        for k in range(1, WAITS_PER_CALL + 1):
-            post(path, dict(base, CallStatus="in-progress", QueueSid="QU" + "0" * 32, QueuePosition="1",
-                            QueueTime=str(30 * k), AvgQueueTime="60", CurrentQueueSize="1"))
-    if hang_up:
-        post("/voice/status", dict(base, CallStatus="completed", CallDuration="120"))
+    """One call through the app (`bench.webhooks.call_script`); each webhook's milliseconds and round trips."""
+    script = call_script(PUBLIC_URL, number, hang_up)
+    try:
+        request = next(script)
+        while True:
+            before, started = trips.count, time.perf_counter()
+            response = client.post(request.path, data=request.body,
+                                   content_type="application/x-www-form-urlencoded",
+                                   headers={"X-Twilio-Signature": request.signature})
+            costs.setdefault(request.kind, []).append(((time.perf_counter() - started) * 1000,
+                                                       trips.count - before))
+            if response.status_code != 200:
+                raise SystemExit(f"{request.path}: HTTP {response.status_code}")
+            request = script.send(response.data)
+    except StopIteration:
+        pass
 
 
 def summary(costs: dict) -> str:

@@ -32,6 +32,7 @@ import tempfile
 import time
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -133,6 +134,32 @@ def next_step(body: bytes) -> tuple[str, str] | None:
     return None
 
 
+def call_script(public_url: str, number: int, hang_up: bool = True) -> Generator[Request, bytes, None]:
+    """One call as Twilio plays it, following our TwiML: yields each signed request and is sent the body of its
+    answer. Incoming, the menu by keypad, "1" to hold, WAITS_PER_CALL waitUrl requests, the status callback
+    (unless `hang_up` is False: the caller stays in line)."""
+    base = {"AccountSid": ACCOUNT, "CallSid": "CA" + uuid.uuid4().hex, "From": f"+1555{number:07d}",
+            "To": LINE, "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    keys = list(ROUTES[number % len(ROUTES)]) + ["1"]  # the menu's keys, then "1": hold
+    step, path = ("redirect", public_url + "/voice/incoming"), ""
+    while step is not None:
+        verb, url = step
+        path = url[len(public_url):] if url.startswith(public_url) else urlsplit(url).path
+        if verb == "enqueue":
+            break
+        params = dict(base, CallStatus="in-progress")
+        if verb == "gather":
+            params["Digits"] = keys.pop(0) if keys else "1"
+        step = next_step((yield sign(public_url, path, params)))
+    if step is not None:
+        for k in range(1, WAITS_PER_CALL + 1):
+            yield sign(public_url, path, dict(base, CallStatus="in-progress", QueueSid="QU" + "0" * 32,
+                                              QueuePosition="1", QueueTime=str(30 * k), AvgQueueTime="60",
+                                              CurrentQueueSize="1"))
+    if hang_up:
+        yield sign(public_url, "/voice/status", dict(base, CallStatus="completed", CallDuration="120"))
+
+
 class Caller:
     """A virtual caller placing call after call on one connection."""
 
@@ -156,30 +183,15 @@ class Caller:
 
     async def call(self, record: list[list[Request]] | None) -> None:
         """Play one call against our app, following its TwiML; append its requests to `record`."""
-        number = next(CALLER_NUMBERS)  # a new caller each call: a repeat caller hears another menu
-        base = {"AccountSid": ACCOUNT, "CallSid": "CA" + uuid.uuid4().hex, "From": f"+1555{number:07d}",
-                "To": LINE, "Direction": "inbound", "ApiVersion": "2010-04-01"}
-        keys = list(ROUTES[number % len(ROUTES)]) + ["1"]  # the menu's keys, then "1": hold
         sent = []
-        step = "redirect", self.public_url + "/voice/incoming"
-        while step is not None:
-            verb, url = step
-            path = url[len(self.public_url):] if url.startswith(self.public_url) else urlsplit(url).path
-            if verb == "enqueue":
-                break
-            params = dict(base, CallStatus="in-progress")
-            if verb == "gather":
-                params["Digits"] = keys.pop(0) if keys else "1"
-            sent.append(sign(self.public_url, path, params))
-            step = next_step(await self.send(sent[-1]))
-        if step is not None:
-            for k in range(1, WAITS_PER_CALL + 1):
-                params = dict(base, CallStatus="in-progress", QueueSid="QU" + "0" * 32, QueuePosition="1",
-                              QueueTime=str(30 * k), AvgQueueTime="60", CurrentQueueSize="1")
-                sent.append(sign(self.public_url, path, params))
-                await self.send(sent[-1])
-        sent.append(sign(self.public_url, "/voice/status", dict(base, CallStatus="completed", CallDuration="120")))
-        await self.send(sent[-1])
+        play = call_script(self.public_url, next(CALLER_NUMBERS))  # a new caller each call (see CALLER_NUMBERS)
+        try:
+            request = next(play)
+            while True:
+                sent.append(request)
+                request = play.send(await self.send(request))
+        except StopIteration:
+            pass
         if record is not None:
             record.append(sent)
 

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from callflow.steering.labels import label as steering_label
+
 
 class Moment(TypeDecorator):
     """An instant, stored in UTC and always read back aware.
@@ -104,9 +106,7 @@ class LearnedExample(Base):
     @property
     def label(self) -> str:
         """What the router learns from it: the department, or "department/topic"."""
-        from callflow.steering.labels import label
-
-        return label(self.department, self.topic)
+        return steering_label(self.department, self.topic)
 
     @property
     def origin(self) -> str:
