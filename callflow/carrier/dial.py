@@ -192,8 +192,8 @@ def _dial_queue(session, noun, doc, timeout: float, time_limit: float):
     bridge = dequeued.bridge = Bridge(carrier, [call], "queue", name)
 
     def take_front() -> bool:  # runs under the carrier's condition
-        while queue.members:
-            member = queue.members.pop(0).call
+        while (front := queue.pop_front()) is not None:
+            member = front.call
             if member.interrupt(dequeued):
                 bridge.legs.append(member)
                 return True
