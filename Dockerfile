@@ -11,4 +11,4 @@ COPY ivr_scripts ./ivr_scripts
 RUN useradd --create-home callflow && mkdir -p /app/instance && chown callflow /app/instance
 USER callflow
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "8", "webhooks:create_app()"]
+CMD ["gunicorn", "--config", "python:webhooks.gunicorn_config", "--bind", "0.0.0.0:8000", "--workers", "4", "webhooks:create_app()"]

@@ -11,7 +11,7 @@ clock runs at --rate 2.45 (CALLFLOW_CLOCK_RATE, given to every process and the c
 waitUrl round to every ~30 real seconds. Callers are placed at --ramp per second up to --callers; once all
 of them are on hold they stay --hold real seconds and are hung up at the same pace.
 
-The web app runs as in production: gunicorn (gthread) as a subprocess against REDIS_URL (flushed at start)
+The web app runs as in production: gunicorn (webhooks/gunicorn_config.py) as a subprocess against REDIS_URL (flushed at start)
 and DATABASE_URL (created if missing, schema dropped and upgraded), with one `callflow worker`. The carrier
 runs in this process, a thread per call. Latency is as the carrier sees it: from sending a webhook request
 to having its answer (`elapsed` of the transcripts' request entries); the app's own time per request is read
@@ -26,6 +26,7 @@ from `redis-cli --scan` on a sample. Results and their discussion: docs/benchmar
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pstats
 import re
@@ -75,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=16, help="gunicorn threads per worker")
     parser.add_argument("--stack-kib", type=int, default=512, help="stack size of the carrier's call threads")
+    parser.add_argument("--gc-freeze", type=float, default=1.0, metavar="SECONDS",
+                        help="freeze the carrier's heap this often, so its full collections stay short (0: never)")
+    parser.add_argument("--no-app-freeze", action="store_true",
+                        help="leave out the gunicorn workers' heap freeze (webhooks/gunicorn_config.py), to compare")
     parser.add_argument("--profile", metavar="DIR", help="cProfile every gunicorn worker's requests into DIR")
     args = parser.parse_args(argv)
 
@@ -95,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     # 5,000 threads at the default 8 MiB of stack each reserve 40 GiB of address space; the carrier's call
     # threads need far less (requests, XML parsing, no deep recursion).
     threading.stack_size(args.stack_kib * 1024)
+    gc_pauses = GcPauses(args.gc_freeze)
     carrier = Carrier(account_sid=ACCOUNT, auth_token=TOKEN, rate=args.rate, clock=clock).start()
     port = free_port()
     public_url = f"http://127.0.0.1:{port}"
@@ -104,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                TWILIO_AUTH_TOKEN=TOKEN, TWILIO_API_URL=carrier.url, PUBLIC_URL=public_url,
                IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret", CALLFLOW_INSTANCE=str(logs),
                CALLFLOW_CLOCK_RATE=repr(args.rate), CALLFLOW_CLOCK_START=CLOCK_START)
-    web = gunicorn(port, env, args.workers, args.threads, logs, args.profile)
+    web = gunicorn(port, env, args.workers, args.threads, logs, args.profile, not args.no_app_freeze)
     with open(logs / "worker.log", "w") as log:
         worker = subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env, cwd=ROOT, stdout=log,
                                   stderr=subprocess.STDOUT)
@@ -230,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     ramp_s, hangup_s = phases["full"] - phases["ramp"], phases["end"] - phases["hangup"]
     print(f"\n{n} callers, clock rate {args.rate:g}, ramp {args.ramp:g}/s ({ramp_s:.0f} s until all on hold), "
           f"hold {args.hold:g} s, hang-ups {hangup_s:.0f} s; gunicorn --workers {args.workers} --worker-class "
-          f"gthread --threads {args.threads}, 1 RQ worker, carrier in-process; {os.cpu_count()} cores\n")
+          f"gthread --threads {args.threads} (heap frozen after loading: {not args.no_app_freeze}), 1 RQ worker, "
+          f"carrier in-process (heap frozen every {args.gc_freeze:g} s; 0: never); {os.cpu_count()} cores\n")
     print("| callers | on hold at once (max) | waitUrl interval p50 (min-max) | application errors | non-200 "
           "| carrier/script errors | app exceptions logged (web, worker) |")
     print("|---|---|---|---|---|---|---|")
@@ -277,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nRedis memory per waiting call: {per_call:.0f} bytes when all were on hold, {per_call_end:.0f} bytes "
           f"at the end of the hold\n")
     print(keys)
+    print("\n" + gc_table("carrier", gc_pauses.pauses, phases["full"], phases["hangup"]))
+    app_pauses = [p for path in logs.glob("gc-*.json") for p in json.loads(path.read_text())]
+    print("\n" + gc_table("gunicorn workers'", app_pauses, phases["full"], phases["hangup"]))
     target = (not failures["application-error"] and latencies
               and percentile(everything, 99) <= 0.100)
     print(f"\ntarget (webhook p99 <= 100 ms, zero application errors): {'met' if target else 'NOT met'}")
@@ -287,20 +297,76 @@ def main(argv: list[str] | None = None) -> int:
 
 
 
-PROFILE_HOOKS = '''
-import cProfile, os, threading, time
-_profiles = {}
+GUNICORN_HOOKS = '''
+import cProfile, gc, json, os, threading, time
+from webhooks.gunicorn_config import *  # the app's own settings, then this benchmark's hooks
+from webhooks.gunicorn_config import post_worker_init as freeze_heap
+_profiles, _pauses, _started = {}, [], [0.0]
+def _on_gc(phase, info):  # the worker's garbage-collector pauses, as the carrier's are recorded
+    if phase == "start":
+        _started[0] = time.perf_counter()
+    else:
+        seconds = time.perf_counter() - _started[0]
+        _pauses.append((time.time() - seconds, info["generation"], seconds))
+def post_worker_init(worker):
+    if FREEZE:
+        freeze_heap(worker)
+    gc.callbacks.append(_on_gc)
 def pre_request(worker, req):  # CPU time per thread, from the ramp on (not the warm-up)
-    if os.path.exists(os.path.join(PROFILE_DIR, "on")):
+    if PROFILE_DIR and os.path.exists(os.path.join(PROFILE_DIR, "on")):
         profile = _profiles.setdefault(threading.get_ident(), cProfile.Profile(time.thread_time))
         profile.enable()
 def post_request(worker, req, environ, resp):
     if threading.get_ident() in _profiles:
         _profiles[threading.get_ident()].disable()
 def worker_exit(server, worker):
+    with open(os.path.join(LOG_DIR, f"gc-{os.getpid()}.json"), "w") as out:
+        json.dump(_pauses, out)
     for ident, profile in _profiles.items():
         profile.dump_stats(os.path.join(PROFILE_DIR, f"worker-{os.getpid()}-{ident}.prof"))
 '''
+
+
+def gc_table(who: str, pauses: list, since: float, until: float) -> str:
+    """Garbage-collector pauses by generation: how many, how many while all held, their total and longest."""
+    lines = [f"| {who} GC, generation | collections | while all held | total s | max ms |", "|---|---|---|---|---|"]
+    for generation in (0, 1, 2):
+        mine = [p for p in pauses if p[1] == generation]
+        held = [p for p in mine if since <= p[0] < until]
+        lines.append(f"| {generation} | {len(mine)} | {len(held)} | {sum(p[2] for p in mine):.2f} | "
+                     f"{max((p[2] for p in mine), default=0) * 1000:.1f} |")
+    return "\n".join(lines)
+
+
+class GcPauses:
+    """The carrier's garbage-collector pauses: while one runs, every call thread of this process waits.
+
+    The carrier keeps every call's transcript, millions of objects at 5,000 callers, and CPython's full
+    collections walk them all: measured, up to 7.7 s with every call thread stopped, which the carrier then
+    reported as webhook latency. The load generator's pauses are not the app's, so unless told otherwise
+    (`--gc-freeze 0`) the heap is frozen once every `freeze_every` seconds (gc.freeze: what exists by then is
+    never walked again, and the cycles among it are never freed, which a 15-minute run can afford).
+    """
+
+    def __init__(self, freeze_every: float):
+        import gc
+
+        self.pauses: list[tuple[float, int, float]] = []  # (wall-clock start, generation, seconds)
+        self._started = 0.0
+        gc.callbacks.append(self._on_gc)
+        if freeze_every > 0:
+            def freeze():
+                while True:
+                    time.sleep(freeze_every)
+                    gc.freeze()
+            threading.Thread(target=freeze, name="gc-freeze", daemon=True).start()
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            seconds = time.perf_counter() - self._started
+            self.pauses.append((time.time() - seconds, info["generation"], seconds))
 
 
 def profile_carrier() -> list:
@@ -320,16 +386,18 @@ def profile_carrier() -> list:
     return profiles
 
 
-def gunicorn(port: int, env: dict, workers: int, threads: int, logs: Path, profile: str | None):
-    """The web app as `callflow serve` runs it (gthread), with an access log of each request's time."""
+def gunicorn(port: int, env: dict, workers: int, threads: int, logs: Path, profile: str | None, freeze: bool):
+    """The web app as `callflow serve` runs it (webhooks/gunicorn_config.py, whose heap freeze `freeze` can turn
+    off), with an access log of each request's time and each worker's garbage-collector pauses."""
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning",
+               "--threads", str(threads), "--log-level", "warning",
                "--access-logfile", str(logs / "access.log"), "--access-logformat", "%(t)s %(U)s?%(q)s %(s)s %(D)s"]
     if profile:
         Path(profile).mkdir(parents=True, exist_ok=True)
-        config = logs / "profile_hooks.py"
-        config.write_text(f"PROFILE_DIR = {str(Path(profile).resolve())!r}\n" + PROFILE_HOOKS)
-        command += ["--config", str(config)]
+    config = logs / "gunicorn_hooks.py"
+    config.write_text(f"LOG_DIR = {str(logs)!r}\nPROFILE_DIR = {str(Path(profile).resolve()) if profile else None!r}\n"
+                      f"FREEZE = {freeze!r}\n" + GUNICORN_HOOKS)
+    command += ["--config", str(config)]
     with open(logs / "web.log", "w") as log:
         return subprocess.Popen(command + ["webhooks:create_app()"], env=env, cwd=ROOT, stdout=log,
                                 stderr=subprocess.STDOUT)

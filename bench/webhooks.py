@@ -233,8 +233,9 @@ async def run_phase(phase: Phase, port: int, public_url: str, callers: int, seco
 
 def gunicorn(app: str, port: int, env: dict, workers: int, threads: int, chdir: Path | None = None):
     """The web server, started the way `callflow serve` starts it; returns once it accepts connections."""
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning"]
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:webhooks.gunicorn_config",
+               "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+               "--log-level", "warning"]
     if chdir:
         command += ["--chdir", str(chdir)]
     process = subprocess.Popen(command + [app], env=env)

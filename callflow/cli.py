@@ -55,8 +55,8 @@ def serve(host: str, port: int, workers: int, rq_worker: bool | None) -> None:
         children.append(subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env))
     click.echo(f"callflow answering on http://{host}:{port}/voice/incoming (PUBLIC_URL={env['PUBLIC_URL']})")
     try:
-        subprocess.run([sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-                        "--worker-class", "gthread", "--threads", "8", "--access-logfile", "-",
+        subprocess.run([sys.executable, "-m", "gunicorn", "--config", "python:webhooks.gunicorn_config",
+                        "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
                         "webhooks:create_app()"], env=env, check=False)
     finally:
         for child in children:

@@ -149,8 +149,9 @@ def app_server(settings, clock_start, sessions, carrier, balancer):
     for _ in range(WEB_PROCESSES):
         port = free_port()
         processes.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "16",
-             "--log-level", "warning", "webhooks:create_app()"], env=env, start_new_session=True))
+            [sys.executable, "-m", "gunicorn", "--config", "python:webhooks.gunicorn_config", "--bind",
+             f"127.0.0.1:{port}", "--workers", "1", "--threads", "16", "--log-level", "warning",
+             "webhooks:create_app()"], env=env, start_new_session=True))
         balancer.backends.append(("127.0.0.1", port))
     for process, (_, port) in zip(processes, balancer.backends, strict=True):
         wait_for(lambda p=port, proc=process: _healthy(p) or proc.poll() is not None, timeout=60,
