@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, fresh_database, percentile
+from bench.common import free_port, fresh_database, machine_speed, percentile
 
 ACCOUNT = "AC" + "4" * 32
 TOKEN = "bench-auth-token"
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from callflow.carrier import Caller, Carrier, hang_up, press
     from callflow.clock import Clock
 
+    speed = machine_speed()  # before anything of the benchmark runs
     database_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_hold")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10")
     fresh_database(database_url)
@@ -237,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{n} callers, clock rate {args.rate:g}, ramp {args.ramp:g}/s ({ramp_s:.0f} s until all on hold), "
           f"hold {args.hold:g} s, hang-ups {hangup_s:.0f} s; gunicorn --workers {args.workers} --worker-class "
           f"gthread --threads {args.threads} (heap frozen after loading: {not args.no_app_freeze}), 1 RQ worker, "
-          f"carrier in-process (heap frozen every {args.gc_freeze:g} s; 0: never); {os.cpu_count()} cores\n")
+          f"carrier in-process (heap frozen every {args.gc_freeze:g} s; 0: never); {os.cpu_count()} cores, "
+          f"machine speed {speed:.2f} s (bench.common.machine_speed: lower is faster)\n")
     print("| callers | on hold at once (max) | waitUrl interval p50 (min-max) | application errors | non-200 "
           "| carrier/script errors | app exceptions logged (web, worker) |")
     print("|---|---|---|---|---|---|---|")
