@@ -17,7 +17,9 @@ runs in this process, a thread per call. Latency is as the carrier sees it: from
 to having its answer (`elapsed` of the transcripts' request entries); the app's own time per request is read
 from gunicorn's access log. Redis memory per waiting call: INFO used_memory before the ramp (after warm-up
 calls) and once every caller is on hold, divided by the callers on hold; what a waiting call owns is listed
-from `redis-cli --scan` on a sample. Results and their discussion: docs/benchmarks.md, "Callers on hold".
+from `redis-cli --scan` on a sample. The garbage-collector pauses of the carrier and of every gunicorn worker
+are tabled too, and the machine's speed is printed first (the project machines drift: compare runs of a like
+reading). Results and their discussion: docs/benchmarks.md, "Callers on hold".
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_hold REDIS_URL=redis://127.0.0.1:6379/10 \\
         .venv/bin/python bench/hold.py --callers 5000 --hold 120 --ramp 20
