@@ -302,20 +302,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 GUNICORN_HOOKS = '''
-import cProfile, gc, json, os, threading, time
+import cProfile, json, os, threading, time
 from webhooks.gunicorn_config import *  # the app's own settings, then this benchmark's hooks
 from webhooks.gunicorn_config import post_worker_init as freeze_heap
-_profiles, _pauses, _started = {}, [], [0.0]
-def _on_gc(phase, info):  # the worker's garbage-collector pauses, as the carrier's are recorded
-    if phase == "start":
-        _started[0] = time.perf_counter()
-    else:
-        seconds = time.perf_counter() - _started[0]
-        _pauses.append((time.time() - seconds, info["generation"], seconds))
+from bench.hold import GcPauses
+_profiles, _gc = {}, None
 def post_worker_init(worker):
+    global _gc
     if FREEZE:
         freeze_heap(worker)
-    gc.callbacks.append(_on_gc)
+    _gc = GcPauses(freeze_every=0)  # the worker's pauses, recorded as the carrier's are
 def pre_request(worker, req):  # CPU time per thread, from the ramp on (not the warm-up)
     if PROFILE_DIR and os.path.exists(os.path.join(PROFILE_DIR, "on")):
         profile = _profiles.setdefault(threading.get_ident(), cProfile.Profile(time.thread_time))
@@ -325,7 +321,7 @@ def post_request(worker, req, environ, resp):
         _profiles[threading.get_ident()].disable()
 def worker_exit(server, worker):
     with open(os.path.join(LOG_DIR, f"gc-{os.getpid()}.json"), "w") as out:
-        json.dump(_pauses, out)
+        json.dump(_gc.pauses if _gc else [], out)
     for ident, profile in _profiles.items():
         profile.dump_stats(os.path.join(PROFILE_DIR, f"worker-{os.getpid()}-{ident}.prof"))
 '''
@@ -343,7 +339,8 @@ def gc_table(who: str, pauses: list, since: float, until: float) -> str:
 
 
 class GcPauses:
-    """The carrier's garbage-collector pauses: while one runs, every call thread of this process waits.
+    """A process's garbage-collector pauses (the carrier's, and each gunicorn worker's through GUNICORN_HOOKS):
+    while one runs, every thread of the process waits.
 
     The carrier keeps every call's transcript, millions of objects at 5,000 callers, and CPython's full
     collections walk them all: measured, up to 7.7 s with every call thread stopped, which the carrier then
