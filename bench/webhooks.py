@@ -8,8 +8,11 @@ out of line, so the queues stay as long as the number of callers. Bodies are sig
 
 The ceiling (bench/bare_app.py) is Flask on the same gunicorn settings answering every POST with a constant
 TwiML greeting of the mean size of ours; it is sent exactly the requests recorded in our saturation phase.
-Four phases, one after the other in one run:
-- saturation, ours then bare: each caller sends its next webhook as soon as it has the answer (throughput);
+So is the floor (bench/bare_app.py, BENCH_FLOOR=1): a webhook that only checks the signature, makes one Redis
+round trip and builds its TwiML with VoiceResponse, the price of the project's rules without any call logic.
+Five phases, one after the other in one run:
+- saturation, ours, bare, then the floor: each caller sends its next webhook as soon as it has the answer
+  (throughput);
 - paced, ours then bare: each caller waits --think seconds (jittered +-50%) between webhooks, the callers
   starting spread over the first --think seconds (latency at that many calls).
 The web app runs against Redis and PostgreSQL (created if missing, emptied at start), its RQ jobs (closing
@@ -269,10 +272,16 @@ def summary(phases: list[Phase], callers: int, think: float) -> str:
             for p in (50, 99):
                 rows.append(f"| {phase.name} p{p} ms | "
                             + " | ".join(f"{percentile(phase.latencies.get(k, []), p):.1f}" for k in kinds) + " |")
-    sat_ours, sat_bare, paced_ours = phases[0], phases[1], phases[2]
-    ratio = (sat_ours.count() / sat_ours.seconds) / (sat_bare.count() / sat_bare.seconds)
+    sat_ours, sat_bare, paced_ours, sat_floor = phases[0], phases[1], phases[2], phases[4]
+
+    def rate(phase: Phase) -> float:
+        return phase.count() / phase.seconds
+
+    ratio = rate(sat_ours) / rate(sat_bare)
     p99 = percentile(paced_ours.all(), 99)
     rows += ["", f"throughput, ours / ceiling: {ratio:.0%} (target >= 70%)",
+             (f"throughput, floor / ceiling: {rate(sat_floor) / rate(sat_bare):.0%}; ours / floor: "
+              f"{rate(sat_ours) / rate(sat_floor):.0%}"),
              f"p99 at {callers} concurrent calls, {think:g} s between webhooks: {p99:.1f} ms (target <= 25 ms)"]
     return "\n".join(rows)
 
@@ -294,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     fresh_database(database_url)
     redis_lib.Redis.from_url(redis_url).flushdb()
 
-    ours_port, bare_port = free_port(), free_port()
+    ours_port, bare_port, floor_port = free_port(), free_port(), free_port()
     public_url = f"http://127.0.0.1:{ours_port}"
     instance = tempfile.mkdtemp(prefix="callflow-bench-")
     env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, TWILIO_ACCOUNT_SID=ACCOUNT,
@@ -302,10 +311,10 @@ def main(argv: list[str] | None = None) -> int:
                IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret", CALLFLOW_INSTANCE=instance,
                CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")  # a Tuesday morning: every department open
     ours = gunicorn("webhooks:create_app()", ours_port, env, args.workers, args.threads)
-    bare = None
+    bare = floor = None
     phases = [Phase("ours, saturation"), Phase("bare Flask, saturation"), Phase(f"ours, paced {args.think:g} s"),
-              Phase(f"bare Flask, paced {args.think:g} s")]
-    bar = tqdm(total=int(4 * args.seconds), unit="s", desc="phases")
+              Phase(f"bare Flask, paced {args.think:g} s"), Phase("floor, saturation")]
+    bar = tqdm(total=int(len(phases) * args.seconds), unit="s", desc="phases")
 
     def tick(phase: Phase) -> None:
         bar.update(1)
@@ -325,9 +334,15 @@ def main(argv: list[str] | None = None) -> int:
                               tick))
         asyncio.run(run_phase(phases[3], bare_port, public_url, args.calls, args.seconds, args.think, None,
                               recorded, tick))
+        bare.terminate()
+        bare.wait(timeout=30)
+        floor = gunicorn("bare_app:create_app()", floor_port, dict(env, BENCH_TWIML_BYTES=str(size), BENCH_FLOOR="1"),
+                         args.workers, args.threads, chdir=ROOT / "bench")
+        asyncio.run(run_phase(Phase("warm-up"), floor_port, public_url, 8, 2, 0, None, recorded, lambda _: None))
+        asyncio.run(run_phase(phases[4], floor_port, public_url, args.calls, args.seconds, 0, None, recorded, tick))
     finally:
         bar.close()
-        for process in (ours, bare):
+        for process in (ours, bare, floor):
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)

@@ -13,6 +13,7 @@ import redis
 
 from callflow.distribution import Distributor, Offer
 from callflow.presence import Presence, PresenceBoard
+from callflow.promises import PROMISE_KEY
 from callflow.queues import ENTRY_KEY, MemberKind, Queues
 
 CALL_INFO_KEY = "callflow:call-info:"  # HASH per caller: who, which line, what they said, where they went
@@ -48,13 +49,14 @@ class CallerInfo:
 
 @dataclass(frozen=True)
 class CallerRecord:
-    """A caller's details with every flag and counter noted since, and the agent being rung to them: read in
-    one round trip by the webhooks that consult several of them on every request (the hold music, the status
-    callback, the agent's pick-up)."""
+    """A caller's details with every flag and counter noted since, the agent being rung to them and when the
+    promise made to them runs out: read in one round trip by the webhooks that consult several of them on
+    every request (the hold music, the status callback, the agent's pick-up)."""
 
     info: CallerInfo | None
     fields: dict[str, str]
     offered_to: str | None
+    promise_until: float | None = None
 
     def has(self, flag: str) -> bool:
         """Whether `ACD.mark(sid, flag)` had happened when the record was read."""
@@ -92,13 +94,16 @@ class ACD:
         return _details(sid, self.connection.hgetall(CALL_INFO_KEY + sid))
 
     def record(self, sid: str) -> CallerRecord:
-        """The caller's details, flags and counters, and the agent being rung to them, in one round trip."""
+        """The caller's details, flags and counters, the agent being rung to them and their promise's end, in
+        one round trip."""
         with self.connection.pipeline(transaction=False) as pipe:
             pipe.hgetall(CALL_INFO_KEY + sid)
             pipe.hget(ENTRY_KEY + sid, "offered_to")
-            raw, agent = pipe.execute()
+            pipe.hget(PROMISE_KEY + sid, "until")
+            raw, agent, until = pipe.execute()
         fields = {k.decode(): v.decode() for k, v in raw.items()}
-        return CallerRecord(_details(sid, raw), fields, agent.decode() if agent else None)
+        return CallerRecord(_details(sid, raw), fields, agent.decode() if agent else None,
+                            None if until is None else float(until))
 
     def offers(self, departments: list[str] | tuple[str, ...], now: float) -> list[Offer]:
         """Every caller/agent match possible now in these departments (each returned once, to one process)."""

@@ -52,10 +52,10 @@ class Promises:
         """The estimate behind the caller's first promise (JSON), if one was made."""
         return self.connection.hget(PROMISE_KEY + sid, "estimate")
 
-    def broken(self, sid: str, now: float) -> bool:
-        """True when the current promise has passed (each broken promise is logged once)."""
-        until = self.connection.hget(PROMISE_KEY + sid, "until")
-        if until is None or now <= float(until):
+    def broken(self, sid: str, now: float, until: float | None) -> bool:
+        """True when the current promise, running out at `until` (`CallerRecord.promise_until`, read with the
+        caller's record), has passed; each broken promise is logged once."""
+        if until is None or now <= until:
             return False
         if self.connection.hsetnx(PROMISE_KEY + sid, "broken", "1"):
             self.log(sid, "promise-broken", now)

@@ -184,12 +184,14 @@ def hold_music():
         rt.acd.mark(sid, "long-hold-offered")
         promises.log(sid, "long-hold-offered", now, waited=round(now - info.entered_at))
         return twiml_response(render([hold.long_hold_offer(department.name)], absolute_url))
-    if promises.broken(sid, now):
+    if promises.broken(sid, now, record.promise_until):
         fresh = estimate(rt, department, sid)
         promise(rt, sid, fresh, now)
         return twiml_response(render([hold.promise_broken(department.name, fresh.promise_seconds)], absolute_url))
-    update = None
-    if rt.acd.count(sid, "updates") == 1 or int(request.form.get("QueueTime") or 0) >= pacing.update_every_seconds:
+    update, first = None, "count:updates" not in record.fields  # the caller's first request of the music
+    if first:
+        rt.acd.count(sid, "updates")
+    if first or int(request.form.get("QueueTime") or 0) >= pacing.update_every_seconds:
         line = EstimateInputs(rt.redis).read(department.id, sid, now)
         update = hold.hold_update(line.position or 1, estimate(rt, department, sid, line).promise_seconds)
     return twiml_response(render([hold.holding(update, pacing.update_every_seconds)], absolute_url))
