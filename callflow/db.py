@@ -5,6 +5,7 @@ The caller owns the session: one per webhook request, one per RQ job.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 2  # libpq's least; a healthy server, even far away, connects in milliseconds
 TCP_USER_TIMEOUT_MS = 5000
+UNREACHABLE_PAUSE_SECONDS = 5.0  # after a failed connection, how long a process leaves the database alone
 
 
 def make_engine(url: str) -> Engine:
@@ -35,7 +37,30 @@ def make_engine(url: str) -> Engine:
     # timeout bounds a new connection; tcp_user_timeout, a pooled one whose peer vanished (the pre-ping).
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "tcp_user_timeout": TCP_USER_TIMEOUT_MS} \
         if url.startswith("postgresql") else {}
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args)
+    event.listen(engine, "do_connect", Unreachable(UNREACHABLE_PAUSE_SECONDS).connect)
+    return engine
+
+
+class Unreachable:
+    """Once a connection to the database has failed, the process stops trying for a few seconds. Otherwise,
+    all through an outage, every webhook would spend the connect timeout again (silence the caller hears,
+    and soon every gunicorn thread waiting on it), and a database coming back would meet every thread at
+    once. What needed the database meanwhile goes on without it, as when it refuses (RQ jobs retry)."""
+
+    def __init__(self, pause: float):
+        self.pause, self.until = pause, 0.0
+
+    def connect(self, dialect, _record, cargs, cparams):
+        """SQLAlchemy's do_connect: a new DBAPI connection, or at once the error that stands for the outage."""
+        error = dialect.loaded_dbapi.OperationalError
+        if time.monotonic() < self.until:
+            raise error(f"the database was unreachable less than {self.pause:g} s ago; not tried again yet")
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except error:
+            self.until = time.monotonic() + self.pause
+            raise
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
