@@ -278,6 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     held_for = phases["hangup"] - phases["full"]
     print(f"While all held ({held_for:.0f} s, {len(held_everything)} webhooks), cores busy: " + ", ".join(
         f"{key} {held_cpu[key] / held_for:.2f}" for key in ("carrier", "web", "worker", "redis")))
+    for label, used, seconds in (("ramp to last call closed", cpu, phases["end"] - phases["ramp"]),
+                                 ("while all held", held_cpu, held_for)):
+        ours = sum(used[key] for key in ("carrier", "web", "worker", "redis"))
+        print(f"Machine, {label} ({os.cpu_count()} cores): busy {used['machine'] / seconds:.2f} cores "
+              f"(the four above {ours / seconds:.2f}, the rest PostgreSQL and the system), stolen by the "
+              f"hypervisor {used['stolen'] / seconds:.2f} cores")
     mib = 1024 * 1024
     print("\n| Redis used_memory | MiB |\n|---|---|")
     print(f"| before the ramp | {memory_before / mib:.1f} |\n| all on hold ({on_hold_at_full}) | "
@@ -463,8 +469,18 @@ def cpu_seconds(redis, web: int, worker: int) -> dict[str, float]:
 
     own = resource.getrusage(resource.RUSAGE_SELF)
     info = redis.info("cpu")
+    busy, stolen = machine_cpu()
     return {"carrier": own.ru_utime + own.ru_stime, "web": tree_cpu(web), "worker": tree_cpu(worker),
-            "redis": info["used_cpu_sys"] + info["used_cpu_user"]}
+            "redis": info["used_cpu_sys"] + info["used_cpu_user"], "machine": busy, "stolen": stolen}
+
+
+def machine_cpu() -> tuple[float, float]:
+    """CPU seconds the whole machine has been busy (every process: PostgreSQL too) and those the hypervisor
+    gave to other machines while this one wanted them (steal), from /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
 
 
 def tree_cpu(pid: int) -> float:
