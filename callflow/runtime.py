@@ -229,23 +229,6 @@ class Runtime:
             pipe.execute()
         return router.version
 
-    def warm_up(self) -> None:
-        """Before a process's first caller: load every line's script and its router, and open Redis and the
-        database, which its first call would otherwise wait for in silence (3.2 s measured for a process
-        that trains a router, 0.3 s when another has published it). Whatever is down is left for the calls
-        to meet (the safe route); a warm-up never stops a process from serving."""
-        try:
-            self.clock.timestamp()
-            for script in list(self.scripts.current.values()):
-                self.steer_for(script)
-        except Exception:
-            log.exception("warm-up: scripts and routers left for the first calls to load")
-        try:
-            with self.engine.connect():
-                pass
-        except Exception:
-            log.exception("warm-up: the database could not be reached")
-
     def _saved_text(self, version: str) -> str | None:
         """A version's text from the database (saved in the admin section), when Redis no longer has it."""
         from callflow.script.publishing import find_version

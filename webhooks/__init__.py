@@ -79,19 +79,6 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
     return app
 
 
-def warm_up(app: Flask) -> None:
-    """Ready a freshly started web process for its first caller (`Runtime.warm_up`); other apps served with
-    the same gunicorn config (the benchmarks' bare Flask) have nothing to load."""
-    rt = app.extensions.get("callflow") if isinstance(app, Flask) else None
-    if rt is None:
-        return
-    from importlib import import_module
-
-    for module in ("callflow.jobs", "callflow.script.engine"):  # imported by a first call's requests otherwise
-        import_module(module)
-    rt.warm_up()
-
-
 def runtime() -> Runtime:
     """The current app's Runtime."""
     from flask import current_app
