@@ -3,7 +3,7 @@ one that refuses: callers are still greeted and routed before Twilio gives up on
 
 A refused connection fails at once (tests/faults/test_database_outage.py); a silent one used to hold the
 webhook for as long as the operating system's TCP timeouts, and Twilio plays its application error after
-15 s. The silent server is a socket that listens and never accepts: the connection opens, nothing answers.
+15 s. The silent server accepts connections and never says a word: the connection opens, nothing answers.
 Runs anywhere: no PostgreSQL is needed to be silent.
 """
 
