@@ -63,13 +63,13 @@ class Data:
 
 
 def load_data(data_dir: Path, split: str) -> Data:
-    """Read Banking77 and CLINC150; fail clearly when shared/data is not there."""
+    """Read Banking77 and CLINC150's out-of-scope queries (the repository's data/, see its README)."""
     banking = data_dir / "banking77"
     if not (banking / "train.csv").exists():
-        raise SystemExit(f"Banking77 not found under {banking}: pass --data pointing at shared/data")
+        raise SystemExit(f"Banking77 not found under {banking}: pass --data pointing at the repository's data/")
     department = json.loads((banking / "departments.json").read_text())
     lenient = json.loads((banking / "departments_acceptable.json").read_text())
-    clinc = json.loads((data_dir / "clinc150" / "data_full.json").read_text())
+    clinc = json.loads((data_dir / "clinc150" / "oos.json").read_text())  # oos_val and oos_test only
 
     def rows(name: str) -> list[tuple[str, str]]:
         with open(banking / name, newline="", encoding="utf-8") as handle:
@@ -351,7 +351,7 @@ def run(
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point (`callflow routing-eval` wraps this)."""
     parser = argparse.ArgumentParser(prog="routing-eval", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO / ".." / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=REPO / "data")
     parser.add_argument("--script", type=Path, default=REPO / "ivr_scripts" / "acme_bank.yaml")
     parser.add_argument("--split", choices=["test", "dev"], default="test")
     parser.add_argument("--seeds", type=int, default=5)

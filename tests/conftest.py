@@ -20,7 +20,7 @@ from callflow.models import Base
 from callflow.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "data"  # what the tests measure against, kept in the repository (data/README.md)
 TEST_REDIS_DB = 13
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 ACCOUNT_SID = "AC" + "1" * 32

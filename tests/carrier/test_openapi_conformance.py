@@ -14,10 +14,11 @@ from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
 from callflow.carrier import Caller
+from tests.conftest import DATA
 
 from .conftest import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "twilio" / "twilio_api_v2010.json"
+SPEC = DATA / "twilio" / "twilio_api_v2010.json"  # the paths the carrier serves (data/README.md)
 TWILIO_HOST = "https://api.twilio.com"
 
 

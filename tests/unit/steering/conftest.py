@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import pytest
 
 from callflow.steering.router import Router
 from callflow.steering.training import examples_from_script, load_script, merge_examples, train_from_script
+from tests.conftest import DATA, ROOT
 
-REPO = Path(__file__).resolve().parents[3]
-SCRIPT = REPO / "ivr_scripts" / "acme_bank.yaml"
-BANKING77 = REPO / ".." / "shared" / "data" / "banking77"
+SCRIPT = ROOT / "ivr_scripts" / "acme_bank.yaml"
+BANKING77 = DATA / "banking77"
 
 # Banking77's department names -> Acme's department ids (the script's own).
 ACME_IDS = {
@@ -44,7 +43,7 @@ def history() -> list[tuple[str, str]]:
     train = BANKING77 / "train.csv"
     if not train.exists():
         pytest.fail(
-            f"Banking77 train split missing at {train.resolve()}: shared/data must sit beside the repo"
+            f"Banking77 train split missing at {train}: the repository's data/ folder is incomplete"
         )
     departments = json.loads((BANKING77 / "departments.json").read_text())
     with open(train, newline="", encoding="utf-8") as handle:
