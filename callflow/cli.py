@@ -12,8 +12,12 @@ from callflow.settings import Settings
 
 
 @click.group()
-def main() -> None:
+@click.option("--instance", type=click.Path(file_okay=False), envvar="CALLFLOW_INSTANCE",
+              help="the instance folder of the embedded defaults (`instance/demo`: the demo's calls and agents)")
+def main(instance: str | None) -> None:
     """callflow: contact-centre call flows on Twilio."""
+    if instance:  # every command, and the processes it starts, read the instance folder from the environment
+        os.environ["CALLFLOW_INSTANCE"] = os.path.abspath(instance)
 
 
 @main.group()
@@ -120,6 +124,11 @@ def worker(burst: bool, fork: bool) -> None:
     from callflow.jobs import preload, watch_due_callbacks, watch_sweeper
     from callflow.runtime import JOB_QUEUE
 
+    settings = Settings.from_env()
+    if not settings.database_url:  # the embedded default: its schema is ours to make, as `serve` does
+        from callflow import db as database
+
+        database.upgrade(settings.effective_database_url())
     runtime = preload()  # built once here and inherited by every job's work-horse
     from callflow import log_masking
 
@@ -179,10 +188,8 @@ def customers() -> None:
 def customers_import(csv_file) -> None:
     """Import customers from a CSV with `phone,name` columns."""
     from callflow.customers import import_customers_csv
-    from callflow.runtime import Runtime
 
-    runtime = Runtime(Settings.from_env())
-    with runtime.sessions() as session:
+    with _runtime().sessions() as session:
         count = import_customers_csv(session, csv_file)
     click.echo(f"imported {count} customers")
 
@@ -237,6 +244,7 @@ def agent_set_presence(login, state, back_in) -> None:
 
     if back_in and state != "away":
         raise click.BadParameter("only an agent going away can say when they'll be back", param_hint="--back-in")
+    _database_ready(Settings.from_env())
     try:
         jobs.set_presence(login, state, back_in)
     except LookupError as error:
@@ -494,8 +502,14 @@ def calls(since, department, caller, limit, as_json) -> None:
 
     from callflow.summaries import list_summaries
 
-    with _runtime().sessions() as session:
+    runtime = _runtime()
+    with runtime.sessions() as session:
         found = list_summaries(session, since.replace(tzinfo=UTC) if since else None, department, caller, limit)
+    if not found and not as_json:
+        click.echo(f"no call summaries in {_safe_url(runtime.settings.effective_database_url())}")
+        if not runtime.settings.database_url and not os.environ.get("CALLFLOW_INSTANCE") \
+                and os.path.exists(os.path.join("instance", "demo", "callflow.sqlite3")):
+            click.echo("the demo's calls: callflow --instance instance/demo calls")
     for summary in found:
         if as_json:
             click.echo(json.dumps(summary))
@@ -507,9 +521,36 @@ def calls(since, department, caller, limit, as_json) -> None:
 
 
 def _runtime():
+    """This command's connections, once the database's schema is there."""
     from callflow.runtime import Runtime
 
-    return Runtime(Settings.from_env())
+    settings = Settings.from_env()
+    _database_ready(settings)
+    return Runtime(settings)
+
+
+def _database_ready(settings: Settings) -> None:
+    """Make sure the schema is there before a command reads or writes the database.
+
+    On the embedded default the command upgrades it, as `serve` does, so a fresh checkout just works. A
+    server's schema is the operator's step (`callflow db upgrade`, compose's `migrate`): a command says so
+    rather than failing in SQL halfway through.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from callflow import db as database
+
+    url = settings.effective_database_url()
+    if not settings.database_url:
+        database.upgrade(url)
+        return
+    try:
+        behind = database.behind(url)
+    except OperationalError as error:
+        raise click.ClickException(f"cannot reach the database at {_safe_url(url)}: {error.orig}") from error
+    if behind:
+        raise click.ClickException(f"the database at {_safe_url(url)} has no schema or an older one: "
+                                   "run `callflow db upgrade` first")
 
 
 def _safe_url(url: str) -> str:

@@ -84,3 +84,19 @@ def upgrade(url: str, revision: str = "head") -> None:
 
     make_engine(url).dispose()  # creates the SQLite folder if needed
     command.upgrade(alembic_config(url), revision)
+
+
+def behind(url: str) -> bool:
+    """Whether the schema at `url` lacks migrations (or is absent), read without creating anything."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        return True  # connecting would leave an empty database file behind
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return set(MigrationContext.configure(connection).get_current_heads()) != heads
+    finally:
+        engine.dispose()
