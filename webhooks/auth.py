@@ -8,6 +8,7 @@ at once. Twilio's webhooks do not use any of this: they are checked by signature
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from datetime import timedelta
 from functools import wraps
@@ -27,7 +28,7 @@ from flask import (
 )
 
 from callflow.agents import authenticate, find_agent
-from webhooks import login_limits, runtime
+from webhooks import devices, login_limits, runtime
 
 bp = Blueprint("auth", __name__)
 
@@ -156,21 +157,25 @@ def login():
         return redirect(_local(request.args.get("next")))
     if request.method == "POST":
         name, password = request.form.get("login", "").strip().lower(), request.form.get("password", "")
-        limits, address = runtime().redis, request.remote_addr or ""
-        if login_limits.locked(limits, name, address):
-            return render_template("login.html", error=login_limits.LOCKED, login=name,
-                                   next=request.form.get("next", "")), 429
-        with runtime().sessions() as db:
+        rt, address, device = runtime(), request.remote_addr or "", devices.known(request, name)
+        wait = login_limits.admit(rt.redis, name, address, device, rt.clock.timestamp())
+        if wait > 0:  # the password is not even checked: a guesser learns nothing while throttled
+            seconds = math.ceil(rt.clock.real_seconds(wait))
+            return render_template("login.html", error=login_limits.throttled_message(seconds), login=name,
+                                   next=request.form.get("next", "")), 429, {"Retry-After": str(seconds)}
+        with rt.sessions() as db:
             agent = authenticate(db, name, password) if name and password else None
         if agent is None:
-            login_limits.failed(limits, name, address)
+            login_limits.failed(name, address, device)
         if agent is not None:
-            login_limits.succeeded(limits, name)
+            login_limits.succeeded(rt.redis, name, address, device)
             session.clear()  # nothing from before the login survives: no fixation, a new CSRF token
             session.permanent = True
             session["agent"] = agent.login
             csrf_token()
-            return redirect(_local(request.form.get("next")), code=303)
+            response = redirect(_local(request.form.get("next")), code=303)
+            devices.remember(request, response, agent.login)
+            return response
         return render_template("login.html", error=WRONG_LOGIN, login=name,
                                next=request.form.get("next", "")), 401
     return render_template("login.html", error=None, login="", next=request.args.get("next", ""))

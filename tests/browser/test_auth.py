@@ -1,12 +1,19 @@
-"""Login, roles and CSRF through Flask's test client: the rules the browser tests rely on, without a browser."""
+"""Login, roles and CSRF through Flask's test client: the rules the browser tests rely on, without a browser;
+and password guessing met in real Chromium (the device cookie the browser keeps is what lets its agent in)."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 import pytest
+from playwright.sync_api import expect
 
 from callflow.agents import add_agent, remove_agent
+from callflow.clock import FixedClock
 from callflow.presence import Presence
 from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import log_in as log_in_page
 from webhooks.auth import login_required
 
 
@@ -161,3 +168,51 @@ def test_console_pages_cannot_be_framed_or_cached(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
+
+
+# -- password guessing: throttled, never locked ------------------------------------------------------------
+@pytest.fixture
+def clock(runtime) -> FixedClock:
+    """The app's clock, frozen: a throttle's waits pass when the test says so."""
+    runtime.clock = FixedClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    return runtime.clock
+
+
+def guess(client, login: str, until: int = 429):
+    """Wrong passwords until the answer is `until`; that answer."""
+    while (response := log_in(client, login, "not-the-password")).status_code != until:
+        assert response.status_code == 401
+    return response
+
+
+def test_a_throttled_guesser_reads_how_long_to_wait_and_learns_nothing_about_the_login(client, clock, app):
+    throttled = {}
+    for login in ("alice", "nobody"):
+        guesser = app.test_client()
+        first = guess(guesser, login)
+        clock.advance(int(first.headers["Retry-After"]))
+        second = guess(guesser, login)
+        throttled[login] = second
+        waits = [int(r.headers["Retry-After"]) for r in (first, second)]
+        assert waits[1] > waits[0] > 0  # every wrong guess past the first few waits longer
+        assert f"Try again in {waits[1]} seconds.".encode() in second.data
+    token = re.compile(rb'csrf.token" (?:value|content)="[^"]+"')
+    pages = {login: token.sub(b"", response.data.replace(login.encode(), b"?"))
+             for login, response in throttled.items()}
+    assert pages["alice"] == pages["nobody"]  # only the login typed back and each session's token differ
+
+
+def test_an_agent_logs_in_at_her_own_browser_while_someone_guesses_her_password(page, app, clock):
+    log_in_page(page, "alice")  # her browser has seen her log in before
+    page.get_by_role("button", name="Log out").click()
+    for n in range(30):  # a guesser on many addresses keeps her login throttled
+        guesser = app.test_client()
+        guesser.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"
+        clock.advance(int(guess(guesser, "alice").headers.get("Retry-After", 0)))
+    stranger = app.test_client()
+    guess(stranger, "alice", until=401)
+    assert log_in(stranger, "alice").status_code == 429  # strangers wait, even with her password
+
+    log_in_page(page, "alice")
+
+    expect(page).to_have_url(re.compile(r"/console/$"))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 
 import pytest
 
 from callflow.agents import add_agent
+from callflow.clock import FixedClock
 from webhooks import create_app, login_limits
 from webhooks.auth import WRONG_LOGIN
 
@@ -34,41 +36,117 @@ def log_in(client, login: str, password: str = PASSWORD, address: str = "10.0.0.
                        environ_base={"REMOTE_ADDR": address})
 
 
+def log_out(client):
+    with client.session_transaction() as session:
+        token = session["csrf_token"]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+
+
 # -- password guessing -----------------------------------------------------------------------------------
+# Throttled, never locked (OWASP): a guesser waits longer after every wrong password, the real agent still gets
+# in. Time is the app's clock, frozen here and moved by the tests, so waits are exact and nobody sleeps.
+@pytest.fixture
+def clock(app) -> FixedClock:
+    clock = FixedClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    app.extensions["callflow"].clock = clock
+    return clock
+
+
+def try_again_in(response) -> int:
+    """The wait a throttled login page announces, checked against its Retry-After header."""
+    assert response.status_code == 429
+    said = re.search(r"Try again in (\d+) seconds?", response.get_data(as_text=True))
+    assert said, "a throttled login page says how long to wait"
+    seconds = int(said.group(1))
+    assert response.headers["Retry-After"] == str(seconds)
+    return seconds
+
+
+def guess_until_refused(client, login: str, address: str):
+    """Wrong passwords (each answered 401) until the login page refuses to check one; that answer."""
+    while (response := log_in(client, login, "wrong password", address)).status_code == 401:
+        assert WRONG_LOGIN in response.get_data(as_text=True)
+    return response
+
+
+def guess_until_throttled(client, login: str, address: str) -> int:
+    """Wrong passwords until the login is throttled; the wait it announces."""
+    return try_again_in(guess_until_refused(client, login, address))
+
+
 @pytest.mark.parametrize("login", ["alice", "nobody-by-that-name"])
-def test_five_wrong_passwords_lock_the_login_with_the_same_words_whether_or_not_it_exists(app, login):
-    client = app.test_client()
-    for _ in range(login_limits.MAX_PER_LOGIN):
-        response = log_in(client, login, "wrong password")
-        assert response.status_code == 401 and WRONG_LOGIN in response.get_data(as_text=True)
-    locked = log_in(client, login, PASSWORD if login == "alice" else "wrong password")
-    assert locked.status_code == 429  # even the right password now: guessing has to stop
-    assert login_limits.LOCKED in locked.get_data(as_text=True)
-    assert "agent" not in _session(app, client)
+def test_a_guesser_is_told_to_wait_longer_after_every_wrong_password_whether_or_not_the_login_exists(
+        app, clock, login):
+    guesser = app.test_client()
+    waits = []
+    for _ in range(6):
+        waits.append(guess_until_throttled(guesser, login, "203.0.113.9"))
+        right = log_in(guesser, login, PASSWORD if login == "alice" else "wrong password", "203.0.113.9")
+        assert try_again_in(right) == waits[-1]  # while throttled even the right password is not checked
+        clock.advance(waits[-1])
+    assert waits == sorted(waits) and waits[-1] >= 8 * waits[0], waits  # each wrong guess waits longer
+    assert "agent" not in _session(app, guesser)
 
 
-def test_the_lock_is_per_login_and_a_good_login_clears_its_count(app):
-    client = app.test_client()
-    for _ in range(login_limits.MAX_PER_LOGIN - 1):
-        log_in(client, "alice", "wrong password")
-    assert log_in(client, "alice").status_code == 303  # one short of the limit: the right password works
-    for _ in range(login_limits.MAX_PER_LOGIN):
-        log_in(app.test_client(), "sam", "wrong", address="10.0.0.2")
-    assert log_in(app.test_client(), "alice", address="10.0.0.2").status_code == 303  # sam's lock is his
+def test_an_attackers_wrong_passwords_do_not_stop_the_real_agent_logging_in(app, clock):
+    alice = app.test_client()
+    assert log_in(alice, "alice", address="10.0.0.1").status_code == 303  # her browser, yesterday
+    log_out(alice)
+    waits = []
+    for n in range(40):  # a guesser on many addresses, always trying again the moment they may
+        if waits:
+            clock.advance(waits[-1])
+        refused = guess_until_refused(app.test_client(), "alice", f"198.51.100.{n}")
+        waits.append(int(refused.headers.get("Retry-After", 0)))
+    assert log_in(alice, "alice", address="10.0.0.1").status_code == 303  # her browser: straight in
+    assert waits[-1] == login_limits.ACCOUNT.longest  # the guesser: one guess every few minutes, and not now
+    log_out(alice)
+    assert log_in(alice, "alice", address="192.0.2.50").status_code == 303  # ... wherever it is
+    stranger = app.test_client()  # a browser she never used: slowed like the guesser, never shut out
+    wait = try_again_in(log_in(stranger, "alice", "wrong", "192.0.2.60"))
+    clock.advance(wait)
+    assert log_in(stranger, "alice", address="192.0.2.60").status_code == 303
 
 
-def test_many_failures_from_one_address_lock_that_address(app):
-    for n in range(login_limits.MAX_PER_ADDRESS):
-        log_in(app.test_client(), f"guess{n}", "wrong", address="203.0.113.9")
-    assert log_in(app.test_client(), "alice", address="203.0.113.9").status_code == 429
-    assert log_in(app.test_client(), "alice", address="198.51.100.1").status_code == 303
+def test_one_office_address_with_many_agents_failing_does_not_lock_everyone_out(app, clock, sessions):
+    office, staff = "10.20.30.40", [f"agent{n}" for n in range(12)]
+    with sessions() as session:
+        for login in staff:
+            add_agent(session, login, login.title(), PASSWORD, "+15557770100", ["fraud"])
+    desks = {login: app.test_client() for login in staff}
+    for login, desk in desks.items():  # each agent has logged in at their desk before
+        assert log_in(desk, login, address=office).status_code == 303
+        log_out(desk)
+    for n in range(120):  # the morning: typos, new starters on new machines, one colleague guessing
+        response = log_in(app.test_client(), f"{staff[n % 12]}" if n % 2 else f"guess{n}", "wrong", office)
+        assert response.status_code in (401, 429)
+    for login, desk in desks.items():
+        assert log_in(desk, login, "typo", office).status_code == 401  # a mistake of their own
+        assert log_in(desk, login, address=office).status_code == 303, login
+    newcomer = app.test_client()  # a browser the office has never used is slowed, not shut out
+    clock.advance(try_again_in(log_in(newcomer, "alice", "wrong", office)))
+    assert log_in(newcomer, "alice", address=office).status_code == 303
+    assert log_in(app.test_client(), "sam", address="10.99.0.1").status_code == 303  # other addresses: as ever
 
 
-def test_the_locks_are_shared_by_every_web_process(app, settings):
-    for _ in range(login_limits.MAX_PER_LOGIN):
-        log_in(app.test_client(), "alice", "wrong")
+def test_a_good_login_clears_its_own_failures_only(app, clock):
+    alice = app.test_client()
+    for _ in range(login_limits.CLIENT.free - 1):
+        assert log_in(alice, "alice", "wrong password").status_code == 401
+    assert log_in(alice, "alice").status_code == 303  # one short of a wait: the right password works
+    elsewhere = app.test_client()  # her colleague's browser at the same address
+    for _ in range(login_limits.CLIENT.free):
+        assert log_in(elsewhere, "alice", "wrong password").status_code == 401  # the count started again
+    guesser = app.test_client()
+    guess_until_throttled(guesser, "sam", "10.0.0.2")
+    assert log_in(app.test_client(), "root", address="10.0.0.2").status_code == 303  # sam's wait is his
+
+
+def test_the_waits_are_shared_by_every_web_process(app, clock, settings):
+    wait = guess_until_throttled(app.test_client(), "alice", "10.0.0.3")
     other_process = create_app(settings)  # another app on the same Redis
-    assert log_in(other_process.test_client(), "alice").status_code == 429
+    other_process.extensions["callflow"].clock = clock
+    assert try_again_in(log_in(other_process.test_client(), "alice", "wrong", "10.0.0.3")) == wait
 
 
 # -- session fixation --------------------------------------------------------------------------------------
