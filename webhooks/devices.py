@@ -1,10 +1,10 @@
 """Device cookies: the browsers an agent has logged in from, so a guesser elsewhere cannot slow them down.
 
-OWASP's "Slow down online guessing attacks with device cookies": after a good login the browser keeps a cookie,
-signed with SECRET_KEY, naming the logins that have succeeded on it (a shared desk has several). An attempt
-from such a browser, for one of those logins, is throttled on its own (`login_limits`), apart from the
-strangers guessing that login. The cookie proves nothing alone: the password is still checked, and a stolen
-cookie only earns its thief a throttle of their own. It lasts 180 days from the last good login on it.
+OWASP's "Slow down online guessing attacks with device cookies": after a good login the browser keeps a
+cookie, signed with SECRET_KEY, naming the logins that have succeeded on it (a shared desk has several). An
+attempt from such a browser, for one of those logins, is throttled on its own (`login_limits`), apart from
+the strangers guessing that login. The cookie proves nothing alone: the password is still checked, and a
+stolen cookie only earns its thief a throttle of their own. It lasts 180 days from the last good login on it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def _read(request: Request) -> dict | None:
         value = _signer().loads(raw, max_age=LIFETIME_SECONDS)
     except BadSignature:  # forged, expired, or signed with an older SECRET_KEY
         return None
-    if not (isinstance(value, dict) and isinstance(value.get("id"), str) and isinstance(value.get("logins"), list)):
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str) \
+            or not isinstance(value.get("logins"), list):
         return None
     return value
 

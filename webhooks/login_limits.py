@@ -1,9 +1,9 @@
 """Login throttling: a password guesser is slowed down, more with every wrong guess, and the real agent still
 gets in. Nothing is ever locked: a lock is a weapon anyone can point at any agent.
 
-As OWASP's authentication guidance recommends (with its "device cookies", see `devices.py`), every attempt is
-charged, before the password is checked, to the scopes it belongs to; each scope earns a wait that doubles with
-every failure past its free allowance, up to a ceiling, and forgets one failure every so often:
+As OWASP's authentication guidance recommends (with its "device cookies", see `devices.py`), every attempt
+is charged, before the password is checked, to the scopes it belongs to; each scope earns a wait that doubles
+with every failure past its free allowance, up to a ceiling, and forgets one failure every so often:
 
 - the client: this login from this browser (when it has logged in as this login before) or else from this
   address. It slows one guesser without touching anyone else;
@@ -64,8 +64,8 @@ def throttled_message(seconds: float) -> str:
     return f"Too many failed logins. Try again in {whole} second{'s' if whole != 1 else ''}."
 
 
-# KEYS: the scopes' hashes. ARGV: now, then free, first, longest, forget for each key. Every scope's wait since
-# its last attempt must have passed; if so, each is charged one attempt (`n` decays by the time elapsed).
+# KEYS: the scopes' hashes. ARGV: now, then free, first, longest, forget for each key. Every scope's wait
+# since its last attempt must have passed; if so, each is charged one attempt (`n` decays with time).
 _ADMIT = """
 local now = tonumber(ARGV[1])
 local longest_wait = 0

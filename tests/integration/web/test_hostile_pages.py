@@ -43,8 +43,8 @@ def log_out(client):
 
 
 # -- password guessing -----------------------------------------------------------------------------------
-# Throttled, never locked (OWASP): a guesser waits longer after every wrong password, the real agent still gets
-# in. Time is the app's clock, frozen here and moved by the tests, so waits are exact and nobody sleeps.
+# Throttled, never locked (OWASP): a guesser waits longer after every wrong password, the real agent still
+# gets in. Time is the app's clock, frozen here and moved by the tests, so waits are exact and nobody sleeps.
 @pytest.fixture
 def clock(app) -> FixedClock:
     clock = FixedClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
@@ -126,7 +126,7 @@ def test_one_office_address_with_many_agents_failing_does_not_lock_everyone_out(
     newcomer = app.test_client()  # a browser the office has never used is slowed, not shut out
     clock.advance(try_again_in(log_in(newcomer, "alice", "wrong", office)))
     assert log_in(newcomer, "alice", address=office).status_code == 303
-    assert log_in(app.test_client(), "sam", address="10.99.0.1").status_code == 303  # other addresses: as ever
+    assert log_in(app.test_client(), "sam", address="10.99.0.1").status_code == 303  # elsewhere: as ever
 
 
 def test_a_good_login_clears_its_own_failures_only(app, clock):
