@@ -95,7 +95,7 @@ def demo(host, port, rate, callers, instance) -> None:
             click.echo(f"{callers} simulated callers are ringing in; robot agents answer them.")
         while not stop.wait(1.0):
             if any(child.poll() is not None for child in running.children):
-                raise click.ClickException("a demo process stopped; see the messages above")
+                raise click.ClickException(f"a demo process stopped; see {running.log}")
     except KeyboardInterrupt:
         pass
     finally:

@@ -10,6 +10,7 @@ can be watched live.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import secrets
@@ -30,7 +31,8 @@ SOFTPHONE = "+15551230002"  # the demo caller's phone (the softphone page)
 CALLER_NAME = "Jane Doe"
 PASSWORD = "demo-password"
 STAFF = (  # login, name, role, departments preferred first; each answers a browser phone client:<login>
-    ("alice", "Alice Archer", "agent", ("cards", "card_payments", "cash_atm", "general")),
+    # Alice is README's agent: the card team, who also block a lost or stolen card (the fraud line).
+    ("alice", "Alice Archer", "agent", ("cards", "fraud", "card_payments", "cash_atm", "general")),
     ("bob", "Bob Baker", "agent", ("fraud", "payments", "top_ups", "general")),
     ("carol", "Carol Chen", "agent", ("account", "fees", "general")),
     ("sam", "Sam Singh", "supervisor", ("cards", "fraud", "general")),
@@ -48,6 +50,7 @@ class Demo:
     carrier: object
     children: list[subprocess.Popen]
     env: dict
+    log: Path  # the carrier's, the web app's and the workers' messages, kept off the terminal
 
     def stop(self) -> None:
         for child in self.children:
@@ -59,6 +62,10 @@ class Demo:
             except subprocess.TimeoutExpired:
                 child.kill()
         self.carrier.stop()
+        for handler in logging.getLogger().handlers[:]:
+            if getattr(handler, "baseFilename", None) == str(self.log):
+                logging.getLogger().removeHandler(handler)
+                handler.close()
 
 
 def scripts_folder() -> Path:
@@ -88,6 +95,14 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
     instance = (instance or Path("instance") / "demo").resolve()
     shutil.rmtree(instance, ignore_errors=True)  # every demo starts from the same state
     instance.mkdir(parents=True)
+    # Start-up and running messages go to a file, so the welcome, printed once the app answers, is what the
+    # terminal shows; the welcome says where the file is.
+    log = instance / "demo.log"
+    handler = logging.FileHandler(log)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.getLogger().addHandler(handler)
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
     account, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
     carrier = Carrier(account, token, rate=rate, host=host).start()
     public_url = f"http://{host}:{port}"
@@ -107,13 +122,14 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
     carrier.add_phone(SOFTPHONE, Interactive())
     for login, *_ in STAFF:
         carrier.add_phone(f"client:{login}", Interactive())
-    children = [subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env)
-                for _ in range(rq_workers)]
-    children.append(subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
-         "--worker-class", "gthread", "--threads", "16", "--log-level", "warning", "webhooks:create_app()"],
-        env=env))
-    demo = Demo(public_url, carrier, children, env)
+    with open(log, "ab") as output:  # each child holds its own descriptor of the file
+        children = [subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env, stdout=output,
+                                     stderr=subprocess.STDOUT) for _ in range(rq_workers)]
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
+             "--worker-class", "gthread", "--threads", "16", "--log-level", "warning", "webhooks:create_app()"],
+            env=env, stdout=output, stderr=subprocess.STDOUT))
+    demo = Demo(public_url, carrier, children, env, log)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -123,9 +139,9 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
             pass
         if time.monotonic() > deadline or any(child.poll() is not None for child in children):
             demo.stop()
-            raise RuntimeError("the demo's web app did not start; see the messages above")
+            raise RuntimeError(f"the demo's web app did not start; see {log}")
         time.sleep(0.2)  # polling a server that is starting: nothing to wait on but its port
-    out(_welcome(public_url))
+    out(welcome(public_url, instance))
     return demo
 
 
@@ -143,13 +159,36 @@ def _seed(settings) -> None:
     runtime.close()
 
 
-def _welcome(url: str) -> str:
-    logins = ", ".join(f"{login} ({role})" for login, _, role, _ in STAFF)
+def roster() -> list[tuple[str, str, str, list[str]]]:
+    """The demo's staff with the names of the departments they serve, as the caller hears them."""
+    from callflow.script.loader import load_script
+
+    departments = load_script(scripts_folder() / "acme_bank.yaml").departments
+    return [(login, name, role, [departments[d].name for d in serves]) for login, name, role, serves in STAFF]
+
+
+def welcome(url: str, instance: Path) -> str:
+    """What the newcomer needs, printed last: where to click, who to log in as and what each agent serves."""
+    staff = "\n".join(f"    {login:6} {name}, {role}: {', '.join(serves) or 'the admin section, takes no calls'}"
+                      for login, name, role, serves in roster())
+    folder = _shown(instance)
     return (f"\ncallflow demo: Acme Bank's line {LINE} answers through the local carrier.\n"
+            f"  Start here:          {url}/\n"
             f"  The caller's phone:  {url}/demo/phone   (you are {CALLER_NAME}, {SOFTPHONE})\n"
-            f"  Agent console:       {url}/login         logins {logins}; password {PASSWORD!r}\n"
+            f"  Agent console:       {url}/login         password {PASSWORD!r} for every login:\n{staff}\n"
             f"  Call flows (admin):  {url}/admin/\n"
-            f"Open the phone in one tab and log in as alice in another. Ctrl-C stops everything.\n")
+            f"  Call summaries:      callflow --instance {folder} calls\n"
+            f"  Messages (logs):     {_shown(instance / 'demo.log')}\n"
+            f"Try it: on the phone say \"I lost my card\" and choose to hold; log in as alice in another tab and\n"
+            f"become available: her phone rings in the page. Ctrl-C stops everything.\n")
+
+
+def _shown(path: Path) -> Path:
+    """A path as the user would type it: relative to where they stand when it is inside, else absolute."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 # -- load: simulated callers and robot agents ------------------------------------------------------------

@@ -7,7 +7,7 @@ drives only calls to or from that one number.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 
 from callflow import demo as demo_mode
 from webhooks import auth, phones, runtime
@@ -23,10 +23,21 @@ def demo_only():
         abort(404)
 
 
+def home():
+    """The demo's front door: the site's root leads to the page that says where to go (404 elsewhere)."""
+    if not runtime().settings.demo:
+        abort(404)
+    return redirect(url_for("demo.index"))
+
+
+# The root is the app's, outside the blueprint's /demo prefix: the demo registers it and owns it.
+bp.record_once(lambda state: state.app.add_url_rule("/", "demo_home", home))
+
+
 @bp.get("/")
 def index():
     """Where to go: the phone, the console, the admin section, and who to log in as."""
-    return render_template("demo/index.html", staff=demo_mode.STAFF, password=demo_mode.PASSWORD,
+    return render_template("demo/index.html", staff=demo_mode.roster(), password=demo_mode.PASSWORD,
                            line=demo_mode.LINE, caller=demo_mode.SOFTPHONE, name=demo_mode.CALLER_NAME)
 
 

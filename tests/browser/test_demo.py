@@ -25,15 +25,15 @@ RATE = 4.0  # a person's pace, four times over: each prompt is still long enough
 SLOW = 45_000  # ms: a step that waits on prompts, a worker and the carrier
 
 
-def run_demo(tmp_path, *extra: str):
-    """`callflow demo` in its own process group, until the test ends; yields its URL."""
+def run_demo(tmp_path, *extra: str, lines: list[str] | None = None):
+    """`callflow demo` in its own process group, until the test ends; yields its URL (`lines`: what it printed)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "TEST_DATABASE_URL")}
     process = subprocess.Popen([sys.executable, "-m", "callflow.cli", "demo", "--port", str(port),
                                 "--instance", str(tmp_path / "demo"), *extra],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
-    started, lines = threading.Event(), []
+    started, lines = threading.Event(), [] if lines is None else lines
 
     def read():
         for line in process.stdout:
@@ -51,6 +51,8 @@ def run_demo(tmp_path, *extra: str):
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
     assert not [line for line in lines if "Traceback" in line], "".join(lines[-60:])
+    log = (tmp_path / "demo" / "demo.log").read_text()  # the processes' messages, kept off the terminal
+    assert "Traceback" not in log, log[-6000:]
 
 
 @pytest.fixture
@@ -137,3 +139,56 @@ def test_a_newcomer_calls_takes_a_callback_and_an_agent_answers_it(demo, browser
     agent_tab.locator("table.recent-calls tr", has_text="resolved").get_by_role("link", name="Summary").click()
     expect(agent_tab.locator("[data-notes]")).to_have_text("Card unblocked after the fraud check.")
     expect(agent_tab.locator(".summary")).to_contain_text(re.compile("Agents\\s*alice"))
+
+
+@pytest.fixture
+def printed():
+    return []
+
+
+@pytest.fixture
+def readme_demo(tmp_path, printed):
+    yield from run_demo(tmp_path, "--rate", str(RATE), lines=printed)
+
+
+def test_readme_s_walkthrough_a_lost_card_reaches_alice(readme_demo, printed, tmp_path, browser):
+    """README: say "I lost my card", choose to hold, make Alice available and take the call."""
+    # The welcome is what the terminal shows, last: every agent's departments, the log file, the demo's calls.
+    banner = "".join(printed)
+    assert banner.lstrip().startswith("callflow demo:"), banner
+    assert re.search(r"alice +Alice Archer, agent: Cards, Fraud and Security", banner), banner
+    assert re.search(r"bob +Bob Baker, agent: Fraud and Security, Payments and Transfers", banner), banner
+    assert f"Messages (logs):     {tmp_path / 'demo' / 'demo.log'}" in banner
+    assert f"callflow --instance {tmp_path / 'demo'} calls" in banner
+    wait_for(lambda: "Listening on callflow" in (tmp_path / "demo" / "demo.log").read_text(), timeout=30,
+             what="the worker's start-up messages in the demo's log file")
+
+    phone_tab = browser.new_context(base_url=readme_demo).new_page()
+    agent_tab = browser.new_context(base_url=readme_demo, viewport={"width": 1280, "height": 1000}).new_page()
+    for tab in (phone_tab, agent_tab):
+        tab.set_default_timeout(SLOW)
+    phone_tab.goto("/")  # the site's root leads to the demo's page of links
+    expect(phone_tab).to_have_url(f"{readme_demo}/demo/")
+    expect(phone_tab.get_by_role("link", name="Open the caller's phone")).to_have_attribute("href", "/demo/phone")
+    phone_tab.goto("/demo/phone")
+
+    phone = phone_tab.locator("[data-phone]")
+    log = phone.locator("[data-phone-log]")
+    phone.get_by_role("button", name="Call Acme Bank").click()
+    expect(log).to_contain_text("thank you for calling Acme Bank", timeout=SLOW)
+    phone.get_by_label("Say").fill("I lost my card")
+    phone.get_by_role("button", name="Say it").click()
+    expect(log).to_contain_text("I'll put you through to Fraud and Security.", timeout=SLOW)
+    expect(log).to_contain_text("Would you like to hold", timeout=SLOW)
+    phone.get_by_role("group", name="Keypad").get_by_role("button", name="1").click()
+
+    agent_tab.goto("/login")
+    agent_tab.get_by_label("Login").fill("alice")
+    agent_tab.get_by_label("Password").fill(demo_mode.PASSWORD)
+    agent_tab.get_by_role("button", name="Log in").click()
+    agent_tab.get_by_role("button", name="Become available").click()
+    console_phone = agent_tab.locator("[data-phone]")
+    console_phone.get_by_role("button", name="Answer").click(timeout=SLOW)
+    expect(agent_tab.locator("#screen-pop")).to_contain_text(demo_mode.CALLER_NAME, timeout=SLOW)
+    expect(agent_tab.locator("#screen-pop")).to_contain_text("Fraud and Security", timeout=SLOW)
+    expect(console_phone.locator("[data-phone-log]")).to_contain_text("(connected", timeout=SLOW)
