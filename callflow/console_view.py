@@ -23,6 +23,7 @@ from callflow.presence import Presence
 from callflow.promises import Promises
 
 SHOWN_PER_QUEUE = 50  # the rest of a long queue is counted, not listed
+NO_LINE = "Other departments"  # served by agents, but on no line in service
 PREVIOUS_CALLS = 5
 BUSY = (Presence.OFFERED, Presence.ON_CALL)  # presences whose `call` is the caller the agent is serving
 
@@ -50,6 +51,14 @@ class QueueView:
     callers: tuple[WaitingCaller, ...]
     estimate: float | None = None  # seconds: the hold manager's promise to a caller joining now
     estimate_words: str | None = None  # as the caller would hear it
+
+
+@dataclass(frozen=True)
+class LineQueues:
+    """One line's queues under its name: a centre answering several lines (a bank, a clinic) lists each apart."""
+
+    line: str
+    queues: tuple[QueueView, ...]
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,23 @@ class AgentView:
 def department_names(scripts: Iterable) -> dict[str, str]:
     """Department id -> display name, over every script in service."""
     return {dept_id: dept.name for script in scripts for dept_id, dept in script.departments.items()}
+
+
+def department_lines(scripts: Iterable) -> dict[str, str]:
+    """Department id -> its line's name, lines in alphabetical order and each line's departments in the order
+    its script lists them (the administrators' order, not the alphabet's)."""
+    ordered = sorted(scripts, key=lambda script: script.company.lower())
+    return {dept_id: script.company for script in ordered for dept_id in script.departments}
+
+
+def by_line(queues: Iterable[QueueView], lines: dict[str, str]) -> list[LineQueues]:
+    """Queues grouped under their line, in the order the queues come; departments of no line in service last."""
+    groups: dict[str, list[QueueView]] = {}
+    for queue in queues:
+        groups.setdefault(lines.get(queue.department, NO_LINE), []).append(queue)
+    unplaced = groups.pop(NO_LINE, None)
+    return [LineQueues(line, tuple(shown)) for line, shown in groups.items()] + \
+        ([LineQueues(NO_LINE, tuple(unplaced))] if unplaced else [])
 
 
 def agent_view(acd: ACD, agent: Agent) -> AgentView:

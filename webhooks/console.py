@@ -77,12 +77,13 @@ def _names() -> dict[str, str]:
     return console_view.department_names(runtime().scripts.current.values())
 
 
-def _departments(agent, names: dict[str, str], agents: list | None) -> list[str]:
-    """The departments an agent may watch: their own, or every one (scripts' and agents') for a supervisor."""
+def _departments(agent, lines: dict[str, str], agents: list | None) -> list[str]:
+    """The departments an agent may watch: their own in their order of preference, or for a supervisor every
+    line's in the line's order, then those agents serve on no line in service."""
     if agents is None:
         return agent.department_list()
     served = {d for other in agents for d in other.department_list()}
-    return sorted(set(names) | served, key=lambda d: names.get(d, d).lower())
+    return list(lines) + sorted(served - set(lines))
 
 
 def _call_in_hand(view, names: dict[str, str], now: float) -> dict:
@@ -116,10 +117,12 @@ def _board(agent) -> dict:
     with rt.sessions() as db:
         agents = list_agents(db) if has_role(agent, "supervisor") else None
         pop = console_view.screen_pop(rt.acd, db, me, names)
+    lines = console_view.department_lines(rt.scripts.current.values())
     queues = [console_view.queue_view(rt.acd, d, names.get(d, d), now, _estimate(rt, d))
-              for d in _departments(agent, names, agents)]
+              for d in _departments(agent, lines, agents)]
     team = None if agents is None else console_view.team(rt.acd, agents)
-    return {"now": now, "agent": me, "queues": queues, "screen_pop": pop, "team": team, "can_toggle": True,
+    return {"now": now, "agent": me, "queues": queues, "queue_lines": console_view.by_line(queues, lines),
+            "screen_pop": pop, "team": team, "can_toggle": True,
             "breaks": BREAKS,
             **_call_in_hand(me, names, now), "back": url_for("console.home")}
 
@@ -144,7 +147,7 @@ CALL_FRAGMENTS = ("call", "close")
 
 def _json(context: dict, fragments: tuple[str, ...]):
     """The data as JSON, with the page's fragments rendered from it."""
-    data = {k: _plain(v) for k, v in context.items() if k not in ("can_toggle", "back")}
+    data = {k: _plain(v) for k, v in context.items() if k not in ("can_toggle", "back", "queue_lines")}
     data["html"] = {name: render_template(FRAGMENTS[name], **context) for name in fragments}
     return jsonify(data)
 

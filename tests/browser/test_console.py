@@ -52,7 +52,7 @@ def test_an_agent_logs_in_and_sees_their_own_queues(page):
     expect(page.locator("#presence-state")).to_have_text("Away")
     queues = page.locator("table.queues")
     expect(queues.locator("tr[data-department=cards]")).to_be_visible()
-    expect(queues.locator("tbody tr")).to_have_count(1)  # not Payments, Bob's department
+    expect(queues.locator("tr[data-department]")).to_have_count(1)  # not Payments, Bob's department
     expect(page.get_by_role("heading", name="Team")).to_have_count(0)
 
 
@@ -173,6 +173,27 @@ def test_a_post_without_the_csrf_token_is_refused(page, redis):
                                  headers={"X-CSRF-Token": token, "Accept": "application/json"})
     assert accepted.status == 200
     assert accepted.json()["agent"]["state"] == "available"
+
+
+def test_a_supervisor_sees_each_lines_queues_under_the_lines_name_in_the_scripts_order(page):
+    """Acme Bank's and Riverside Family Clinic's departments are two lists, not one alphabet ("the Nurse Line"
+    last, between the bank's departments)."""
+    log_in(page, "sam")
+
+    lines = page.locator("table.queues tbody")
+    expect(lines).to_have_count(2)
+    for index, (line, departments) in enumerate([
+        ("Acme Bank", ["cards", "card_payments", "payments", "top_ups", "cash_atm", "fees", "account", "fraud",
+                       "general"]),
+        ("Riverside Family Clinic", ["appointments", "prescriptions", "results", "billing", "nurse",
+                                     "after_hours", "reception"]),
+    ]):
+        group = lines.nth(index)
+        expect(group.get_by_role("rowheader").first).to_have_text(line)
+        rows = group.locator("tr[data-department]")
+        expect(rows).to_have_count(len(departments))
+        assert [rows.nth(i).get_attribute("data-department") for i in range(len(departments))] == departments
+    expect(lines.nth(1).locator("tr[data-department=nurse] th")).to_have_text("the Nurse Line")
 
 
 def test_a_supervisor_sees_every_department_and_every_agents_presence_live(page, runtime):
