@@ -97,13 +97,23 @@ def _confirm(script: Script, state: CallState, event: Event, now: datetime, stee
         return _route(
             script, _log(state, f"confirmed:{chosen}"), chosen, now, f"confirmed by keypad; {_said(state)}"
         )
-    if key == "0":
+    if key == "0" or (text and not key and utterances.asks_for_person(text)):
         return _operator(script, state, now)
-    if text and steer and not key:
-        decision = steer(text)
-        chosen = _department_id(script, decision.department)
+    if text and not key:
+        one, two = script.departments[first], script.departments[second]
+        picked = utterances.choice(text, ((one.name, one.topic), (two.name, two.topic)))
+        if picked == utterances.NEITHER:
+            ask = script.message("confirm_neither")
+            return Step(_log(state, "confirm:neither"), (_gather(script, state, (ask,), hints=_hints(script)),))
+        if picked is not None:
+            chosen = (first, second)[picked]
+            return _route(script, _log(state, f"confirmed:{chosen}"), chosen, now, f"confirmed: {text}")
+        decision = steer(text) if steer else None
+        chosen = _department_id(script, decision.department) if decision else None
         if chosen in (first, second):
             return _route(script, _log(state, f"confirmed:{chosen}"), chosen, now, f"confirmed: {text}")
+        if chosen and decision.kind == SteeringKind.ROUTE:  # a fresh reason, clear enough to route at once
+            return _route(script, _log(state, f"confirm:new-reason:{chosen}"), chosen, now, text)
     return _keypad_fallback(script, _log(state, "confirm:unclear"))
 
 
@@ -113,6 +123,8 @@ def _menu(script: Script, state: CallState, event: Event, now: datetime, steer: 
         return _retry(script, replace(state, no_input=state.no_input + 1), "no_input", now)
     if isinstance(event, Speech):
         key = utterances.spoken_key(event.text)
+        if key is None and state.keypad_only:
+            return _option_words(script, state, event.text, now, steer)
         if key is None:
             return _speech(script, state, event.text, now, steer)
         state = _log(state, f"said-key:{key}")
@@ -189,9 +201,31 @@ def _speech(script: Script, state: CallState, text: str, now: datetime, steer: S
 
 
 def _keypad_fallback(script: Script, state: CallState) -> Step:
-    """Speech has not worked: offer the keypad menu and a person, and stop listening for words."""
+    """Speech has not worked: offer the menu's options (pressed or said) and a person, without its prompt,
+    which may invite the free words that just failed."""
     state = _log(replace(state, keypad_only=True, no_input=0, invalid=0), "keypad-only")
-    return Step(state, (_menu_gather(script, state, before=script.message("keypad_fallback")),))
+    return Step(state, (_menu_gather(script, state, before=script.message("keypad_fallback"), prompt=False),))
+
+
+def _option_words(script: Script, state: CallState, text: str, now: datetime, steer: Steer | None) -> Step:
+    """Words after the keypad fallback: an option by its label, a person, or a department steering is sure of.
+
+    The caller was told to press or say a number; a caller who speaks anyway is still heard, and anything
+    else counts as a wrong key, so repeated trouble ends at the safe route rather than in a loop.
+    """
+    if utterances.asks_for_person(text):
+        return _operator(script, state, now)
+    menu = script.menus[state.menu]
+    picked = utterances.named(text, [(o.label,) for o in menu.options])
+    if picked is not None:
+        key = menu.options[picked].key
+        return _menu(script, _log(state, f"said-option:{key}"), Digits(key), now, steer)
+    decision = steer(text) if steer else None
+    department = _department_id(script, decision.department) if decision else None
+    if department and decision.kind == SteeringKind.ROUTE:
+        return _route(script, _log(state, f"steer:route:{department}:{decision.confidence:.2f}"), department, now,
+                      text)
+    return _retry(script, _log(replace(state, invalid=state.invalid + 1), "invalid:words"), "invalid", now)
 
 
 def _retry(script: Script, state: CallState, why: str, now: datetime) -> Step:
@@ -222,27 +256,36 @@ def _route(
     return Step(state, handover.actions)
 
 
-def _menu_gather(script: Script, state: CallState, before: str | None = None) -> Gather:
+def _menu_gather(script: Script, state: CallState, before: str | None = None, prompt: bool = True) -> Gather:
     """The current menu's prompt and options, with anything to say first."""
     menu = script.menus[state.menu]
-    texts = ([before] if before else []) + [_menu_text(script, menu)]
+    texts = ([before] if before else []) + [_menu_text(script, menu, prompt)]
     return _gather(
         script,
         state,
         tuple(texts),
-        hints=_hints(script) if _listens(menu, state) else (),
+        hints=_menu_hints(script, menu, state),
         dtmf=menu.input != InputMode.SPEECH or state.keypad_only,
-        speech=_listens(menu, state),
+        speech=menu.input != InputMode.KEYPAD,
     )
 
 
-def _menu_text(script: Script, menu: Menu) -> str:
+def _menu_text(script: Script, menu: Menu, prompt: bool = True) -> str:
     options = [script.message("option", label=o.label, key=o.key) for o in menu.options]
-    return " ".join([menu.prompt] + options if menu.prompt else options)
+    return " ".join([menu.prompt] + options if menu.prompt and prompt else options)
 
 
-def _listens(menu: Menu, state: CallState) -> bool:
-    return menu.input != InputMode.KEYPAD and not state.keypad_only
+def _menu_hints(script: Script, menu: Menu, state: CallState) -> tuple[str, ...]:
+    """What the recogniser should expect: departments' words, or after the keypad fallback the options."""
+    if menu.input == InputMode.KEYPAD:
+        return ()
+    if not state.keypad_only:
+        return _hints(script)
+    names: dict[str, str] = {}
+    for word, key in utterances.KEYS.items():  # the first word of each key is its name: "one", not "to"
+        names.setdefault(key, word)
+    numbers = [word for key, word in names.items() if menu.option(key) or key == "0"]
+    return tuple(dict.fromkeys([o.label for o in menu.options] + numbers + ["agent", "operator"]))[:MAX_HINTS]
 
 
 def _gather(

@@ -211,10 +211,14 @@ DEFAULT_MESSAGES: Mapping[str, str] = {
         "for example {examples}."
     ),
     "keypad_fallback": (
-        "I'm sorry, I still couldn't work that out. Let's use the keypad. To speak to someone, press 0."
+        "I'm sorry, I still couldn't work that out. Let's use the keypad: press or say the number you want. "
+        "To speak to someone, press 0."
     ),
     "confirm": (
         "Is this about {first_topic}, or about {second_topic}? Press 1 for {first}, or 2 for {second}."
+    ),
+    "confirm_neither": (
+        "Sorry about that. In a few words, tell me what you're calling about. To speak to someone, press 0."
     ),
     "route": "I'll put you through to {department}.",
     "safe_route": "Let me put you through to someone who can help.",

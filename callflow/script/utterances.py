@@ -1,12 +1,14 @@
-"""Reading the few short answers the engine understands without steering: yes, no, a key, a person.
+"""Reading the few short answers the engine understands without steering: yes, no, a key, a person, a choice.
 
 Twilio's speech recogniser often hears "one" for a key press or "yes." with a full stop; callers
-also say "agent" in any menu. Everything else goes to call steering.
+also say "agent" in any menu, and answer "is this about X, or about Y?" as people do: "yeah", "the
+second one", "the fee", "neither". Everything else goes to call steering.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 YES = {"yes", "yeah", "yep", "yes please", "sure", "correct", "that's right", "that's it", "please"}
 NO = {"no", "nope", "no thanks", "no thank you", "something else", "neither"}
@@ -42,6 +44,23 @@ PERSON = {
     "somebody",
 }
 PERSON_MAX_WORDS = 5  # longer sentences usually say what the call is about: let steering decide
+# Answers to "is this about X, or about Y?". "Yes" takes the first named (the caller heard "is this about X"
+# and agreed); a bare "no" turned the first down, and of the two offered the second is what remains (often
+# the catch-all "something else"); "neither" asks again. Ordinals name a position; names and topics a choice.
+AGREE = YES | {"yup", "yeah please", "yes it is", "yeah it is", "right", "exactly", "uh huh", "mm hmm",
+               "absolutely", "definitely", "yes that's right", "yeah that's right", "yes correct"}
+DENY = {"no", "nope", "nah", "no thanks", "no thank you", "not really", "no it's not", "no it isn't", "it's not",
+        "it isn't", "not that", "no not that", "no not that one", "wrong"}
+YES_NO_WORDS = {"yes", "yeah", "yep", "yup", "no", "nope", "nah", "not", "isn't"}
+NEITHER = -1  # the answer turned both choices down
+NEITHER_WORDS = {"neither", "none", "nor"}
+POSITIONS = {"first": 0, "1st": 0, "former": 0, "top": 0, "second": 1, "2nd": 1, "latter": 1, "last": 1,
+             "other": 1, "bottom": 1}
+FILLERS = {"um", "umm", "uh", "er", "erm", "hmm", "well", "so", "actually", "oh", "ah", "okay", "ok", "just",
+           "please", "thanks", "thank", "you", "i", "think", "guess", "mean", "it's", "its", "it", "is", "was",
+           "that's", "that", "this", "the", "a", "an", "about", "one", "option", "choice", "with", "my", "your",
+           "to", "for", "of", "and", "or", "do", "don't", "i'm", "me", "on", "in", "sorry"}
+CHOICE_MAX_WORDS = 4  # words beyond fillers: a longer answer is a reason in its own right, for steering
 
 
 def normalise(text: str) -> str:
@@ -75,3 +94,52 @@ def asks_for_person(text: str) -> bool:
     """A short request for a person ("agent", "can I speak to someone")."""
     words = normalise(text).split()
     return len(words) <= PERSON_MAX_WORDS and any(w in PERSON for w in words)
+
+
+def choice(text: str, choices: Sequence[Sequence[str]]) -> int | None:
+    """Which of the named `choices` (each: its names and topics) a short answer picks, by index.
+
+    NEITHER when it turns them all down; None when it is not a short answer to the question (steer it).
+    """
+    words = normalise(text).split()
+    content = [w for w in words if w not in FILLERS]
+    if not content:
+        return None
+    if NEITHER_WORDS & set(content) and len(content) <= CHOICE_MAX_WORDS:
+        return NEITHER
+    picked = named(text, choices)
+    if picked is not None:
+        return picked
+    plain = [w for w in content if w not in YES_NO_WORDS]
+    if len(plain) == 1 and plain[0] in POSITIONS and POSITIONS[plain[0]] < len(choices):
+        return POSITIONS[plain[0]]
+    phrase = " ".join(words)
+    if phrase in AGREE or " ".join(content) in AGREE:
+        return 0
+    if phrase in DENY or " ".join(content) in DENY or (content[0] in ("no", "nope", "nah") and not plain):
+        return 1 if len(choices) == 2 else None
+    return None
+
+
+def named(text: str, choices: Sequence[Sequence[str]]) -> int | None:
+    """The one choice a short answer names ("the fee", "transfers"), by index; None when none stands out.
+
+    Words of several choices count for none ("card" in "your card" and "a lost card").
+    """
+    content = [w for w in normalise(text).split() if w not in FILLERS]
+    if not content or len(content) > CHOICE_MAX_WORDS:
+        return None
+    vocab = [{_stem(w) for phrase in names for w in normalise(phrase).split() if w not in FILLERS}
+             for names in choices]
+    shared = {w for i, v in enumerate(vocab) for w in v if any(w in o for j, o in enumerate(vocab) if j != i)}
+    said = {_stem(w) for w in content} - shared
+    scores = [len(said & v) for v in vocab]
+    best = max(scores, default=0)
+    if best == 0 or scores.count(best) > 1:
+        return None
+    return scores.index(best)
+
+
+def _stem(word: str) -> str:
+    """Singular, roughly: "fees" and "fee", "top-ups" and "top-up" are the same word to a caller."""
+    return word[:-1] if len(word) >= 3 and word.endswith("s") and not word.endswith("ss") else word

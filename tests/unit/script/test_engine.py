@@ -214,8 +214,9 @@ def test_confirmation_accepts_a_spoken_answer(bank):
 def test_an_unclear_answer_to_the_confirmation_is_not_asked_again(bank):
     step = call(bank, Speech("refund for a transfer"), Speech("hmm, both really"))
     gather = step.actions[-1]
-    assert "Let's use the keypad. To speak to someone, press 0." in spoken(step)
-    assert gather.dtmf and not gather.speech and step.state.keypad_only
+    assert "Let's use the keypad: press or say the number you want. To speak to someone, press 0." in spoken(step)
+    assert "In a few words" not in spoken(step)  # no invitation to the free words that just failed
+    assert gather.dtmf and gather.speech and "agent" in gather.hints and step.state.keypad_only
 
 
 def test_a_second_confirm_decision_is_never_a_second_confirmation(bank):
@@ -239,14 +240,14 @@ def test_not_understood_asks_once_with_examples_then_offers_the_keypad_and_a_per
     )
     assert once.actions[-1].speech
     twice = call(bank, Speech("what's the weather like"), Speech("is it raining"))
-    assert "To speak to someone, press 0." in spoken(twice) and not twice.actions[-1].speech
+    assert "To speak to someone, press 0." in spoken(twice) and twice.state.keypad_only
     after = call(bank, Speech("what's the weather like"), Speech("is it raining"), Digits("4"))
     assert routed(after).department == "fraud"
 
 
 def test_without_steering_speech_falls_back_to_the_keypad(bank):
     step = call(bank, Speech("my card is broken"), steer=None)
-    assert step.state.keypad_only and not step.actions[-1].speech
+    assert step.state.keypad_only and "press or say the number" in spoken(step)
 
 
 @pytest.mark.parametrize(
