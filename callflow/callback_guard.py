@@ -78,16 +78,49 @@ def check(text: str | None, policy: Policy, requests_today: int, region: str | N
     if number is None:
         return Verdict(None, Refusal.INVALID)
     if not (policy.allow_fictional and number.startswith(FICTIONAL_PREFIX) and len(number) == 12):
-        parsed = phonenumbers.parse(number)
-        if not phonenumbers.is_valid_number(parsed):
-            return Verdict(number, Refusal.INVALID)
-        if phonenumbers.region_code_for_number(parsed) not in policy.countries:
-            return Verdict(number, Refusal.COUNTRY)
-        if phonenumbers.number_type(parsed) not in ORDINARY:
-            return Verdict(number, Refusal.SPECIAL)
+        refusal = destination_refusal(number, policy.countries)
+        if refusal is not None:
+            return Verdict(number, refusal)
     if requests_today >= policy.daily_limit:
         return Verdict(number, Refusal.LIMIT)
     return Verdict(number)
+
+
+def destination_refusal(number: str, countries: frozenset[str] | None) -> Refusal | None:
+    """Why we must never place a call to this E.164 number (a callback's, or a script's dial, overflow or
+    fallback number), or None. `countries` None: any country (where the deployment's list is not known)."""
+    try:
+        parsed = phonenumbers.parse(number)
+    except NumberParseException:
+        return Refusal.INVALID
+    if not phonenumbers.is_valid_number(parsed):
+        return Refusal.INVALID
+    if countries is not None and phonenumbers.region_code_for_number(parsed) not in countries:
+        return Refusal.COUNTRY
+    if phonenumbers.number_type(parsed) not in ORDINARY:
+        return Refusal.SPECIAL
+    return None
+
+
+KINDS = {
+    PhoneNumberType.PREMIUM_RATE: "a premium-rate number",
+    PhoneNumberType.SHARED_COST: "a shared-cost number",
+    PhoneNumberType.TOLL_FREE: "a toll-free number", PhoneNumberType.PERSONAL_NUMBER: "a personal number",
+    PhoneNumberType.PAGER: "a pager", PhoneNumberType.UAN: "a universal access number",
+    PhoneNumberType.VOICEMAIL: "a voicemail access number", PhoneNumberType.VOIP: "a VoIP number",
+}
+
+
+def why_not_dial(number: str, refusal: Refusal, countries: frozenset[str] | None) -> str:
+    """Why we may not send a call to this number, for the administrator who wrote it (a script, a setting)."""
+    if refusal == Refusal.INVALID:
+        return f"{number} is not a number in service: a call to it cannot connect"
+    if refusal == Refusal.COUNTRY:
+        calls = ", ".join(sorted(countries or ()))
+        return (f"{number} is in a country this centre does not call (it calls {calls}: "
+                "CALLFLOW_CALLBACK_COUNTRIES); calls abroad are a toll-fraud risk")
+    kind = KINDS.get(phonenumbers.number_type(phonenumbers.parse(number)), "not a landline or mobile number")
+    return f"{number} is {kind}: calls go only to landlines and mobiles (toll fraud: we would pay its owner)"
 
 
 def region_of(number: str | None) -> str | None:

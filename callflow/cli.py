@@ -165,8 +165,9 @@ def lint(paths: tuple[str, ...]) -> None:
     """Check IVR scripts; exit status 1 when any has an error."""
     from callflow.script import lint as script_lint
 
-    targets = list(paths) or [str(Settings.from_env().ivr_scripts)]
-    sys.exit(script_lint.main(targets, sys.stdout))
+    settings = Settings.from_env()
+    targets = list(paths) or [str(settings.ivr_scripts)]
+    sys.exit(script_lint.main(targets, sys.stdout, frozenset(settings.callback_countries)))
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

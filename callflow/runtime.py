@@ -92,7 +92,7 @@ class Runtime:
         from callflow.script.library import load_library
 
         self._scripts_stamp = self._stamp()
-        library = load_library(self.settings.ivr_scripts)
+        library = load_library(self.settings.ivr_scripts, frozenset(self.settings.callback_countries))
         self._overlay_published(library)
         return library
 

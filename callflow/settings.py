@@ -68,6 +68,7 @@ class Settings:
             "demo": env.get("CALLFLOW_DEMO", "") in ("1", "true", "yes"),
         }
         values.update(overrides)
+        _check_fallback(values)
         return cls(**values)
 
     @property
@@ -86,6 +87,20 @@ class Settings:
                 url = "postgresql+psycopg://" + url[len("postgresql://"):]
             return url
         return f"sqlite:///{self.instance_path / 'callflow.sqlite3'}"
+
+
+def _check_fallback(values: dict) -> None:
+    """The fallback number passes the toll-fraud guard every number we call passes (not with the local
+    carrier, whose numbers are fictional)."""
+    number = values.get("fallback_number")
+    if not number or values.get("twilio_api_url", TWILIO_DEFAULT_API_URL) != TWILIO_DEFAULT_API_URL:
+        return
+    from callflow.callback_guard import destination_refusal, why_not_dial
+
+    countries = frozenset(values["callback_countries"])
+    refusal = destination_refusal(number, countries)
+    if refusal is not None:
+        raise ValueError(f"CALLFLOW_FALLBACK_NUMBER: {why_not_dial(number, refusal, countries)}")
 
 
 def _instant(text: str | None) -> datetime | None:

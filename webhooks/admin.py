@@ -169,7 +169,7 @@ def save(name: str):
                                             rt.clock.now(), note)
     except publishing.PublishingError as error:
         return _editor_page(name, text, None, 400, f"Not saved. {error.field.capitalize()}: {error}.", note=note)
-    errors = len(errors_in(lint_text(version.text, name)))
+    errors = len(errors_in(lint_text(version.text, name, rt.scripts.dial_countries)))
     tail = f" It has {errors} error{'s' if errors != 1 else ''} to fix before it can be published." if errors \
         else " It can be published."
     return _done(f"Draft saved as version {version.id}.{tail}", url_for("admin.editor", name=name))

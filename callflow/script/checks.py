@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from callflow import callback_guard
 from callflow.script.model import ClosedAction, Menu, OptionKind, Script
 from callflow.script.problems import ScriptProblem, Severity
 
@@ -17,8 +18,9 @@ MAX_PROMPT_SECONDS = 20
 EXITS = (OptionKind.DEPARTMENT, OptionKind.DIAL, OptionKind.HANGUP)
 
 
-def check(script: Script) -> list[ScriptProblem]:
-    """Every semantic problem in a structurally valid script."""
+def check(script: Script, dial_countries: frozenset[str] | None = None) -> list[ScriptProblem]:
+    """Every semantic problem in a structurally valid script; `dial_countries`: the countries calls may go to
+    (the deployment's CALLFLOW_CALLBACK_COUNTRIES; None: any)."""
     problems: list[ScriptProblem] = []
 
     def report(field: str, message: str, severity: Severity = Severity.ERROR) -> None:
@@ -26,6 +28,8 @@ def check(script: Script) -> list[ScriptProblem]:
         problems.append(ScriptProblem(script.source, pos.line, pos.column, field, message, severity))
 
     for field, message, severity in _findings(script):
+        report(field, message, severity)
+    for field, message, severity in _destinations(script, dial_countries):
         report(field, message, severity)
     return problems
 
@@ -202,3 +206,17 @@ def _prompts(script: Script) -> Iterator[Finding]:
                 f"prompt takes about {seconds} s to say ({words} words); keep it under {MAX_PROMPT_SECONDS} s"
             )
             yield field, message, WARNING
+
+
+def _destinations(script: Script, countries: frozenset[str] | None) -> Iterator[Finding]:
+    """Every number the script can send a call to passes the toll-fraud guard callbacks pass: a script that
+    dials a premium-rate or far-away number makes the centre pay whoever owns it, on every call."""
+    numbers = [(f"departments.{d.id}.overflow_number", d.overflow_number)
+               for d in script.departments.values()]
+    numbers += [(f"menus.{m.id}.options.{o.key}.dial", o.target) for m in script.menus.values()
+                for o in m.options if o.kind == OptionKind.DIAL]
+    for field, number in numbers:
+        if number:
+            refusal = callback_guard.destination_refusal(number, countries)
+            if refusal is not None:
+                yield field, callback_guard.why_not_dial(number, refusal, countries), ERROR

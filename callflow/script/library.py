@@ -23,6 +23,7 @@ class ScriptLibrary:
     versions: dict[str, Script] = field(default_factory=dict)  # version hash -> script
     problems: dict[str, list[ScriptProblem]] = field(default_factory=dict)  # file name -> last refusal
     texts: dict[str, str] = field(default_factory=dict)  # version hash -> the text it was loaded from
+    dial_countries: frozenset[str] | None = None  # where scripts may send calls (None: any country)
 
     def reload(self) -> dict[str, list[ScriptProblem]]:
         """Read the folder again; return the problems of files refused this time (their old version stays)."""
@@ -40,7 +41,7 @@ class ScriptLibrary:
 
     def publish(self, name: str, text: str, source: str | None = None) -> Script:
         """Put a script's text in service under a file name, or raise ScriptInvalid and keep the old one."""
-        script = load_script_text(text, source or name)
+        script = load_script_text(text, source or name, self.dial_countries)
         for other_name, other in self.current.items():
             if other_name == name:
                 continue
@@ -66,6 +67,10 @@ class ScriptLibrary:
                 return script
         return next((s for _, s in scripts if s.is_default), None)
 
+    def trial(self) -> ScriptLibrary:
+        """A copy of the scripts in service to try a publication on, under the same rules."""
+        return ScriptLibrary(self.folder, current=dict(self.current), dial_countries=self.dial_countries)
+
     def departments(self) -> set[str]:
         """Every department id of the scripts in service (a transfer, an import or an agent must name one)."""
         return {department for script in self.current.values() for department in script.departments}
@@ -75,9 +80,9 @@ class ScriptLibrary:
         return self.versions.get(version)
 
 
-def load_library(folder: str | Path) -> ScriptLibrary:
-    """Load every script in a folder."""
-    library = ScriptLibrary(Path(folder))
+def load_library(folder: str | Path, dial_countries: frozenset[str] | None = None) -> ScriptLibrary:
+    """Load every script in a folder; their numbers may only be in `dial_countries` (None: any)."""
+    library = ScriptLibrary(Path(folder), dial_countries=dial_countries)
     library.reload()
     return library
 

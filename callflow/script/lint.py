@@ -14,22 +14,25 @@ from callflow.script.problems import ScriptInvalid, ScriptProblem, errors_in
 DEFAULT_FOLDER = "ivr_scripts"
 
 
-def lint(script_or_path: Script | str | Path) -> list[ScriptProblem]:
-    """Every problem in a script file (or an already loaded script), in file order."""
+def lint(script_or_path: Script | str | Path,
+         dial_countries: frozenset[str] | None = None) -> list[ScriptProblem]:
+    """Every problem in a script file (or an already loaded script), in file order; `dial_countries`: the
+    countries its numbers may be in (None: any)."""
     if isinstance(script_or_path, Script):
-        problems = check(script_or_path)
+        problems = check(script_or_path, dial_countries)
     else:
         try:
             text = read_script_text(script_or_path)
         except ScriptInvalid as invalid:
             return invalid.problems
-        problems = parse_script(text, str(script_or_path))[1]
+        problems = parse_script(text, str(script_or_path), dial_countries)[1]
     return sorted(problems, key=lambda p: (p.line, p.column, p.field))
 
 
-def lint_text(text: str, source: str = "<string>") -> list[ScriptProblem]:
+def lint_text(text: str, source: str = "<string>",
+              dial_countries: frozenset[str] | None = None) -> list[ScriptProblem]:
     """Every problem in a script's text (an edit in the browser, before it is saved)."""
-    return sorted(parse_script(text, source)[1], key=lambda p: (p.line, p.column, p.field))
+    return sorted(parse_script(text, source, dial_countries)[1], key=lambda p: (p.line, p.column, p.field))
 
 
 def script_files(paths: list[str]) -> list[Path]:
@@ -44,13 +47,13 @@ def script_files(paths: list[str]) -> list[Path]:
     return files
 
 
-def main(paths: list[str], out: TextIO | None = None) -> int:
+def main(paths: list[str], out: TextIO | None = None, dial_countries: frozenset[str] | None = None) -> int:
     """Lint scripts, print one line per problem, and return 1 if any has errors (0 otherwise)."""
     out = out or sys.stdout
     failed = False
     files = script_files(paths)
     for file in files:
-        problems = lint(file)
+        problems = lint(file, dial_countries)
         for problem in problems:
             print(problem, file=out)
         failed = failed or bool(errors_in(problems))

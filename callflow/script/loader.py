@@ -69,8 +69,10 @@ def script_version(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def parse_script(text: str, source: str = "<string>") -> tuple[Script | None, list[ScriptProblem]]:
-    """Read a script's text into the model; return it (if its shape allows) with every problem found."""
+def parse_script(text: str, source: str = "<string>",
+                 dial_countries: frozenset[str] | None = None) -> tuple[Script | None, list[ScriptProblem]]:
+    """Read a script's text into the model; return it (if its shape allows) with every problem found.
+    `dial_countries`: the countries its numbers may be in (the deployment's callback countries; None: any)."""
     reader = NodeReader(source)
     if len(text.encode("utf-8")) > MAX_BYTES:
         reader.problem(None, "", f"script is larger than {MAX_BYTES // 1024} KiB")
@@ -92,13 +94,14 @@ def parse_script(text: str, source: str = "<string>") -> tuple[Script | None, li
     script = convert(root, reader, script_version(text))
     problems = reader.problems
     if script is not None and not errors_in(problems):
-        problems += check(script)
+        problems += check(script, dial_countries)
     return script, problems
 
 
-def load_script_text(text: str, source: str = "<string>") -> Script:
+def load_script_text(text: str, source: str = "<string>",
+                     dial_countries: frozenset[str] | None = None) -> Script:
     """Load a script from text (an admin's browser, a test), refusing it when it has errors."""
-    script, problems = parse_script(text, source)
+    script, problems = parse_script(text, source, dial_countries)
     if script is None or errors_in(problems):
         raise ScriptInvalid(problems)
     return script

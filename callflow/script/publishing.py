@@ -74,7 +74,7 @@ def publish(session: Session, version_id: int, by: str, now: datetime, in_servic
     version = session.get(ScriptVersion, version_id)
     if version is None:
         raise PublishingError("version", f"no version {version_id}")
-    trial = ScriptLibrary(in_service.folder, current=dict(in_service.current))
+    trial = in_service.trial()
     script = trial.publish(version.name, version.text, version.name)  # raises ScriptInvalid
     live = live_versions(session).get(version.name)
     if live is not None and live.version.id == version.id:
@@ -153,7 +153,7 @@ def import_file(session: Session, path: Path, by: str, now: datetime, in_service
     if live is not None and live.version.text == text:
         raise PublishingError("file", f"{path.name} is already in service as version {live.version.id}")
     # Checked before anything is saved, with problems named by the file's own path: a broken file leaves no trace.
-    ScriptLibrary(in_service.folder, current=dict(in_service.current)).publish(path.name, text, str(path))
+    in_service.trial().publish(path.name, text, str(path))
     version = save_draft(session, path.name, text, by, now, note=f"imported from {path}")
     return publish(session, version.id, by, now, in_service, reason or f"imported from {path}", action="import")
 
@@ -176,10 +176,10 @@ def problems_of(text: str, name: str, in_service: ScriptLibrary) -> list[ScriptP
     from callflow.script.lint import lint_text
     from callflow.script.problems import errors_in
 
-    problems = lint_text(text, name)
+    problems = lint_text(text, name, in_service.dial_countries)
     if not errors_in(problems):
         try:
-            ScriptLibrary(in_service.folder, current=dict(in_service.current)).publish(name, text, name)
+            in_service.trial().publish(name, text, name)
         except ScriptInvalid as invalid:
             problems = sorted(problems + invalid.problems, key=lambda p: (p.line, p.column, p.field))
     return problems
