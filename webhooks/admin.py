@@ -148,6 +148,10 @@ def _valid_name(name: str) -> bool:
 @bp.post("/scripts/<name>/check")
 def check(name: str):
     """What the editor shows for the text being typed: problems at their lines, the diagram and the diff."""
+    rt = runtime()
+    with rt.sessions() as db:
+        if not _valid_name(name) or not publishing.known(db, name, rt.scripts):
+            return jsonify(error=f"No such script: {name}."), 404
     text = request.get_json(silent=True, force=True) or {}
     text = text.get("text", "") if isinstance(text, dict) else ""
     checked = _checked(name, text)

@@ -18,6 +18,7 @@ from callflow.script.nodes import NodeReader, mark_position
 from callflow.script.problems import ScriptInvalid, ScriptProblem, errors_in
 
 MAX_BYTES = 256 * 1024
+MAX_CHARACTER_PROBLEMS = 10  # a pasted binary would otherwise fill the editor with the same problem
 MAX_DEPTH = 12
 MAX_NODES = 50_000
 STANDARD_TAGS = {
@@ -74,6 +75,9 @@ def parse_script(text: str, source: str = "<string>",
     """Read a script's text into the model; return it (if its shape allows) with every problem found.
     `dial_countries`: the countries its numbers may be in (the deployment's callback countries; None: any)."""
     reader = NodeReader(source)
+    unreadable = forbidden_characters(text, source)
+    if unreadable:
+        return None, unreadable
     if len(text.encode("utf-8")) > MAX_BYTES:
         reader.problem(None, "", f"script is larger than {MAX_BYTES // 1024} KiB")
         return None, reader.problems
@@ -96,6 +100,25 @@ def parse_script(text: str, source: str = "<string>",
     if script is not None and not errors_in(problems):
         problems += check(script, dial_countries)
     return script, problems
+
+
+def forbidden_characters(text: str, source: str = "<string>") -> list[ScriptProblem]:
+    """Characters a script cannot hold (NUL and other control characters, lone surrogates: YAML refuses them,
+    and a database cannot store NUL), each at its line and column; often the trace of a paste."""
+    problems = []
+    for found in yaml.reader.Reader.NON_PRINTABLE.finditer(text):
+        start = found.start()
+        line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+        code = ord(found.group())
+        if 0xD800 <= code <= 0xDFFF:
+            what = f"a broken character (U+{code:04X}, half of a pair)"
+        else:
+            name = {0: "NUL", 0x1B: "escape", 0x7F: "delete"}.get(code)
+            what = f"a control character (U+{code:04X}{f', {name}' if name else ''})"
+        problems.append(ScriptProblem(source, line, column, "", f"{what} cannot be in a script: delete it"))
+        if len(problems) == MAX_CHARACTER_PROBLEMS:
+            break
+    return problems
 
 
 def load_script_text(text: str, source: str = "<string>",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from callflow.errors import FieldError
 from callflow.models import AuditEntry, ScriptPublication, ScriptVersion
 from callflow.script.library import ScriptLibrary
-from callflow.script.loader import script_version
+from callflow.script.loader import forbidden_characters, script_version
 from callflow.script.model import Script
 from callflow.script.problems import ScriptInvalid, ScriptProblem
 
@@ -58,6 +58,9 @@ def save_draft(session: Session, name: str, text: str, author: str, now: datetim
     check_name(name)
     if len(text) > MAX_TEXT:
         raise PublishingError("text", f"the script is over {MAX_TEXT // 1024} KiB")
+    unreadable = forbidden_characters(text, name)
+    if unreadable:  # never a script, and PostgreSQL cannot even store a NUL
+        raise PublishingError("text", f"line {unreadable[0].line}: {unreadable[0].message}")
     version = ScriptVersion(name=name, version=script_version(text), text=text, author=author,
                             note=note.strip()[:2000], created_at=now)
     session.add(version)
@@ -108,6 +111,12 @@ def live_versions(session: Session) -> dict[str, Live]:
                            .join(newest, ScriptPublication.id == newest.c.id)
                            .join(ScriptVersion, ScriptVersion.id == ScriptPublication.version_id))
     return {publication.name: Live(version, publication) for publication, version in rows}
+
+
+def known(session: Session, name: str, in_service: ScriptLibrary) -> bool:
+    """Whether a line's script exists: in service, or saved here (a draft not yet published)."""
+    return name in in_service.current or session.scalar(
+        select(ScriptVersion.id).where(ScriptVersion.name == name).limit(1)) is not None
 
 
 def versions_of(session: Session, name: str) -> list[ScriptVersion]:

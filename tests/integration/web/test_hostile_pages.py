@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from callflow import cli
 from callflow.agents import add_agent
 from callflow.clock import FixedClock
 from webhooks import create_app, login_limits
@@ -270,3 +273,52 @@ def test_a_huge_upload_is_refused_at_once_saying_why(admin):
     saved = admin.post("/admin/scripts/acme_bank.yaml/drafts", data={"text": huge, "csrf_token": admin.token})
     assert saved.status_code == 413 and "Too large" in saved.get_data(as_text=True)
     assert time.monotonic() - started < 2
+
+
+ACME = (Path(__file__).resolve().parents[3] / "ivr_scripts" / "acme_bank.yaml").read_text()
+
+
+@pytest.mark.parametrize(("character", "named"), [
+    ("\x00", "U+0000, NUL"), ("\x1b", "U+001B, escape"), ("\x07", "U+0007"),
+    ("\ud800", "U+D800, half of a pair"),
+])
+def test_a_control_character_in_a_script_is_a_problem_at_its_line_not_a_server_error(admin, character, named):
+    lines = ACME.splitlines(keepends=True)
+    lines[2] = lines[2][:5] + character + lines[2][5:]  # as a paste would leave it
+    text = "".join(lines)
+    checked = admin.post("/admin/scripts/acme_bank.yaml/check", json={"text": text},
+                         headers={"X-CSRF-Token": admin.token})
+    assert checked.status_code == 200
+    [problem] = checked.get_json()["problems"]
+    assert (problem["line"], problem["column"], problem["severity"]) == (3, 6, "error")
+    assert named in problem["message"] and "delete it" in problem["message"]
+    if character == "\ud800":
+        return  # a form cannot carry half a character: only JSON can
+    saved = admin.post("/admin/scripts/acme_bank.yaml/drafts", data={"text": text, "csrf_token": admin.token})
+    assert saved.status_code == 400  # not kept: it could never be published (and PostgreSQL refuses a NUL)
+    assert "Not saved. Text: line 3: a" in saved.get_data(as_text=True)
+
+
+def test_callflow_lint_names_a_control_characters_file_line_and_column(tmp_path):
+    script = tmp_path / "pasted.yaml"
+    script.write_text(ACME.replace("company:", "company:\x00", 1))
+    result = CliRunner().invoke(cli.main, ["lint", str(script)])
+    assert result.exit_code == 1
+    line = ACME[:ACME.index("company:")].count("\n") + 1
+    where = f"{script}:{line}:9: error "
+    assert f"{where}: a control character (U+0000, NUL) cannot be in a script" in result.output
+
+
+def test_checking_a_script_that_does_not_exist_answers_404(admin):
+    for name in ("no_such_line.yaml", "not-a-script-name"):
+        checked = admin.post(f"/admin/scripts/{name}/check", json={"text": ACME},
+                             headers={"X-CSRF-Token": admin.token})
+        assert checked.status_code == 404, name
+        assert checked.get_json() == {"error": f"No such script: {name}."}
+    assert admin.post("/admin/scripts/acme_bank.yaml/check", json={"text": ACME},
+                      headers={"X-CSRF-Token": admin.token}).status_code == 200
+    new_line = ACME.replace('"+442079460100"', '"+442079460111"').replace("default: true", "default: false")
+    assert admin.post("/admin/scripts/new_line.yaml/drafts",
+                      data={"text": new_line, "csrf_token": admin.token}).status_code == 303
+    assert admin.post("/admin/scripts/new_line.yaml/check", json={"text": new_line},
+                      headers={"X-CSRF-Token": admin.token}).status_code == 200  # a saved draft exists
