@@ -65,9 +65,14 @@ def table(name: str, outcome: Outcome, seconds: float) -> str:
         mark = "" if method in PROMISING else " (point)"
         lines.append(f"| {method} | {s.mae:.1f} | {s.rmse:.1f} | {s.bias:+.1f} | {s.kept:.1%}{mark} | "
                      f"{s.tightness:.2f} |")
-    lines.append(f"| ours, as heard (rounded up) | | | | {outcome.heard_kept:.1%} | {outcome.heard_tightness:.2f} |")
-    fresh = f"{outcome.fresh_kept:.1%} of {outcome.fresh_made}" if outcome.fresh_made else "none made"
-    lines += ["", f"Fresh promises after a broken one, kept: {fresh}.", ""]
+    lines.append(f"| ours, as heard: first promises | | | | {outcome.heard_kept:.1%} | "
+                 f"{outcome.heard_tightness:.2f} |")
+    if outcome.fresh_made:
+        lines.append(f"| ours, as heard: {outcome.fresh_made} after a broken one | | | | {outcome.fresh_kept:.1%} | "
+                     f"{outcome.fresh_tightness:.2f} |")
+    else:
+        lines.append("| ours, as heard: after a broken one | | | | none made | |")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -35,8 +35,7 @@ PROMISE_LEVEL = 0.9  # "less than N minutes" should be true 9 times in 10
 CALIBRATION_MARGIN = 0.01
 HORIZON_SECONDS = 7200.0  # staffing changes further ahead than this are ignored
 SHORT_WAIT_SECONDS = 30.0  # below this the hold manager says "under a minute" without asking
-HUMAN_MINUTES = (1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60)
-MIN_HANDLES_FOR_AGES = 50  # below this the empirical handle distribution is too rough to read calls' ages
+MIN_HANDLES_FOR_AGES = 50  # below this only a call longer than any seen is read by its age, with a heavy tail
 TAIL = 10  # beyond the 10th-longest handle seen, residuals are exponential with the top ten's mean excess
 
 
@@ -45,13 +44,32 @@ class Estimate:
     """A wait estimate: the expected wait, the promise (upper quantile, or the point for point-only methods).
 
     `shape` is ours alone: the fitted gamma's shape, kept with the caller so `on_answered` can learn from how
-    the wait really went (where it fell in the promised distribution).
+    the wait really went (where it fell in the promised distribution). The caller hears `spoken_seconds` in
+    words (`callflow/promise_words.py`): the quantile at `level`, learnt from promises as heard; `slack` is how
+    far above that level the deadline of the words said stands (`heard`).
     """
 
     point_seconds: float
     promise_seconds: float
     method: str
     shape: float | None = None
+    spoken_seconds: float | None = None
+    level: float = PROMISE_LEVEL
+    slack: float = 0.0
+
+    @property
+    def to_say(self) -> float:
+        """The figure to put into words: the quantile learnt from promises as heard (the promise otherwise)."""
+        return self.promise_seconds if self.spoken_seconds is None else self.spoken_seconds
+
+    def heard(self, deadline: float) -> Estimate:
+        """This estimate as said to the caller, kept while answered within `deadline` seconds: the level is
+        then learnt from the promises as heard (rounding to spoken figures moves each deadline a little above
+        or below the quantile, and a level learnt without that kept 94.9% of promises at 1.73 times the wait)."""
+        if not self.shape:
+            return self
+        return replace(self, slack=float(gammainc(self.shape, deadline * self.shape / max(self.point_seconds, 1e-9)))
+                       - self.level)
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,9 @@ class DepartmentStats:
     waits: list[list[float]] = field(default_factory=list)  # [waited, 1 if abandoned else 0]
     departures: list[float] = field(default_factory=list)  # when callers left the queue (answered or abandoned)
     pit: list[float] = field(default_factory=list)  # F(actual) under the distribution promised at arrival
+    heard: list[float] = field(default_factory=list)  # the same less the slack of the deadline heard
+    # promises after a broken one, as heard: F(the rest of the wait) less the slack, or 1 when broken again
+    repit: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict."""
@@ -109,11 +130,21 @@ class DepartmentStats:
     def promise_level(self) -> float:
         """The quantile level that kept 90% of recent promises: the empirical 90th percentile of their PITs
         (F(actual wait) under the distribution promised), so miscalibration of the fitted shape is undone."""
-        if len(self.pit) < 30:
-            return PROMISE_LEVEL
-        ordered, n = sorted(self.pit), len(self.pit)  # the conformal rank: ceil((n + 1) q)-th of n
-        rank = min(math.ceil((n + 1) * (PROMISE_LEVEL + CALIBRATION_MARGIN)), n)
-        return min(max(ordered[rank - 1], 0.5), 0.995)
+        return _conformal(self.pit, PROMISE_LEVEL)
+
+    @cached_property
+    def heard_level(self) -> float:
+        """The level that kept 90% of recent first promises as the callers heard them (at their deadlines)."""
+        return _conformal(self.heard, PROMISE_LEVEL) if len(self.heard) >= 30 else self.promise_level
+
+    @cached_property
+    def repromise_level(self) -> float:
+        """The level for a promise made after a broken one, learnt from such promises alone: callers whose
+        first promise broke are the unlucky ones (a long call ahead, a slow line), and a level learnt from
+        everyone kept fewer of their promises. Until there are enough, half-way from the first's to certain."""
+        if len(self.repit) < 30:
+            return (self.heard_level + 1) / 2
+        return _conformal(self.repit, PROMISE_LEVEL)
 
     def handle_seconds(self) -> float:
         """Mean handle time with wrap-up, pulled towards the prior while there are few calls."""
@@ -129,6 +160,15 @@ class DepartmentStats:
         if len(self.departures) < 2 or self.departures[-1] <= self.departures[0]:
             return 0.0
         return (len(self.departures) - 1) / (self.departures[-1] - self.departures[0])
+
+
+def _conformal(pits: list[float], level: float) -> float:
+    """The level that would have kept `level` (plus the margin) of these PITs: their conformal rank."""
+    if len(pits) < 30:
+        return level
+    ordered, n = sorted(pits), len(pits)  # the conformal rank: ceil((n + 1) q)-th of n
+    rank = min(math.ceil((n + 1) * (level + CALIBRATION_MARGIN)), n)
+    return min(max(ordered[rank - 1], 0.5), 0.995)
 
 
 def staffing_from(at_work, wrap_up_seconds: float, changes: tuple[tuple[float, int], ...] = (),
@@ -152,16 +192,31 @@ def _keep(window: list, item) -> list:
     return [*window[-(WINDOW - 1):], item]
 
 
-def on_answered(stats: DepartmentStats, waited: float, now: float,
-                estimate: Estimate | None = None) -> DepartmentStats:
-    """An agent picked up a caller (every caller, waits of 0 included); pass ours if the caller was given one."""
+def on_answered(stats: DepartmentStats, waited: float, now: float, estimate: Estimate | None = None,
+                repromised: tuple[Estimate, float] | None = None) -> DepartmentStats:
+    """An agent picked up a caller (every caller, waits of 0 included); pass ours if the caller was given one,
+    and the last promise made after a broken one with when it was made (`repromised`), if any."""
     waited, now = round(waited, 1), round(now, 1)  # tenths of a second: plenty, and a short JSON
     stats = replace(stats, holdtime=asterisk_update(stats.holdtime, waited), last_entered_wait=waited,
                     waits=_keep(stats.waits, [waited, 0]), departures=_keep(stats.departures, now))
     if estimate is not None and estimate.shape:
-        scale = estimate.point_seconds / estimate.shape
-        stats = replace(stats, pit=_keep(stats.pit, round(float(gammainc(estimate.shape, waited / scale)), 4)))
+        pit = _pit(estimate, waited)
+        stats = replace(stats, pit=_keep(stats.pit, pit), heard=_keep(stats.heard, round(pit - estimate.slack, 4)))
+    if repromised is not None and repromised[0].shape:
+        again = repromised[0]
+        stats = replace(stats, repit=_keep(stats.repit, round(_pit(again, now - repromised[1]) - again.slack, 4)))
     return stats
+
+
+def on_repromise_broken(stats: DepartmentStats) -> DepartmentStats:
+    """A promise made after a broken one was broken too (its caller is promised again, and only the last
+    promise is learnt from at the answer, so this is the one chance to count it): above any level."""
+    return replace(stats, repit=_keep(stats.repit, 1.0))
+
+
+def _pit(estimate: Estimate, waited: float) -> float:
+    """Where a wait fell in the gamma an estimate promised: F(waited)."""
+    return round(float(gammainc(estimate.shape, max(waited, 0.0) / (estimate.point_seconds / estimate.shape))), 4)
 
 
 def on_abandoned(stats: DepartmentStats, waited: float, now: float) -> DepartmentStats:
@@ -304,17 +359,34 @@ def _residual_survival(handles: np.ndarray, ages: np.ndarray, grid: np.ndarray) 
     return survival(ages[:, None] + grid[None, :]) / np.maximum(survival(ages), 1e-12)[:, None]
 
 
-def _on_call_survival(handles: np.ndarray, ages: np.ndarray, grid: np.ndarray, staffing: Staffing) -> np.ndarray:
+def _thin_residual_survival(talk_mean: float, ages: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """P(a call of age a lasts t more) while the department has too few calls to read ages against: a Lomax
+    (Pareto II, shape 3) with the mean talk time, whose residual grows with the age (a call that has run half
+    an hour is expected to run a good while yet: the calls here can be long), not the memoryless exponential
+    that told a caller behind a 35-minute call "less than 10 minutes" at every turn."""
+    scale = 2 * max(talk_mean, 1.0)  # Lomax(3, scale) has mean scale / 2; the residual at age a, (scale + a) / 2
+    base = scale + ages[:, None]
+    return (base / (base + grid[None, :])) ** 3
+
+
+def _on_call_survival(stats: DepartmentStats, ages: np.ndarray, grid: np.ndarray, staffing: Staffing) -> np.ndarray:
     """P(an agent whose call is `age` old is not free t from now): the call's residual talk (handle times less
     the wrap-up) followed by the wrap-up, fixed (a shift) or exponential (a convolution, exact for a talk
     survival linear between grid points)."""
     wrap = staffing.wrap_up_seconds
+    if len(stats.handles) >= MIN_HANDLES_FOR_AGES:
+        talks = np.maximum(stats.sorted_handles - max(wrap, 0.0), 0.0)
+
+        def residual(g):
+            return _residual_survival(talks, ages, g)
+    else:
+        def residual(g):
+            return _thin_residual_survival(stats.handle_seconds() - max(wrap, 0.0), ages, g)
     if wrap <= 0:
-        return _residual_survival(handles, ages, grid)
-    talks = np.maximum(handles - wrap, 0.0)
+        return residual(grid)
     if staffing.wrap_up_fixed:
-        return _residual_survival(talks, ages, np.maximum(grid - wrap, 0.0))
-    talk = _residual_survival(talks, ages, grid)  # S(t); G = S + D with dD/dt = -D / wrap - S'(t), D(0) = 0
+        return residual(np.maximum(grid - wrap, 0.0))
+    talk = residual(grid)  # S(t); G = S + D with dD/dt = -D / wrap - S'(t), D(0) = 0
     steps = np.diff(grid)
     decay = np.exp(-steps / wrap)
     forcing = -(np.diff(talk, axis=1) / np.maximum(steps, 1e-12)) * wrap * (1 - decay)  # per step, >= 0
@@ -330,16 +402,17 @@ def _next_free(stats: DepartmentStats, staffing: Staffing, now: float, competing
     """Mean and variance of the first stage: until an agent frees up (read from the calls' ages) or, at rate
     `competing`, someone ahead gives up; conditioned, like `_stages`, on the caller's own exponential patience
     (rate `tilt`) outlasting it: the stage's density is reweighted by exp(-tilt t)."""
-    handles = stats.sorted_handles
     ages = np.maximum(now - np.asarray(staffing.on_call, dtype=float), 0.0)
     fresh = max(staffing.working - staffing.elsewhere - len(ages) - len(staffing.wrap_up_until), 0)  # ringing
     ages = np.concatenate([ages, np.zeros(fresh)])
     wraps = np.maximum(np.asarray(staffing.wrap_up_until, dtype=float) - now, 1.0)
-    scale = stats.handle_seconds() / max(staffing.working, 1) * 12 + float(handles[-1])
+    longest = float(stats.sorted_handles[-1]) if len(stats.handles) >= MIN_HANDLES_FOR_AGES \
+        else 12 * (2 * stats.handle_seconds() + float(ages.max(initial=0.0)))  # the Lomax's tail, to 1/13 ** 3
+    scale = stats.handle_seconds() / max(staffing.working, 1) * 12 + longest
     grid = scale * np.linspace(0.0, 1.0, 121) ** 2  # dense where the first agent usually frees
     log_s = -(competing + tilt) * grid - (grid[:, None] / wraps[None, :]).sum(axis=1)
     if len(ages):
-        log_s += np.log(np.maximum(_on_call_survival(handles, ages, grid, staffing), 1e-300)).sum(axis=0)
+        log_s += np.log(np.maximum(_on_call_survival(stats, ages, grid, staffing), 1e-300)).sum(axis=0)
     weighted = np.exp(log_s)  # H(t) = P(stage > t) exp(-tilt t)
     # P(stage > t | served) = (H(t) - tilt * integral_t^inf H) / Z, Z = 1 - tilt * integral_0^inf H
     steps = np.diff(grid) * (weighted[1:] + weighted[:-1]) / 2
@@ -350,11 +423,20 @@ def _next_free(stats: DepartmentStats, staffing: Staffing, now: float, competing
     return mean, max(second - mean * mean, 1e-9)
 
 
+def _overrun(stats: DepartmentStats, staffing: Staffing, now: float) -> bool:
+    """With too few calls to read ages against, is a call running longer than any seen (than the prior handle
+    time, before any)? Then its age says more than the memoryless stages; younger calls are left to them, as
+    a heavy tail read for every call over-estimated the three departments' small lines (docs/benchmarks.md)."""
+    longest = max(stats.handles, default=stats.handle_seconds())
+    return any(now - since > longest for since in staffing.on_call)
+
+
 def estimate(stats: DepartmentStats, position: int, agents: int | Staffing, now: float,
-             callbacks_ahead: int = 0) -> Estimate:
+             callbacks_ahead: int = 0, again: bool = False) -> Estimate:
     """Ours: expected wait and a calibrated 90% promise for the caller at `position` (1 = next in line).
 
-    `callbacks_ahead`: places ahead held by callbacks, which wait for their turn without giving up.
+    `callbacks_ahead`: places ahead held by callbacks, which wait for their turn without giving up. `again`: the
+    promise follows a broken one, so it is read at the level learnt from such promises (`repromise_level`).
     """
     staffing = agents if isinstance(agents, Staffing) else Staffing(agents)
     horizon = now + HORIZON_SECONDS
@@ -365,32 +447,15 @@ def estimate(stats: DepartmentStats, position: int, agents: int | Staffing, now:
     handle = stats.handle_seconds()
     mean, variance = _stages(position, staffing, handle, theta, now, tilt=theta,
                              patient=min(callbacks_ahead, position - 1))
-    if (staffing.on_call or staffing.wrap_up_until) and len(stats.handles) >= MIN_HANDLES_FOR_AGES \
-            and staffing.working > staffing.elsewhere:
+    if (staffing.on_call or staffing.wrap_up_until) and staffing.working > staffing.elsewhere \
+            and (len(stats.handles) >= MIN_HANDLES_FOR_AGES or _overrun(stats, staffing, now)):
         ahead = max(position - 1 - callbacks_ahead, 0)
         serving = staffing.working - staffing.elsewhere
         stationary = 1 / (serving / handle + ahead * theta + theta)
         first_mean, first_variance = _next_free(stats, staffing, now, ahead * theta, theta)
         mean += first_mean - stationary
         variance = max(variance + first_variance - stationary ** 2, 1e-9)
-    return Estimate(mean, _gamma_quantile(mean, variance, stats.promise_level), "ours", shape=mean ** 2 / variance)
+    spoken = stats.repromise_level if again else stats.heard_level
+    return Estimate(mean, _gamma_quantile(mean, variance, stats.promise_level), "ours", shape=mean ** 2 / variance,
+                    spoken_seconds=_gamma_quantile(mean, variance, spoken), level=spoken)
 
-
-@dataclass(frozen=True)
-class HumanPromise:
-    """A promise as the caller hears it: the seconds it stands for, the words, and whether it is short."""
-
-    seconds: int
-    words: str
-    short: bool
-
-
-def human_promise(seconds: float, short_below: float = SHORT_WAIT_SECONDS) -> HumanPromise:
-    """Round a promise UP to a figure people use: "under a minute", "less than 4 minutes", ... "an hour"."""
-    minutes = max(math.ceil(seconds / 60), 1)
-    figure = next((f for f in HUMAN_MINUTES if minutes <= f), None)
-    if figure is None:  # beyond an hour nobody counts minutes: the next quarter hour
-        figure = 15 * math.ceil(minutes / 15)
-        return HumanPromise(60 * figure, f"more than an hour (about {figure} minutes)", False)
-    words = {1: "under a minute", 60: "less than an hour"}.get(figure, f"less than {figure} minutes")
-    return HumanPromise(60 * figure, words, seconds < short_below)

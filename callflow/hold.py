@@ -7,14 +7,14 @@ a realistic estimate, come back when it is broken and offer the choice again, th
 
 from __future__ import annotations
 
-import math
 from enum import Enum
 
 from callflow.actions import Gather, Pause, Say
+from callflow.estimates import Estimate
+from callflow.promise_words import HumanPromise, human_promise
 
 # The pacing (when to skip the question, how often to update, the longest hold) is each line's own:
 # `HoldPolicy` in the script (callflow/script/model.py).
-HUMAN_MINUTES = (1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45, 60)
 CHOICE_HINTS = ("hold", "I'll hold", "call me back", "callback")
 
 
@@ -27,23 +27,17 @@ class HoldChoice(str, Enum):
     UNCLEAR = "unclear"
 
 
-def human_wait(seconds: float) -> str:
-    """A promise a person can hear: rounded UP to a figure people use ("less than 4 minutes")."""
-    if seconds < 60:
-        return "under a minute"
-    minutes = math.ceil(seconds / 60)
-    for figure in HUMAN_MINUTES:
-        if minutes <= figure:
-            return f"less than {figure} minute{'s' if figure > 1 else ''}"
-    return f"more than {HUMAN_MINUTES[-1]} minutes"
+Promise = float | Estimate | HumanPromise  # the words chosen, an estimate, or a bare figure (said as a bound)
 
 
-def promised_seconds(seconds: float) -> int:
-    """The promise actually made, in seconds: the rounded figure the caller heard."""
-    if seconds < 60:
-        return 60
-    minutes = math.ceil(seconds / 60)
-    return 60 * next((f for f in HUMAN_MINUTES if minutes <= f), math.ceil(minutes))
+def human_wait(promise: Promise) -> str:
+    """A promise a person can hear ("about 4 minutes", "less than 90 seconds"): the words already chosen, an
+    estimate's (its promise and expected wait), or a bare figure's as a bound (`callflow/promise_words.py`)."""
+    if isinstance(promise, HumanPromise):
+        return promise.words
+    if isinstance(promise, Estimate):
+        return human_promise(promise.to_say, promise.point_seconds).words
+    return human_promise(promise).words
 
 
 def busy_reason(department_name: str) -> str:
@@ -51,7 +45,7 @@ def busy_reason(department_name: str) -> str:
     return f"All our {department_name} advisers are helping other customers."
 
 
-def ask_to_hold(department_name: str, promise: float, again: bool = False) -> Gather:
+def ask_to_hold(department_name: str, promise: Promise, again: bool = False) -> Gather:
     """Ask permission to hold, with the reason and the estimate, offering a callback instead."""
     lead = "Sorry, I didn't catch that. " if again else busy_reason(department_name) + " "
     question = (f"{lead}Your wait should be {human_wait(promise)}. Would you like to hold, or shall we call you "
@@ -59,7 +53,7 @@ def ask_to_hold(department_name: str, promise: float, again: bool = False) -> Ga
     return Gather((Say(question),), hints=CHOICE_HINTS, purpose="hold")
 
 
-def short_wait(department_name: str, promise: float) -> Say:
+def short_wait(department_name: str, promise: Promise) -> Say:
     """No question for a short wait: just say so."""
     return Say(f"{busy_reason(department_name)} You should be through in {human_wait(promise)}. Please hold.")
 
@@ -86,15 +80,16 @@ def holding(update: str | None, pause_seconds: int) -> Gather:
     return Gather(prompts, hints=CHOICE_HINTS, timeout=1, purpose="holding")
 
 
-def hold_update(position: int, promise: float) -> str:
-    """A short update: the wait, and the position only when someone is ahead (never to the head caller)."""
+def hold_update(position: int, promise: Promise | None) -> str:
+    """A short update: the wait (unless none can be said honestly), and the position only when someone is
+    ahead (never to the head caller)."""
     ahead = f"There {'is' if position == 2 else 'are'} {position - 1} caller{'s' if position > 2 else ''} " \
             "ahead of you. " if position > 1 else ""
-    return f"Thank you for holding. {ahead}Your wait should be {human_wait(promise)}. To be called back " \
-           "instead, press 2 or say 'call me back'."
+    wait = f"Your wait should be {human_wait(promise)}. " if promise is not None else ""
+    return f"Thank you for holding. {ahead}{wait}To be called back instead, press 2 or say 'call me back'."
 
 
-def promise_broken(department_name: str, fresh_promise: float) -> Gather:
+def promise_broken(department_name: str, fresh_promise: Promise) -> Gather:
     """The promise passed without an agent: apologise, give a fresh estimate, and offer the choice again."""
     question = (f"I'm sorry, your wait is taking longer than I said. {busy_reason(department_name)} From where you "
                 f"are in line now, it should be {human_wait(fresh_promise)}. Would you like to keep holding, or "

@@ -10,7 +10,7 @@ import json
 
 import redis
 
-PROMISE_KEY = "callflow:promise:"  # HASH per caller: made_at, seconds, until
+PROMISE_KEY = "callflow:promise:"  # HASH per caller: made_at, seconds, until, figure, estimate, repromise
 HOLD_LOG_KEY = "callflow:hold-log:"  # LIST per caller: JSON events in order
 TTL_SECONDS = 2 * 24 * 3600
 
@@ -36,21 +36,41 @@ class Promises:
         """The caller's hold log, oldest first."""
         return [json.loads(raw) for raw in self.connection.lrange(HOLD_LOG_KEY + sid, 0, -1)]
 
-    def promise(self, sid: str, seconds: int, now: float, estimate: str | None = None) -> None:
-        """Remember a promise ("less than N minutes", as heard) made now; `estimate` (JSON) is the estimator's
-        figure behind the caller's first promise, kept until they are answered so the estimator can learn."""
+    def promise(self, sid: str, seconds: int, now: float, estimate: str | None = None, figure: int | None = None,
+                words: str | None = None, again: bool = False) -> None:
+        """Remember a promise made now, kept if answered within `seconds` ("about 4 minutes": 4 and a half);
+        `figure` is the figure the caller heard (4 minutes). `estimate` (JSON) is the estimator's figure behind
+        the caller's first promise, and (`again`) behind the last one made after a broken one, kept until they
+        are answered so the estimator can learn how both kinds of promises go."""
         key = PROMISE_KEY + sid
         with self.connection.pipeline(transaction=False) as pipe:
-            pipe.hset(key, mapping={"made_at": repr(now), "seconds": seconds, "until": repr(now + seconds)})
-            if estimate is not None:
+            pipe.hset(key, mapping={"made_at": repr(now), "seconds": seconds, "until": repr(now + seconds),
+                                    "figure": figure if figure is not None else seconds})
+            pipe.hdel(key, "broken")  # a new promise: its own break is logged when it comes
+            if estimate is not None and again:
+                pipe.hset(key, mapping={"repromise": estimate, "repromised_at": repr(now)})
+            elif estimate is not None:
                 pipe.hsetnx(key, "estimate", estimate)
             pipe.expire(key, TTL_SECONDS)
-            self._log(pipe, sid, "promise", now, seconds=seconds)
+            details = {"figure": figure, "words": words} if words else {}
+            self._log(pipe, sid, "promise", now, seconds=seconds, **details)
             pipe.execute()
+
+    def current(self, sid: str) -> tuple[int | None, bool]:
+        """The figure the caller heard in their current promise (seconds), if any, and whether it was made
+        after a broken one."""
+        figure, made_at, again_at = self.connection.hmget(PROMISE_KEY + sid, "figure", "made_at", "repromised_at")
+        return (int(figure) if figure is not None else None), again_at is not None and again_at == made_at
+
+    def estimates(self, sid: str) -> tuple[bytes | None, bytes | None, float | None]:
+        """The estimates behind the caller's first promise and their last one after a broken one (JSON), and
+        when that was made."""
+        first, again, at = self.connection.hmget(PROMISE_KEY + sid, "estimate", "repromise", "repromised_at")
+        return first, again, float(at) if at is not None else None
 
     def first_estimate(self, sid: str) -> bytes | None:
         """The estimate behind the caller's first promise (JSON), if one was made."""
-        return self.connection.hget(PROMISE_KEY + sid, "estimate")
+        return self.estimates(sid)[0]
 
     def broken(self, sid: str, now: float, until: float | None) -> bool:
         """True when the current promise, running out at `until` (`CallerRecord.promise_until`, read with the

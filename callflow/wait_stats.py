@@ -46,9 +46,15 @@ class WaitStats:
                 except redis.WatchError:
                     continue
 
-    def answered(self, department: str, waited: float, now: float, estimate: est.Estimate | None) -> None:
-        """A caller reached an agent after `waited` seconds (0 included); `estimate`: what they were told."""
-        self.update(department, lambda s: est.on_answered(s, max(waited, 0.0), now, estimate))
+    def answered(self, department: str, waited: float, now: float, estimate: est.Estimate | None,
+                 repromised: tuple[est.Estimate, float] | None = None) -> None:
+        """A caller reached an agent after `waited` seconds (0 included); `estimate`: what they were told first,
+        `repromised`: the last promise after a broken one and when it was made."""
+        self.update(department, lambda s: est.on_answered(s, max(waited, 0.0), now, estimate, repromised))
+
+    def repromise_broken(self, department: str) -> None:
+        """A promise made after a broken one was broken too."""
+        self.update(department, est.on_repromise_broken)
 
     def abandoned(self, department: str, waited: float, now: float) -> None:
         """A caller hung up while waiting."""
@@ -74,7 +80,8 @@ def parse_stats(raw: bytes | None) -> est.DepartmentStats:
 def estimate_to_json(estimate: est.Estimate) -> str:
     """What is remembered with a caller's promise, so `answered` can learn from it."""
     return json.dumps({"point": estimate.point_seconds, "promise": estimate.promise_seconds,
-                       "method": estimate.method, "shape": estimate.shape})
+                       "method": estimate.method, "shape": estimate.shape, "spoken": estimate.spoken_seconds,
+                       "level": estimate.level, "slack": estimate.slack})
 
 
 def estimate_from_json(raw: str | bytes | None) -> est.Estimate | None:
@@ -82,4 +89,5 @@ def estimate_from_json(raw: str | bytes | None) -> est.Estimate | None:
     if not raw:
         return None
     data = json.loads(raw)
-    return est.Estimate(data["point"], data["promise"], data["method"], data.get("shape"))
+    return est.Estimate(data["point"], data["promise"], data["method"], data.get("shape"), data.get("spoken"),
+                        data.get("level", est.PROMISE_LEVEL), data.get("slack", 0.0))

@@ -15,6 +15,7 @@ from callflow import estimates, hold
 from callflow.acd import CALL_INFO_KEY, CallerInfo, CallerRecord
 from callflow.actions import Dial, Hangup, JoinRoom, LeaveQueue, Pause, RouteToDepartment, Say, Voicemail
 from callflow.estimate_inputs import EstimateInputs, LineInputs
+from callflow.promise_words import HumanPromise, human_promise, repromise
 from callflow.promises import Promises
 from callflow.wait_stats import ABANDONED_FLAG, WaitStats, estimate_from_json, estimate_to_json
 from webhooks import runtime
@@ -42,7 +43,7 @@ def offer_now(rt, department: str, now: float) -> list:
     return offers
 
 
-def estimate(rt, department, sid: str, line: LineInputs | None = None) -> estimates.Estimate:
+def estimate(rt, department, sid: str, line: LineInputs | None = None, again: bool = False) -> estimates.Estimate:
     """Ours (`callflow.estimates.estimate`) for a caller in line: the department's history, its agents'
     presence (how long each busy agent's call has lasted, who is wrapping up, who serves a department with
     callers waiting first, who is on a break and due back when) and the caller's place, callbacks holding
@@ -54,12 +55,19 @@ def estimate(rt, department, sid: str, line: LineInputs | None = None) -> estima
     busy_elsewhere = {d for d in first if line.waiting.get(d)}  # shared agents will take those callers first
     back = tuple((at, +1) for at in line.due_back)
     staffing = estimates.staffing_from(line.at_work, department.wrap_up_seconds, back, department.id, busy_elsewhere)
-    return estimates.estimate(line.stats, line.place, staffing, now, line.callbacks_ahead)
+    return estimates.estimate(line.stats, line.place, staffing, now, line.callbacks_ahead, again)
 
 
-def promise(rt, sid: str, figure: estimates.Estimate, now: float) -> None:
-    """Make a promise of the rounded-up figure the caller hears, remembering the estimate behind it."""
-    _promises(rt).promise(sid, hold.promised_seconds(figure.promise_seconds), now, estimate_to_json(figure))
+def promise(rt, sid: str, figure: estimates.Estimate, now: float, broken: int | None = None,
+            again: bool = False) -> HumanPromise:
+    """Make the promise the caller hears (`callflow/promise_words.py`), remembering the estimate behind it;
+    after a broken promise (`broken`: the figure the caller heard) never that figure again."""
+    words = human_promise(figure.to_say, figure.point_seconds)
+    if broken is not None:
+        words = repromise(words, broken)
+    _promises(rt).promise(sid, words.deadline, now, estimate_to_json(figure.heard(words.deadline)), words.figure,
+                          words.words, again)
+    return words
 
 
 def caller_gave_up(rt, sid: str, now: float, record: CallerRecord | None = None) -> None:
@@ -92,12 +100,12 @@ def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script) -> 
         return [route]  # an agent is being rung: no hold at all
     figure = estimate(rt, department, sid)
     if figure.promise_seconds <= script.hold.short_wait_seconds:
-        promise(rt, sid, figure, now.timestamp())
+        words = promise(rt, sid, figure, now.timestamp())
         rt.acd.mark(sid, "held")
-        return [hold.short_wait(department.name, figure.promise_seconds), route]
+        return [hold.short_wait(department.name, words), route]
     _promises(rt).log(sid, "permission-asked", now.timestamp(), estimate=round(figure.promise_seconds),
                       expected=round(figure.point_seconds))
-    return [hold.ask_to_hold(department.name, figure.promise_seconds)]
+    return [hold.ask_to_hold(department.name, figure)]
 
 
 def overflow(department) -> list:
@@ -150,7 +158,7 @@ def hold_choice():
     route = RouteToDepartment(department.id, department.queue, reason="hold")
     if choice is hold.HoldChoice.UNCLEAR and rt.acd.count(sid, "unclear") <= UNCLEAR_LIMIT:
         figure = estimate(rt, department, sid)
-        return twiml_response(render([hold.ask_to_hold(department.name, figure.promise_seconds, again=True)],
+        return twiml_response(render([hold.ask_to_hold(department.name, figure, again=True)],
                                      absolute_url))
     promises.log(sid, "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer", now)
     promise(rt, sid, estimate(rt, department, sid), now)
@@ -185,16 +193,33 @@ def hold_music():
         promises.log(sid, "long-hold-offered", now, waited=round(now - info.entered_at))
         return twiml_response(render([hold.long_hold_offer(department.name)], absolute_url))
     if promises.broken(sid, now, record.promise_until):
-        fresh = estimate(rt, department, sid)
-        promise(rt, sid, fresh, now)
-        return twiml_response(render([hold.promise_broken(department.name, fresh.promise_seconds)], absolute_url))
+        # what is known now: the agents' calls' ages, the caller's place; read at the level learnt from promises
+        # made after broken ones, and never the figure the caller just heard broken
+        broken, again = promises.current(sid)
+        if again:  # learnt from now: only the last promise is learnt from at the answer
+            WaitStats(rt.redis).repromise_broken(department.id)
+        fresh = promise(rt, sid, estimate(rt, department, sid, again=True), now, broken, again=True)
+        return twiml_response(render([hold.promise_broken(department.name, fresh)], absolute_url))
     update, first = None, "count:updates" not in record.fields  # the caller's first request of the music
     if first:
         rt.acd.count(sid, "updates")
     if first or int(request.form.get("QueueTime") or 0) >= pacing.update_every_seconds:
         line = EstimateInputs(rt.redis).read(department.id, sid, now)
-        update = hold.hold_update(line.position or 1, estimate(rt, department, sid, line).promise_seconds)
+        update = hold.hold_update(line.position or 1, _standing(estimate(rt, department, sid, line), now,
+                                                                 record.promise_until))
     return twiml_response(render([hold.holding(update, pacing.update_every_seconds)], absolute_url))
+
+
+def _standing(fresh: estimates.Estimate, now: float, until: float | None) -> HumanPromise | None:
+    """The wait an update says: the standing promise counted down ("less than 7 minutes" three minutes after
+    "about 10"), so the figure moves as the caller waits and never outlives the promise; none when the line now
+    expects to run past it (the apology with a new promise comes when it passes, not a figure known to be
+    wrong, nor the same figure minute after minute)."""
+    if until is None:
+        return human_promise(fresh.to_say, fresh.point_seconds)
+    if now + fresh.point_seconds > until:
+        return None
+    return human_promise(until - now)
 
 
 def _take_back_lost_place(rt, sid: str, now: float) -> None:
@@ -254,12 +279,14 @@ def connect():
     sid, now = request.form.get("CallSid", ""), rt.clock.timestamp()
     record = rt.acd.record(sid)
     actions = [hold.thanks_for_holding()] if record.has("held") else []
-    info, first = record.info, _promises(rt).first_estimate(sid)
+    info, (first, again, again_at) = record.info, _promises(rt).estimates(sid)
     _promises(rt).kept(sid, now)
     # a transferred caller's wait began in another department's line: not this one's history
     if info is not None and not record.has("connected") and not record.fields.get("transferred_by"):
         try:  # the estimator learns from every answered caller; the caller is connected whatever happens here
-            WaitStats(rt.redis).answered(info.department, now - info.entered_at, now, estimate_from_json(first))
+            repromised = (estimate_from_json(again), again_at) if again and again_at is not None else None
+            WaitStats(rt.redis).answered(info.department, now - info.entered_at, now, estimate_from_json(first),
+                                         repromised)
         except Exception:
             log.exception("wait statistics not updated for %s", sid)
     rt.acd.mark(sid, "connected")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from callflow import estimates as est
 from callflow.presence import Presence
+from callflow.promise_words import HumanPromise, human_promise, repromise
 from callflow.queues import MemberKind
 from callflow.sim import oracle
 from callflow.sim.backend import Backend
@@ -34,11 +35,13 @@ class Caller:
     state: str = "waiting"  # waiting | callback | served | abandoned
     predictions: dict = field(default_factory=dict)  # method -> (point, promise)
     ours: est.Estimate | None = None
-    heard: int = 0  # the first promise as heard ("less than N minutes"), seconds
+    heard: HumanPromise | None = None  # the first promise as heard ("about 4 minutes")
     served_at: float | None = None
     agent: str | None = None
     promises: int = 0
-    fresh_due: list = field(default_factory=list)  # when each fresh promise (after a broken one) runs out
+    # each promise after a broken one: (made at, as heard); the last one's estimate, for the estimator to learn
+    fresh: list = field(default_factory=list)
+    again: est.Estimate | None = None
     inclination: float = 1.0  # drawn at arrival: takes a callback for a long wait when below the scenario's share
 
 
@@ -69,7 +72,6 @@ class Simulation:
         self.events: list = []
         self.seq = 0
         self.now = 0.0
-        self.repromises = [0, 0]  # fresh promises after a broken one: made, kept
         self.changes: dict[str, list[tuple[float, int]]] = {d: [] for d in self.loads}
         self.oracle = oracle.Oracle(scenario) if oracle.applies(scenario) else None
         for at, kind, number, departments in scenario.rota():
@@ -177,31 +179,34 @@ class Simulation:
         if self.oracle is not None:
             p["oracle"] = self.oracle.at(position)
         p["ours"] = (ours.point_seconds, ours.promise_seconds)
-        caller.ours = ours
-        caller.heard = est.human_promise(ours.promise_seconds).seconds
+        caller.heard = human_promise(ours.to_say, ours.point_seconds)
+        caller.ours = ours.heard(caller.heard.deadline)
         self.promised(caller, caller.heard)
 
-    def promised(self, caller: Caller, heard: int) -> None:
+    def promised(self, caller: Caller, heard: HumanPromise) -> None:
         """A promise was made: a long one may send the caller to a callback; else check it when it passes."""
         caller.promises += 1
-        if heard >= self.scenario.callback_above and caller.inclination < self.scenario.callback_share:
+        if heard.figure >= self.scenario.callback_above and caller.inclination < self.scenario.callback_share:
             caller.state = "callback"
             self.queues.join(caller.department, caller.sid, entered_at=caller.entered, kind=MemberKind.CALLBACK)
             return
-        self.at(self.now + heard, self.promise_due, (caller.sid, caller.promises))
+        self.at(self.now + heard.deadline, self.promise_due, (caller.sid, caller.promises, heard.figure))
 
     def promise_due(self, arg) -> None:
-        """The promise passed without an agent: a fresh estimate from the caller's current position."""
-        sid, number = arg
+        """The promise passed without an agent: a fresh estimate from the caller's current position, at the
+        level learnt from promises after broken ones, never the figure just broken (as the hold manager)."""
+        sid, number, broken = arg
         caller = self.callers[sid]
         if caller.state != "waiting" or caller.promises != number:
             return
+        if caller.fresh:  # a promise after a broken one, broken too: the estimator learns it now
+            self.stats[caller.department] = est.on_repromise_broken(self.stats[caller.department])
         position = self.queues.position(caller.department, sid)
         fresh = est.estimate(self.stats[caller.department], position, self.staffing(caller.department), self.now,
-                             self.callbacks_ahead(caller.department, position))
-        heard = est.human_promise(fresh.promise_seconds).seconds
-        self.repromises[0] += 1
-        caller.fresh_due.append(self.now + heard)
+                             self.callbacks_ahead(caller.department, position), again=True)
+        heard = repromise(human_promise(fresh.to_say, fresh.point_seconds), broken)
+        caller.fresh.append((self.now, heard))
+        caller.again = fresh.heard(heard.deadline)
         self.promised(caller, heard)
 
     def abandon(self, sid: str) -> None:
@@ -223,10 +228,9 @@ class Simulation:
         self.queues.leave(caller.department, caller.sid)
         self._entered(caller.department, caller.entered, -1)
         waited = self.now - caller.entered
+        again = (caller.again, caller.fresh[-1][0]) if caller.again is not None else None
         self.stats[caller.department] = est.on_answered(self.stats[caller.department], waited, self.now,
-                                                        caller.ours)
-        for due in caller.fresh_due:
-            self.repromises[1] += self.now <= due
+                                                        caller.ours, again)
         load = self.loads[caller.department]
         agent.busy, agent.call_department = True, caller.department
         agent.handle = load.handle(self.rng) + (self.scenario.callback_ring_seconds if callback else 0.0)

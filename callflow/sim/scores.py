@@ -3,6 +3,9 @@
 Scored callers are those who arrived after the warm-up, had to wait (an estimate was made) and were served
 (callers on the line and callbacks whose turn came); abandoned callers have no actual wait to compare with.
 Tightness is mean promise / mean actual wait; for point-only methods the promise is the point itself.
+Ours is also scored as heard: the figure said ("about 4 minutes": 240 s) against the wait, kept when answered by
+its deadline (4 and a half minutes), for first promises and, separately, for promises made after a broken one
+(against the rest of the wait from when each was made; each such promise a served caller was given counts).
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ class Outcome:
     """What happened to a scenario's callers, and the scores."""
 
     scores: dict[str, Score]
-    heard_kept: float  # ours as heard ("less than N minutes", rounded up)
-    heard_tightness: float
-    fresh_kept: float  # fresh promises after a broken one
+    heard_kept: float  # ours as heard ("about 4 minutes", "less than 90 seconds"), first promises
+    heard_tightness: float  # mean figure heard / mean wait
+    fresh_kept: float  # promises after a broken one, as heard
+    fresh_tightness: float  # mean figure heard / mean rest of the wait
     fresh_made: int
     served: int
     abandoned: int
@@ -48,10 +52,8 @@ class Outcome:
 def score(simulations) -> Outcome:
     """Pool the scored callers of every replication and score each method."""
     rows, counts = [], {"served": 0, "abandoned": 0, "callback": 0, "scored": 0}
-    fresh = [0, 0]
+    fresh = []  # (rest of the wait, heard) of each promise after a broken one to a scored caller served
     for sim in simulations:
-        fresh[0] += sim.repromises[0]
-        fresh[1] += sim.repromises[1]
         for caller in sim.callers.values():
             if not caller.scored:
                 continue
@@ -59,6 +61,7 @@ def score(simulations) -> Outcome:
             counts[caller.state] = counts.get(caller.state, 0) + 1
             if caller.state == "served" and caller.predictions:
                 rows.append((caller.served_at - caller.entered, caller.predictions, caller.heard))
+                fresh += [(caller.served_at - at, heard) for at, heard in caller.fresh]
     actual = [a for a, _, _ in rows]
     mean_actual = sum(actual) / len(actual) if actual else math.nan
     scores = {}
@@ -72,9 +75,16 @@ def score(simulations) -> Outcome:
                                math.sqrt(sum(e * e for e in errors) / n), sum(errors) / n,
                                sum(a <= q for a, q in zip(actual, promises, strict=True)) / n,
                                sum(promises) / n / mean_actual)
-    heard = [h for _, _, h in rows]
-    n = len(rows) or 1
-    return Outcome(scores, sum(a <= h for a, h in zip(actual, heard, strict=True)) / n,
-                   sum(heard) / n / mean_actual, fresh[1] / fresh[0] if fresh[0] else math.nan, fresh[0],
+    first_kept, first_tight = _as_heard([(a, h) for a, _, h in rows])
+    fresh_kept, fresh_tight = _as_heard(fresh)
+    return Outcome(scores, first_kept, first_tight, fresh_kept, fresh_tight, len(fresh),
                    counts["served"], counts["abandoned"], counts.get("callback", 0),
                    len(rows) / max(counts["scored"], 1), mean_actual)
+
+
+def _as_heard(pairs) -> tuple[float, float]:
+    """Share of promises kept by their deadline, and mean figure heard / mean wait, over (wait, heard) pairs."""
+    if not pairs:
+        return math.nan, math.nan
+    kept = sum(wait <= heard.deadline for wait, heard in pairs) / len(pairs)
+    return kept, sum(h.figure for _, h in pairs) / max(sum(wait for wait, _ in pairs), 1e-9)
