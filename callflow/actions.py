@@ -84,13 +84,18 @@ class Voicemail:
 
 @dataclass(frozen=True)
 class OfferCallback:
-    """Offer to call the caller back, e.g. when a department is closed; the callbacks module takes the answer."""
+    """A closed department's offer: the departments open now, a callback (when it opens, or at a time the caller
+    keys) and a message; the callbacks module takes the answer, the engine the choice of an open department."""
 
     department: str
     queue: str
     # When the department opens next (ISO 8601 with offset), or None if unknown.
     at: str | None = None
     reason: str = ""
+    prompts: tuple[Say, ...] = ()  # the offer's words, said while the caller may already answer
+    open_now: tuple[str, ...] = ()  # departments open now, in key order (closing.OPEN_KEYS)
+    hints: tuple[str, ...] = ()  # their names and subjects, for the speech recogniser
+    callback: bool = True  # False: the department takes messages only
 
 
 @dataclass(frozen=True)

@@ -285,16 +285,24 @@ def ask_time() -> Gather:
 @bp.post("/after-hours")
 @twilio_signed
 def after_hours():
-    """A closed department's offer: 1 = a callback when it opens, 3 = at a time the caller keys, else a message."""
+    """A closed department's offer: a department open now (its key or its name), 1 = a callback when it opens,
+    3 = at a time the caller keys, anything else or silence = a message."""
     from callflow.acd import CallerInfo
+    from callflow.script import utterances
+    from callflow.script.closing import offers_callback
     from callflow.script.hours import next_opening
 
     rt = runtime()
     sid, digits, now = request.form.get("CallSid", ""), request.form.get("Digits", ""), rt.clock.now()
+    words = request.form.get("SpeechResult", "")[:1000]
+    elsewhere = _open_department_chosen(rt, sid, digits, words)
+    if elsewhere:
+        return twiml_response(render(elsewhere, absolute_url))
+    digits = digits or utterances.spoken_key(words) or ""
     script = rt.script_for_number(request.form.get("To", ""))
     department = script.departments[request.args.get("department", "")]
     opening = next_opening(department.hours, now) if department.hours else now
-    if digits not in ("1", "3") or opening is None:
+    if digits not in ("1", "3") or not offers_callback(department, opening):
         return twiml_response(render([Say("Please leave your name and what you need after the tone, and we'll "
                                           "call you back."), Voicemail(department.id, 120)], absolute_url))
     info = CallerInfo(sid, request.form.get("From", ""), request.form.get("To", ""), department.id,
@@ -303,6 +311,20 @@ def after_hours():
     if digits == "3":
         return twiml_response(render([ask_time()], absolute_url))
     return twiml_response(render(book_at(rt, info, department, opening), absolute_url))
+
+
+def _open_department_chosen(rt, sid: str, digits: str, words: str) -> list:
+    """The actions taking the caller to the department open now they chose, if they chose one: the engine
+    decides (the call's state holds the departments offered), as for any other answer in the IVR."""
+    from callflow.events import Digits, Speech
+    from callflow.script.state import Stage
+    from webhooks.voice import _confidence, _engine_step
+
+    stored = rt.live_calls.load(sid) if digits or words else None
+    if stored is None or stored.get("stage") != Stage.CLOSED_OFFER.value:
+        return []
+    return _engine_step(False, Digits(digits) if digits else Speech(words, _confidence(request.form.get(
+        "Confidence"))))
 
 
 @bp.post("/time")

@@ -86,11 +86,18 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
             dial.number(action.number)
             response.append(dial)
         elif isinstance(action, OfferCallback):
-            # The answer books a callback for the opening time (or one the caller keys); silence leaves a message.
-            gather = GatherVerb(input="dtmf", num_digits=1, timeout=6, method="POST", action_on_empty_result=True,
+            # The answer takes a department open now (its key or its name), books a callback for the opening
+            # time (or one the caller keys), or, like silence, leaves a message.
+            gather = GatherVerb(input="dtmf speech" if action.open_now else "dtmf", num_digits=1, timeout=6,
+                                method="POST", action_on_empty_result=True,
+                                speech_timeout="auto" if action.open_now else None,
+                                hints=", ".join(action.hints)[:500] or None, finish_on_key="",
                                 action=url("callback_voice.after_hours", department=action.department))
-            gather.say("To be called back on this number when we open, press 1. To choose the time of the call, "
-                       "press 3. Or stay on the line to leave a message.")
+            for prompt in action.prompts:
+                _prompt(gather, prompt)
+            if not action.prompts:
+                gather.say("To be called back on this number when we open, press 1. To choose the time of the "
+                           "call, press 3. Or stay on the line to leave a message.")
             response.append(gather)
         elif isinstance(action, Voicemail):
             response.record(action=url("voice.voicemail", department=action.department), method="POST",

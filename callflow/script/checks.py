@@ -5,6 +5,7 @@ These run on the model, so they work the same for a file, a browser edit or a te
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from callflow import callback_guard
@@ -43,6 +44,7 @@ def _findings(script: Script) -> Iterator[Finding]:
     yield from _departments(script)
     yield from _menu_graph(script)
     yield from _prompts(script)
+    yield from _ring_back(script)
     if not script.numbers and not script.is_default:
         yield "line", "the script answers no phone line: add line.numbers or line.default: true", WARNING
 
@@ -205,6 +207,28 @@ def _prompts(script: Script) -> Iterator[Finding]:
             message = (
                 f"prompt takes about {seconds} s to say ({words} words); keep it under {MAX_PROMPT_SECONDS} s"
             )
+            yield field, message, WARNING
+
+
+# "call back", "call us again", "ring back later", "try again tomorrow", "phone back": the caller is asked to
+# hang up and ring again. "We'll call you back" is a promise of ours and is not matched.
+RING_BACK = re.compile(r"\b(?:call|ring|phone|try)(?:ing)?\s+(?:us\s+|the\s+\w+\s+)?(?:back|again)\b",
+                       re.IGNORECASE)
+
+
+def _ring_back(script: Script) -> Iterator[Finding]:
+    """A closed department's words must not send a caller who is on the line away to ring again: the call
+    itself offers the departments open now, a callback and a message after them."""
+    texts = [(f"departments.{d.id}.when_closed.message", d.when_closed.message)
+             for d in script.departments.values() if d.when_closed.message]
+    texts += [(f"messages.{name}", script.messages[name]) for name in ("closed", "opens")
+              if f"messages.{name}" in script.positions]
+    for field, text in texts:
+        found = RING_BACK.search(text)
+        if found:
+            message = (f"tells a caller who is on the line to '{found.group(0)}': callers at a closed department "
+                       "are offered the departments open now, a callback and a message on the call; say what is "
+                       "closed and when it opens instead")
             yield field, message, WARNING
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from callflow.actions import Dial, Gather, Hangup, Say
 from callflow.events import CallStarted, Digits, Event, HungUp, NoInput, Speech
 from callflow.script import utterances
-from callflow.script.closing import route_to
+from callflow.script.closing import offer_keys, route_to
 from callflow.script.model import InputMode, Menu, OptionKind, Script
 from callflow.script.state import CallState, Stage, Step
 from callflow.steering.decision import SteeringDecision, SteeringKind
@@ -68,6 +68,8 @@ def handle(script: Script, state: CallState, event: Event, now: datetime, steer:
         return _continue_offer(script, state, event, now, steer)
     if state.stage == Stage.CONFIRM:
         return _confirm(script, state, event, now, steer)
+    if state.stage == Stage.CLOSED_OFFER:
+        return _closed_offer(script, state, event, now, steer)
     return _menu(script, state, event, now, steer)
 
 
@@ -242,6 +244,31 @@ def _retry(script: Script, state: CallState, why: str, now: datetime) -> Step:
     return Step(state, (_menu_gather(script, state, before=script.message(why)),))
 
 
+def _closed_offer(script: Script, state: CallState, event: Event, now: datetime, steer: Steer | None) -> Step:
+    """The answer to a closed department's offer, when it picks a department open now: by its key, its name or
+    subject ("fraud", "a lost card"), or words steering routes there with confidence.
+
+    Any other answer gives no actions: it is the callback's or the message's, which the callbacks take.
+    """
+    text = event.text if isinstance(event, Speech) else ""
+    key = event.digits[:1] if isinstance(event, Digits) else utterances.spoken_key(text)
+    chosen = offer_keys(state.choices).get(key or "")
+    if chosen is None and text and not key:
+        offered = [script.departments[d] for d in state.choices]
+        picked = utterances.named(text, [(d.name, d.topic) for d in offered])
+        decision = steer(text) if steer and picked is None else None
+        steered = _department_id(script, decision.department) if decision else None
+        if picked is not None:
+            chosen = state.choices[picked]
+        elif steered in state.choices and decision.kind == SteeringKind.ROUTE:
+            chosen = steered
+    if chosen is None:
+        return Step(state, ())
+    closed = script.departments[state.department].name if state.department else "the department"
+    reason = f"{closed} closed, chose {script.departments[chosen].name}; {_said(state)}"
+    return _route(script, _log(replace(state, choices=()), f"open-now:{chosen}"), chosen, now, reason)
+
+
 def _operator(script: Script, state: CallState, now: datetime) -> Step:
     return _route(script, _log(state, "operator"), script.operator, now, "asked for a person")
 
@@ -252,7 +279,9 @@ def _route(
     handover = route_to(script, department, now, reason, state.language, announce)
     for entry in handover.path:
         state = _log(state, entry)
-    state = replace(state, stage=Stage.DONE, department=handover.department, outcome=handover.outcome)
+    stage = Stage.CLOSED_OFFER if handover.offered else Stage.DONE
+    state = replace(state, stage=stage, choices=handover.offered, department=handover.department,
+                    outcome=handover.outcome)
     return Step(state, handover.actions)
 
 

@@ -225,6 +225,12 @@ DEFAULT_MESSAGES: Mapping[str, str] = {
     "closed": "{department} is closed now.",
     "opens": "We open again {when}.",
     "callback": "We can call you back when we open.",
+    # A closed department's offer, so nobody on the line is told to ring back: what is open now, then the
+    # callback and the message.
+    "open_now": "{department} is open now: for {topic}, press {key}.",
+    "callback_choices": "To be called back on this number when we open, press 1. To choose the time of the call, "
+                        "press 3.",
+    "message_choice": "Or stay on the line to leave a message.",
     "voicemail": "Please leave a message after the tone, and we'll call you back.",
     "dial": "Connecting you now.",
     "goodbye": "Thank you for calling {company}. Goodbye.",

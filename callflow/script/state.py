@@ -15,6 +15,7 @@ class Stage(str, Enum):
     CONTINUE_OFFER = "continue_offer"  # "continue with the department you reached last time?"
     MENU = "menu"  # a menu's prompt (keypad and/or speech)
     CONFIRM = "confirm"  # "is this about X, or about Y?"
+    CLOSED_OFFER = "closed_offer"  # the department is closed: a department open now, a callback or a message?
     DONE = "done"  # handed to a queue, a number, voicemail or a callback offer, or ended
 
 
@@ -34,7 +35,7 @@ class CallState:
     not_understood: int = 0  # speech steering could not place, over the whole call
     confirmation_asked: bool = False  # never more than one per call
     keypad_only: bool = False  # speech gave up; the caller uses the keypad from now on
-    choices: tuple[str, ...] = ()  # departments offered by a pending confirmation or continue offer
+    choices: tuple[str, ...] = ()  # departments offered by a pending confirmation, continue or closed offer
     pressed: tuple[str, ...] = ()
     said: tuple[str, ...] = ()
     path: tuple[str, ...] = ()  # what happened, in order, for the call summary

@@ -42,8 +42,21 @@ PERSON = {
     "advisor",
     "someone",
     "somebody",
+    "anyone",
+    "anybody",
+    "staff",
 }
-PERSON_MAX_WORDS = 5  # longer sentences usually say what the call is about: let steering decide
+# The words around a request for a person ("can I speak to someone", "a real person please"). A sentence made
+# only of these and a person is that request; any other word says what the call is about ("someone has stolen
+# my card", "someone used my card"), and steering, which knows the departments, decides.
+PERSON_FRAME = {
+    "a", "an", "the", "to", "with", "can", "could", "may", "i", "i'd", "id", "i'm", "im", "would", "like", "want",
+    "wanna", "need", "speak", "talk", "chat", "get", "put", "me", "through", "connect", "let", "please", "just",
+    "real", "live", "actual", "human", "proper", "member", "of", "your", "customer", "service", "services",
+    "is", "there", "now", "right", "hi", "hello", "um", "uh", "er", "yes", "okay", "ok", "oh", "some", "one",
+    "actually", "really", "speaking", "talking", "do", "you", "have", "be", "being", "go",
+}
+PERSON_MAX_WORDS = 12  # a longer sentence says more than "a person, please"
 # Answers to "is this about X, or about Y?". "Yes" takes the first named (the caller heard "is this about X"
 # and agreed); a bare "no" turned the first down, and of the two offered the second is what remains (often
 # the catch-all "something else"); "neither" asks again. Ordinals name a position; names and topics a choice.
@@ -91,9 +104,10 @@ def spoken_key(text: str) -> str | None:
 
 
 def asks_for_person(text: str) -> bool:
-    """A short request for a person ("agent", "can I speak to someone")."""
+    """A request for a person and nothing else ("agent", "can I speak to someone", "a real person please")."""
     words = normalise(text).split()
-    return len(words) <= PERSON_MAX_WORDS and any(w in PERSON for w in words)
+    return (len(words) <= PERSON_MAX_WORDS and any(w in PERSON for w in words)
+            and all(w in PERSON or w in PERSON_FRAME for w in words))
 
 
 def choice(text: str, choices: Sequence[Sequence[str]]) -> int | None:

@@ -95,6 +95,16 @@ def test_speech_goes_straight_to_the_right_department_and_says_where(carrier, wo
     assert f"put you through to {announced}" in call.heard_text()
 
 
+@pytest.mark.parametrize("words", ["someone has stolen my card", "someone used my card"])
+def test_a_stolen_card_reaches_the_fraud_line_not_customer_service(carrier, words):
+    assert enqueued_in(call_in(carrier, say(words))) == ["fraud"]
+
+
+@pytest.mark.parametrize("words", ["can I speak to someone", "agent", "a real person please"])
+def test_a_request_for_a_person_reaches_the_operator(carrier, words):
+    assert enqueued_in(call_in(carrier, say(words))) == ["general"]
+
+
 def test_speech_works_from_a_sub_menu_too(carrier):
     call = call_in(carrier, press("5"), say("I think someone has stolen my card details"))
     assert enqueued_in(call) == ["fraud"]
