@@ -44,6 +44,7 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
         console,
         demo,
         hold,
+        oversize,
         staff,
         steering_admin,
         survey_voice,
@@ -61,6 +62,7 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(browser_phone.bp)  # agents' phones in the console (local carrier)
     app.register_blueprint(demo.bp)  # the demo's softphone (only when CALLFLOW_DEMO is on)
     app.register_blueprint(api.bp)
+    oversize.init_app(app)  # a refused body is drained (or the connection closed): keep-alive survives 413
 
     @app.get("/health")
     def health():

@@ -179,6 +179,7 @@ def test_logging_in_replaces_the_session_its_csrf_token_and_anything_set_before(
 # below: every new page must be put here, deliberately.
 PUBLIC = ("/login", "/logout", "/health", "/static/")
 DEMO = ("/demo/",)  # only exists with CALLFLOW_DEMO on: 404 otherwise
+DEMO_ENDPOINTS = {"demo_home"}  # the site's root leads to the demo, 404 otherwise
 NEEDS = [("/admin/", "admin"), ("/console/staff/", "supervisor"), ("/api/calls", "supervisor"),
          ("/console/", "agent")]
 ADMIN_ONLY_POSTS = {"staff.hire", "staff.retire"}
@@ -186,7 +187,7 @@ RANK = {"agent": 0, "supervisor": 1, "admin": 2}
 
 
 def needed(rule) -> str | None:
-    if rule.rule.startswith(PUBLIC) or rule.rule.startswith(DEMO) or rule.rule.startswith("/voice/"):
+    if rule.rule.startswith(PUBLIC) or is_demo(rule) or rule.rule.startswith("/voice/"):
         return None
     if rule.endpoint in ADMIN_ONLY_POSTS:
         return "admin"
@@ -194,6 +195,10 @@ def needed(rule) -> str | None:
         if rule.rule.startswith(prefix):
             return role
     raise AssertionError(f"route {rule.rule} ({rule.endpoint}) is not classified: add it to NEEDS or PUBLIC")
+
+
+def is_demo(rule) -> bool:
+    return rule.rule.startswith(DEMO) or rule.endpoint in DEMO_ENDPOINTS
 
 
 def concrete(rule) -> str:
@@ -216,7 +221,7 @@ def test_every_route_refuses_anonymous_visitors_and_roles_below_the_one_it_needs
         token = _session(app, client).get("csrf_token") or csrf_of(client)
         rank = RANK[{"alice": "agent", "sam": "supervisor", "root": "admin"}[who]] if who else -1
         for rule, method in routes(app):
-            if rule.rule.startswith(DEMO):
+            if is_demo(rule):
                 assert client.open(concrete(rule), method=method, data={"csrf_token": token},
                                    headers={"X-CSRF-Token": token}).status_code == 404
                 continue
