@@ -39,18 +39,13 @@ KEY = "callflow:login-throttle:"
 
 @dataclass(frozen=True)
 class Rule:
-    """How one scope slows its attempts: free failures, then a wait doubling from `first` up to `longest`."""
+    """How one scope slows its attempts: after n failures, n >= free, the next attempt waits
+    min(first * 2 ** (n - free), longest) seconds after the last one (the arithmetic is in `_ADMIT`)."""
 
     free: int
     first: float
     longest: float
     forget: float  # one failure is forgotten every `forget` seconds
-
-    def wait(self, failures: float) -> float:
-        """Seconds between the last attempt and the next one allowed, after `failures` failures."""
-        if failures < self.free:
-            return 0.0
-        return min(self.first * 2 ** (failures - self.free), self.longest)
 
 
 CLIENT = Rule(free=3, first=2, longest=900, forget=600)
@@ -61,6 +56,8 @@ ADDRESS = Rule(free=50, first=2, longest=300, forget=72)  # a budget of 50 failu
 def throttled_message(seconds: float) -> str:
     """What a throttled client reads: honest about how long, the same whether or not the login exists."""
     whole = max(1, math.ceil(seconds))
+    if whole >= 120:
+        return f"Too many failed logins. Try again in {math.ceil(whole / 60)} minutes."
     return f"Too many failed logins. Try again in {whole} second{'s' if whole != 1 else ''}."
 
 
