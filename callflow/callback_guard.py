@@ -9,6 +9,8 @@ Pure: the caller hands in the number, the policy and how many callbacks that num
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -20,6 +22,10 @@ ORDINARY = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneN
 # carrier's test customers live there; it is allowed only when the policy says the carrier is not Twilio.
 FICTIONAL_PREFIX = "+1555"
 DAY_SECONDS = 24 * 3600
+# International prefixes a caller may key before a country code: most of the world's, and North America's.
+INTERNATIONAL_PREFIXES = ("00", "011")
+# Countries whose numbers are read back in their own national format, by these names ("the UK number 0 2 0, ...").
+COUNTRY_NAMES = {"GB": "UK", "US": "US", "CA": "Canadian", "IE": "Irish", "AU": "Australian", "NZ": "New Zealand"}
 
 
 class Refusal(str, Enum):
@@ -72,9 +78,61 @@ def policy_for(settings) -> Policy:
                   allow_fictional=settings.twilio_api_url.rstrip("/") != TWILIO_DEFAULT_API_URL.rstrip("/"))
 
 
-def check(text: str | None, policy: Policy, requests_today: int, region: str | None = None) -> Verdict:
-    """May a callback ring this number? `requests_today`: callbacks it asked for in the last 24 hours."""
-    number = normalise(text, region)
+def readings(text: str | None, regions: str | Sequence[str] | None = None) -> list[str]:
+    """Every E.164 number keyed digits can mean, most likely first.
+
+    As dialled at home in each of `regions` in turn (the line's country, then the caller's: "020 7946 0123"
+    in the UK, "212 555 1234" or "1 212 555 1234" in North America), then after an international prefix
+    ("00 44 20 ...", "011 44 20 ..."), then as a national number keyed without its trunk prefix.
+    """
+    digits = (text or "").strip().rstrip("#").replace("*", "")
+    if digits.startswith("+"):
+        return [n for n in (normalise(digits),) if n]
+    if not digits.isdigit():
+        return []
+    home, lenient = [], []
+    for region in (regions,) if isinstance(regions, str) else regions or ():
+        try:
+            parsed = phonenumbers.parse(digits, region)
+        except NumberParseException:
+            continue
+        national = re.sub(r"\D", "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        trunk = (metadata.national_prefix if metadata else None) or ""
+        number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        (home if digits in (national, trunk + national) else lenient).append(number)
+    home.sort(key=lambda n: not phonenumbers.is_valid_number(phonenumbers.parse(n)))  # real numbers first
+    abroad = [normalise("+" + digits[len(p):]) for p in INTERNATIONAL_PREFIXES if digits.startswith(p)]
+    return list(dict.fromkeys(n for n in home + abroad + lenient if n))
+
+
+def understood(text: str | None, policy: Policy, regions: str | Sequence[str] | None = None) -> str | None:
+    """The number keyed digits mean: of their readings, the first a callback may ring, else the first real
+    number (refused for its country or kind), else the first; None when they are no number at all."""
+    numbers = readings(text, regions)
+    if len(numbers) <= 1:
+        return numbers[0] if numbers else None
+    verdicts = [check(n, policy, 0) for n in numbers]
+    allowed = [v.number for v in verdicts if v.allowed]
+    real = [v.number for v in verdicts if v.refusal in (Refusal.COUNTRY, Refusal.SPECIAL)]
+    return (allowed or real or numbers)[0]
+
+
+def home_regions(line_numbers: Sequence[str], language: str, dialled: str, caller: str) -> tuple[str, ...]:
+    """Where a caller's keyed national numbers are read, in order: the line's country (its script's numbers,
+    its language's region, the number dialled), then the caller's own."""
+    candidates = [region_of(n) for n in line_numbers] + [language.partition("-")[2].upper() or None]
+    candidates += [region_of(dialled), region_of(caller)]
+    return tuple(dict.fromkeys(r for r in candidates if r and r != "ZZ"))
+
+
+def check(text: str | None, policy: Policy, requests_today: int,
+          region: str | Sequence[str] | None = None) -> Verdict:
+    """May a callback ring this number? `requests_today`: callbacks it asked for in the last 24 hours.
+
+    Keyed digits are read in each of `region` (a country, or several in order; see `readings`).
+    """
+    number = understood(text, policy, region)
     if number is None:
         return Verdict(None, Refusal.INVALID)
     if not (policy.allow_fictional and number.startswith(FICTIONAL_PREFIX) and len(number) == 12):
@@ -134,6 +192,25 @@ def region_of(number: str | None) -> str | None:
 def spoken(number: str) -> str:
     """A number read back digit by digit ("4 1 5 5 5 5 ..."), without the plus."""
     return " ".join(number.lstrip("+"))
+
+
+def read_back(number: str) -> str:
+    """A number as its caller can check it: its country and its digits in groups as dialled there ("the UK
+    number 0 2 0, 7 9 4 6, 0 1 2 3"); another country's from its plus ("plus 3 3, 6, 1 2, ...")."""
+    try:
+        parsed = phonenumbers.parse(number)
+    except NumberParseException:
+        return spoken(number)
+    region = phonenumbers.region_code_for_number(parsed)
+    if region in COUNTRY_NAMES:
+        national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return f"the {COUNTRY_NAMES[region]} number {_grouped(national)}"
+    return "plus " + _grouped(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
+def _grouped(formatted: str) -> str:
+    """Digits one by one, with a pause (a comma) where the written number has a space."""
+    return ", ".join(" ".join(group) for group in re.findall(r"[0-9]+", formatted))
 
 
 def why(refusal: Refusal) -> str:

@@ -17,9 +17,9 @@ from callflow.callback_guard import (
     Refusal,
     Verdict,
     check,
-    normalise,
+    home_regions,
     policy_for,
-    region_of,
+    read_back,
     spoken,
     why,
 )
@@ -134,17 +134,22 @@ def policy(rt) -> Policy:
     return policy_for(rt.settings)
 
 
-def verdict(rt, number: str | None, line: str) -> Verdict:
-    """The guard's answer for a number, counting the callbacks it asked for in the last 24 hours."""
+def verdict(rt, number: str | None, line: str, caller: str = "") -> Verdict:
+    """The guard's answer for a number, counting the callbacks it asked for in the last 24 hours.
+
+    Keyed national numbers are read in the line's country, then in the caller's (a US visitor on a UK line
+    keys UK numbers the UK way and their own the American way), with or without 00 or 011 before them.
+    """
     from datetime import timedelta
 
-    region = region_of(line)
-    normal = normalise(number, region)
-    today = 0
-    if normal:
-        with rt.sessions() as session:
-            today = requests_since(session, normal, rt.clock.now() - timedelta(days=1))
-    return check(number, policy(rt), today, region)
+    script = rt.script_for_number(line)
+    regions = home_regions(script.numbers if script else (), script.language if script else "", line, caller)
+    judged = check(number, policy(rt), 0, regions)
+    if not judged.allowed:
+        return judged
+    with rt.sessions() as session:
+        today = requests_since(session, judged.number, rt.clock.now() - timedelta(days=1))
+    return check(judged.number, policy(rt), today)
 
 
 def take_callback(rt, info, department, now: float, holding: bool) -> list:
@@ -203,7 +208,8 @@ def refused(rt, sid: str, refusal: Refusal, holding: bool) -> list:
 def ask_number() -> Gather:
     """Ask for the number to call back, keyed in."""
     return Gather((Say("Please key in the number we should call you back on, including the area code, then "
-                       "press hash."),), speech=False, num_digits=None, timeout=5, purpose="callback-number")
+                       "press hash. For a number in another country, key 0 0 and its country code first."),),
+                  speech=False, num_digits=None, timeout=5, purpose="callback-number")
 
 
 def _caller(rt):
@@ -229,15 +235,15 @@ def number():
     """A keyed number: refused with the reason (and another try, or holding), or read back for confirmation."""
     rt = runtime()
     info, _ = _caller(rt)
-    judged = verdict(rt, request.form.get("Digits", ""), info.line)
+    judged = verdict(rt, request.form.get("Digits", ""), info.line, info.caller)
     if not judged.allowed:
         if rt.acd.count(info.sid, "callback-number") < NUMBER_TRIES:
             return twiml_response(render([Say(why(judged.refusal)), ask_number()], absolute_url))
         return twiml_response(render([Gather((Say(f"{why(judged.refusal)} To keep holding, press 1."),),
                                              speech=False, purpose="hold")], absolute_url))
     rt.redis.hset(_info_key(info.sid), PENDING_FIELD, judged.number)
-    return twiml_response(render([Gather((Say(f"You entered {spoken(judged.number)}. To confirm, press 1. To key "
-                                              "it again, press 2."),), speech=False, purpose="callback-confirm"),
+    return twiml_response(render([Gather((Say(f"You entered {read_back(judged.number)}. To confirm, press 1. To "
+                                              "key it again, press 2."),), speech=False, purpose="callback-confirm"),
                                   ask_number()], absolute_url))
 
 
@@ -265,8 +271,8 @@ def confirm():
             return twiml_response(render([Gather((Say(f"{why(judged.refusal)} To keep holding, press 1."),),
                                                  speech=False, purpose="hold")], absolute_url))
         book(rt, info, department.id, judged.number, now)
-    return twiml_response(render([Say(f"Thank you. We'll call you back on {spoken(pending)} when it's your turn, "
-                                      "and you keep your place in line. Goodbye."), Hangup()], absolute_url))
+    return twiml_response(render([Say(f"Thank you. We'll call you back on {read_back(pending)} when it's your "
+                                      "turn, and you keep your place in line. Goodbye."), Hangup()], absolute_url))
 
 
 def _info_key(sid: str) -> str:

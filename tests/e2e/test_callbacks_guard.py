@@ -36,8 +36,8 @@ def test_a_premium_number_is_refused_and_another_number_keyed_and_confirmed(busy
     heard = call.heard_text()
     assert "we can't call back premium-rate or special numbers" in heard
     assert "To be called back on another number, press 2. To keep holding, press 1." in heard
-    assert "You entered 1 4 1 5 5 5 5 2 6 7 1. To confirm, press 1." in heard
-    assert "We'll call you back on 1 4 1 5 5 5 5 2 6 7 1 when it's your turn" in heard
+    assert "You entered the US number 4 1 5, 5 5 5, 2 6 7 1. To confirm, press 1." in heard
+    assert "We'll call you back on the US number 4 1 5, 5 5 5, 2 6 7 1 when it's your turn" in heard
     with sessions() as session:
         callback = find_by_call(session, call.sid)
         assert (callback.phone, callback.state) == ("+14155552671", "requested")
@@ -68,6 +68,6 @@ def test_a_different_number_keyed_after_booking_replaces_the_callers_own(busy_ce
     heard = call.heard_text()
     assert "We'll call you back on 1 5 5 5 1 2 3 0 0 0 2 when it's your turn" in heard
     assert "To be called on a different number, press 2." in heard
-    assert "We'll call you back on 1 2 1 2 5 5 5 1 2 3 4 when it's your turn" in heard
+    assert "We'll call you back on the US number 2 1 2, 5 5 5, 1 2 3 4 when it's your turn" in heard
     with sessions() as session:
         assert find_by_call(session, call.sid).phone == "+12125551234"
