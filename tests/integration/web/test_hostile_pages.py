@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from callflow import cli
 from callflow.agents import add_agent
 from callflow.clock import FixedClock
+from callflow.script import publishing
 from webhooks import create_app, login_limits
 from webhooks.auth import WRONG_LOGIN
 
@@ -329,3 +330,29 @@ def test_checking_a_script_that_does_not_exist_answers_404(admin):
                       data={"text": new_line, "csrf_token": admin.token}).status_code == 303
     assert admin.post("/admin/scripts/new_line.yaml/check", json={"text": new_line},
                       headers={"X-CSRF-Token": admin.token}).status_code == 200  # a saved draft exists
+
+
+@pytest.mark.parametrize(("number", "why"), [
+    ("+19005550100", "is a premium-rate number"),
+    ("+33612345678", "is in a country this centre does not call (it calls CA, GB, US"),  # by default
+])
+def test_a_script_dialling_where_callbacks_may_not_is_shown_the_error_and_cannot_be_published(admin, sessions,
+                                                                                               number, why):
+    text = ACME.replace('dial: "+442079460200"', f'dial: "{number}"')
+    line = ACME[:ACME.index('dial: "+442079460200"')].count("\n") + 1
+    checked = admin.post("/admin/scripts/acme_bank.yaml/check", json={"text": text},
+                         headers={"X-CSRF-Token": admin.token}).get_json()
+    [problem] = [p for p in checked["problems"] if p["severity"] == "error"]
+    assert (problem["line"], problem["field"]) == (line, "menus.account.options.3.dial")
+    assert why in problem["message"]
+    saved = admin.post("/admin/scripts/acme_bank.yaml/drafts", data={"text": text, "csrf_token": admin.token})
+    assert saved.status_code == 303
+    with sessions() as db:
+        version = publishing.latest_draft(db, "acme_bank.yaml").id
+    published = admin.post("/admin/scripts/acme_bank.yaml/publish",
+                           data={"version": version, "reason": "partner line", "csrf_token": admin.token})
+    assert published.status_code == 400
+    assert f"Version {version} was not published: line {line}, menus.account.options.3.dial" in \
+        published.get_data(as_text=True)
+    with sessions() as db:
+        assert "acme_bank.yaml" not in publishing.live_versions(db)
