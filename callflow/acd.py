@@ -133,6 +133,10 @@ class ACD:
         """Note something that happened to a waiting caller (`held`: heard the hold message; `connected`)."""
         self.connection.hset(CALL_INFO_KEY + sid, flag, "1")
 
+    def unmark(self, sid: str, flag: str) -> bool:
+        """Undo `mark` (something that was true for a while: an agent being rung); True if it was marked."""
+        return bool(self.connection.hdel(CALL_INFO_KEY + sid, flag))
+
     def count(self, sid: str, name: str) -> int:
         """Count something that happens to a caller again and again (updates heard, unclear answers)."""
         return self.connection.hincrby(CALL_INFO_KEY + sid, f"count:{name}", 1)

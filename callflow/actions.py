@@ -112,5 +112,13 @@ class LeaveQueue:
     """Take a holding caller out of Twilio's queue (they chose a callback and keep their place with us)."""
 
 
+@dataclass(frozen=True)
+class Redirect:
+    """Go on with another of our webhooks (`endpoint` with its query `args`) once what came before has played."""
+
+    endpoint: str
+    args: tuple[tuple[str, str], ...] = ()
+
+
 Action = (Say | Play | Pause | Gather | RouteToDepartment | Dial | Hangup | Voicemail | OfferCallback | JoinRoom
-          | LeaveQueue)
+          | LeaveQueue | Redirect)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from callflow.actions import Gather, Pause, Say
+from callflow.actions import Gather, Play, Say
 from callflow.estimates import Estimate
 from callflow.promise_words import HumanPromise, human_promise
 
@@ -73,11 +73,36 @@ def understand(digits: str | None, speech: str | None) -> HoldChoice:
     return HoldChoice.UNCLEAR
 
 
-def holding(update: str | None, pause_seconds: int) -> Gather:
-    """What plays while holding: an optional short update, then quiet until the next one; 2 or 'call me back'
+def music(url: str, play_seconds: float, fill_seconds: float) -> Play:
+    """The line's hold music looped to fill about `fill_seconds` (one play at least): a caller who hears
+    nothing for long thinks they were cut off and hangs up."""
+    return Play(url, loop=max(1, round(fill_seconds / max(play_seconds, 1.0))))
+
+
+def holding(update: str | None, tune: Play) -> Gather:
+    """What plays while holding: an optional short update, then music until the next one; 2 or 'call me back'
     at any moment."""
-    prompts = ((Say(update),) if update else ()) + (Pause(pause_seconds),)
+    prompts = ((Say(update),) if update else ()) + (tune,)
     return Gather(prompts, hints=CHOICE_HINTS, timeout=1, purpose="holding")
+
+
+def connecting(tune: Play, first: bool) -> list:
+    """An agent is being rung: say so once, and play music meanwhile (not silence); the wait music is asked
+    for again when it ends, so a ring that fails is heard about within one play."""
+    return ([Say("One moment while I connect you.")] if first else []) + [tune]
+
+
+def ring_unanswered(department_name: str, fresh_promise: Promise, ask: bool) -> Say | Gather:
+    """The agent we rang did not answer: say so, and ask again before holding (the caller agreed to be put
+    through, not to wait on), with the estimate from where they are now; a short wait is just said."""
+    sorry = "I'm sorry, I couldn't connect you just now."
+    if not ask:
+        return Say(f"{sorry} {busy_reason(department_name)} You should be through in {human_wait(fresh_promise)}. "
+                   "Please hold.")
+    question = (f"{sorry} {busy_reason(department_name)} Your wait should be {human_wait(fresh_promise)}. Would "
+                "you like to hold, or shall we call you back when it's your turn? Press 1 or say 'hold'. Press 2 "
+                "or say 'call me back'.")
+    return Gather((Say(question),), hints=CHOICE_HINTS, purpose="holding")
 
 
 def hold_update(position: int, promise: Promise | None) -> str:

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from callflow import jobs
 from callflow.acd import CALL_INFO_KEY
-from callflow.actions import Hangup, JoinRoom, Say
+from callflow.actions import Hangup, JoinRoom, Redirect, Say
 from callflow.agents import find_agent
 from callflow.presence import Presence
 from callflow.promises import Promises
@@ -102,11 +102,22 @@ def answer():
         heard = Say(callback_whisper(info, name))
         rt.redis.hset(CALL_INFO_KEY + caller_sid, "agent_leg", request.form.get("CallSid", ""))
         rt.jobs.enqueue(jobs.place_callback, info.department, caller_sid, login)
-    else:
-        heard = Say(whisper(info, name, now))
-        rt.jobs.enqueue(jobs.connect_caller, caller_sid, room_for(caller_sid))
+    else:  # the caller keeps hearing hold music until the whisper is over, then joins an agent who is there
+        query = (("caller", caller_sid), ("agent", login))
+        return twiml_response(render([Say(whisper(info, name, now)), Redirect("agent_voice.ready", query)],
+                                     absolute_url))
     # The caller's leg ends the room; an agent leaving (after a warm transfer, say) does not.
     return twiml_response(render([heard, JoinRoom(room_for(caller_sid), ends_room=False)], absolute_url))
+
+
+@bp.post("/ready")
+@twilio_signed
+def ready():
+    """The agent has heard the whisper: bring the caller in from the hold music and join them in the room (the
+    caller waiting alone in a silent room through the whisper would think they were cut off)."""
+    caller_sid = request.args.get("caller", "")
+    runtime().jobs.enqueue(jobs.connect_caller, caller_sid, room_for(caller_sid))
+    return twiml_response(render([JoinRoom(room_for(caller_sid), ends_room=False)], absolute_url))
 
 
 @bp.post("/callback-unanswered")

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import logging
 
-from flask import request
+from flask import abort, request, send_file
 
 from callflow import estimates, hold
+from callflow import hold_music as tunes
 from callflow.acd import CALL_INFO_KEY, CallerInfo, CallerRecord
-from callflow.actions import Dial, Hangup, JoinRoom, LeaveQueue, Pause, RouteToDepartment, Say, Voicemail
+from callflow.actions import (
+    Dial,
+    Hangup,
+    JoinRoom,
+    LeaveQueue,
+    Pause,
+    Play,
+    RouteToDepartment,
+    Say,
+    Voicemail,
+)
 from callflow.estimate_inputs import EstimateInputs, LineInputs
 from callflow.promise_words import HumanPromise, human_promise, repromise
 from callflow.promises import Promises
@@ -26,6 +37,7 @@ from webhooks.voice import bp, call_finished
 
 log = logging.getLogger(__name__)
 UNCLEAR_LIMIT = 1  # a caller who says nothing (or something unclear) is asked once more, then held
+CONNECTING = "connecting"  # the caller heard "one moment while I connect you" and the ring has not ended yet
 
 
 def _promises(rt) -> Promises:
@@ -181,13 +193,19 @@ def hold_music():
     rt = runtime()
     sid, now = request.form.get("CallSid", ""), rt.clock.timestamp()
     record = rt.acd.record(sid)
-    if record.offered_to:  # an agent is being rung: no hold, just a moment
-        return twiml_response(render([Say("One moment while I connect you."), Pause(30)], absolute_url))
+    if record.offered_to:  # an agent is being rung: music meanwhile, one play at a time
+        script = _placed(rt, sid, record.info)[1] if record.info else rt.script_for_number(request.form.get("To"))
+        first = not record.has(CONNECTING)
+        if first:
+            rt.acd.mark(sid, CONNECTING)
+        return twiml_response(render(hold.connecting(music(rt, script, 0), first), absolute_url))
     if record.info is None:
         _take_back_lost_place(rt, sid, now)
     info, script, department = _placed(rt, sid, record.info)
     pacing = script.hold
     promises = _promises(rt)
+    if record.has(CONNECTING) and rt.acd.unmark(sid, CONNECTING):  # the agent we rang did not pick up
+        return twiml_response(render(_ring_unanswered(rt, sid, script, department, now), absolute_url))
     if now - info.entered_at >= pacing.max_hold_seconds and not record.has("long-hold-offered"):
         rt.acd.mark(sid, "long-hold-offered")
         promises.log(sid, "long-hold-offered", now, waited=round(now - info.entered_at))
@@ -207,7 +225,43 @@ def hold_music():
         line = EstimateInputs(rt.redis).read(department.id, sid, now)
         update = hold.hold_update(line.position or 1, _standing(estimate(rt, department, sid, line), now,
                                                                  record.promise_until))
-    return twiml_response(render([hold.holding(update, pacing.update_every_seconds)], absolute_url))
+    return twiml_response(render([hold.holding(update, music(rt, script, pacing.update_every_seconds))],
+                                 absolute_url))
+
+
+def _ring_unanswered(rt, sid: str, script, department, now: float) -> list:
+    """Back in line after a ring nobody answered: a fresh promise, asked about (or said, when short) before
+    the caller holds on, then the music."""
+    fresh = estimate(rt, department, sid)
+    ask = fresh.promise_seconds > script.hold.short_wait_seconds
+    _promises(rt).log(sid, "permission-asked" if ask else "ring-unanswered", now,
+                      estimate=round(fresh.promise_seconds), expected=round(fresh.point_seconds))
+    words = promise(rt, sid, fresh, now)
+    rt.acd.mark(sid, "held")
+    return [hold.ring_unanswered(department.name, words, ask),
+            hold.holding(None, music(rt, script, script.hold.update_every_seconds))]
+
+
+def music(rt, script, fill_seconds: float) -> Play:
+    """The line's hold music (`hold.music`) looped to fill about `fill_seconds`; a served file that is missing
+    plays the shipped tune instead (the linter reports it)."""
+    chosen = script.hold if script is not None else None
+    if chosen is not None and chosen.music_seconds and "://" in chosen.music:
+        return hold.music(chosen.music, chosen.music_seconds, fill_seconds)
+    name = chosen.music if chosen is not None else tunes.DEFAULT
+    found = tunes.served(name, rt.settings.ivr_scripts) or tunes.served(tunes.DEFAULT, rt.settings.ivr_scripts)
+    if found[0] != name:
+        log.warning("hold music %r not found; playing %s", name, found[0])
+    return hold.music(absolute_url("voice.hold_music_file", name=found[0]), found[1], fill_seconds)
+
+
+@bp.get("/hold-music/<name>")
+def hold_music_file(name: str):
+    """A hold music file the app serves (Twilio fetches <Play> URLs with GET, unsigned, and caches them)."""
+    path = tunes.find(name, runtime().settings.ivr_scripts)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="audio/wav", max_age=24 * 3600, conditional=True)
 
 
 def _standing(fresh: estimates.Estimate, now: float, until: float | None) -> HumanPromise | None:
@@ -281,6 +335,8 @@ def connect():
     actions = [hold.thanks_for_holding()] if record.has("held") else []
     info, (first, again, again_at) = record.info, _promises(rt).estimates(sid)
     _promises(rt).kept(sid, now)
+    if record.has(CONNECTING):
+        rt.acd.unmark(sid, CONNECTING)  # a transfer later back into a queue must not hear of a failed ring
     # a transferred caller's wait began in another department's line: not this one's history
     if info is not None and not record.has("connected") and not record.fields.get("transferred_by"):
         try:  # the estimator learns from every answered caller; the caller is connected whatever happens here

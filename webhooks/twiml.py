@@ -24,6 +24,7 @@ from callflow.actions import (
     OfferCallback,
     Pause,
     Play,
+    Redirect,
     RouteToDepartment,
     Say,
     Voicemail,
@@ -109,6 +110,8 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
             response.append(dial)
         elif isinstance(action, LeaveQueue):
             response.leave()
+        elif isinstance(action, Redirect):
+            response.redirect(url(action.endpoint, **dict(action.args)), method="POST")
         elif isinstance(action, Hangup):
             response.hangup()
         else:  # pragma: no cover - a new action without a rendering is a programming error

@@ -14,7 +14,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow import call_log, customers, test_calls
-from callflow.actions import Hangup, Pause, RouteToDepartment, Say
+from callflow.actions import Hangup, RouteToDepartment, Say
 from callflow.events import CallStarted, Digits, NoInput, Speech
 from webhooks import runtime
 from webhooks.safe_route import safe_route
@@ -35,8 +35,11 @@ def apologise(error: Exception):
         return error
     log.exception("voice webhook %s failed for call %s", request.path, request.form.get("CallSid", "?"))
     if request.endpoint == "voice.hold" or request.args.get("purpose") == "holding":
-        # The caller is in a Twilio queue: Enqueue and Dial are not allowed here, so keep them holding.
-        return twiml_response(render([Say("Thank you for holding."), Pause(10)], absolute_url))
+        # The caller is in a Twilio queue: Enqueue and Dial are not allowed here, so keep them holding, with
+        # the shipped tune (the line's own may be what failed) rather than silence.
+        from webhooks.hold import music
+
+        return twiml_response(render([Say("Thank you for holding."), music(runtime(), None, 10)], absolute_url))
     return twiml_response(safe_route())
 
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 import math
 import secrets
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+from callflow.carrier.silence import Silence, Span, longest_silence
 
 
 class CallStatus(str, Enum):
@@ -105,6 +108,7 @@ class Call:
         self.ended_at: float | None = None
         self.answered_by: str | None = None
         self.transcript: list[Entry] = []
+        self.spans: list[Span] = []         # sound, the caller's turn, requests (silence.py): what they heard
         self.pending: Interrupt | None = None
         self.deadline: float | None = None  # virtual time at which the caller loses patience
         self.bridge = None                  # set while bridged, for threadless legs
@@ -142,6 +146,19 @@ class Call:
             self.transcript.append(entry)
             self.cond.notify_all()
         return entry
+
+    @contextmanager
+    def span(self, kind: str):
+        """Note a stretch of the call (silence.SOUND, TURN) from now until the block ends, however it ends."""
+        start = self.now()
+        try:
+            yield
+        finally:
+            self.spans.append(Span(start, self.now(), kind))
+
+    def longest_silence(self) -> Silence:
+        """The longest silence the caller heard that they did not cause (silence.py)."""
+        return longest_silence(self)
 
     def wait_for(self, kind: str, contains: str = "", timeout: float = 10.0) -> Entry:
         """Block until the transcript has an entry of this kind containing the text (real seconds)."""

@@ -14,6 +14,7 @@ from callflow.carrier.bridge import Bridge
 from callflow.carrier.calls import CallStatus, Dequeued, HangUp, Interrupt
 from callflow.carrier.interactive import ring_person
 from callflow.carrier.phones import Pickup, speaking_time
+from callflow.carrier.silence import SOUND
 from callflow.carrier.webhook import ApplicationError, Document, Goto
 
 ANSWERS = (Pickup.ANSWER, Pickup.MACHINE)
@@ -98,12 +99,13 @@ def _dial_phones(session, nouns, verb, timeout: float, time_limit: float):
                  and leg not in people and leg.phone.ring_seconds <= timeout]
     winner = min(answering, key=lambda leg: leg.phone.ring_seconds) if answering else None
     try:
-        if people:
-            winner, status = _ring_people(call, legs, people, winner, timeout)
-        elif winner is None:
-            status = _no_pickup(call, legs, timeout)
-        else:
-            call.hold(winner.phone.ring_seconds)
+        with call.span(SOUND):  # the caller hears ringback while the numbers ring
+            if people:
+                winner, status = _ring_people(call, legs, people, winner, timeout)
+            elif winner is None:
+                status = _no_pickup(call, legs, timeout)
+            else:
+                call.hold(winner.phone.ring_seconds)
         if winner is None:
             for leg in legs:
                 end_leg(leg, CallStatus(status))

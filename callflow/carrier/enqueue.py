@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 from callflow.carrier.bridge import party
 from callflow.carrier.calls import CallStatus, Dequeued, HangUp, Interrupt, Redirect
+from callflow.carrier.silence import SOUND
 from callflow.carrier.webhook import Document, Goto
 
 WAIT_VERBS = ("Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Leave")
@@ -87,7 +88,8 @@ def _wait(session, queue, enqueued_at: float, wait_url: str | None, wait_method:
         cycle_start = carrier.clock.timestamp()
         if wait_url is None:  # Twilio's default classical playlist, forever
             call.record("played", "default hold music")
-            call.hold(math.inf)
+            with call.span(SOUND):
+                call.hold(math.inf)
         goto: Goto | None = Goto(wait_url, wait_method)
         while goto is not None:  # a Redirect or Gather action in the wait music stays in the queue
             with carrier.cond:

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 from callflow.carrier.calls import HangUp
 from callflow.carrier.phones import speaking_time
+from callflow.carrier.silence import TURN
 from callflow.carrier.webhook import Document, Goto
 
 
@@ -23,19 +24,22 @@ def record(session, verb: ET.Element, doc: Document) -> Goto | None:
     timeout = float(verb.get("timeout", "5"))
     session.listen("record")
     try:
-        answer = session.reply(timeout)
+        with session.call.span(TURN):
+            answer = session.reply(timeout)
     finally:
         session.listen(None)
     if answer.action != "say":
         session.call.record("silence")
-        session.call.hold(max(0.0, timeout - answer.waited))
+        with session.call.span(TURN):
+            session.call.hold(max(0.0, timeout - answer.waited))
         if answer.action == "hang_up":
             raise HangUp("caller hung up")
         return None
     max_length = float(verb.get("maxLength", "3600"))
     duration = min(speaking_time(answer.value), max_length)
     session.call.record("recorded", answer.value, duration=duration)
-    session.call.hold(duration)
+    with session.call.span(TURN):
+        session.call.hold(duration)
     sid = "RE" + uuid.uuid4().hex
     url = f"{session.carrier.url}/2010-04-01/Accounts/{session.call.account_sid}/Recordings/{sid}"
     action = verb.get("action")

@@ -21,6 +21,7 @@ from callflow.carrier.calls import Call, CallStatus, HangUp, Redirect, new_sid
 from callflow.carrier.dial import ring
 from callflow.carrier.faults import Faults
 from callflow.carrier.interactive import Delivery, inbox_of, parse_input
+from callflow.carrier.media import Media
 from callflow.carrier.phones import Caller, Pickup
 from callflow.carrier.queues import Member, Queue, Queues
 from callflow.carrier.twiml import Session
@@ -66,7 +67,8 @@ class Carrier:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.clock = clock or Clock(rate)
         self.host, self.port = host, port
-        self.play_seconds = play_seconds  # virtual length of one <Play>, since we do not fetch the audio
+        self.play_seconds = play_seconds  # virtual length of one <Play> of audio we cannot time (not WAV)
+        self.media = Media(play_seconds)  # <Play> URLs fetched once each, timed by their WAV header
         self.lock = threading.RLock()  # the carrier's one lock: `cond` and every call's own condition share it
         self.cond = threading.Condition(self.lock)
         self.numbers: dict[str, Number] = {}

@@ -16,6 +16,7 @@ from email.utils import format_datetime
 from callflow.carrier import dial, enqueue, record
 from callflow.carrier.calls import CallStatus, HangUp, Redirect, ScriptError
 from callflow.carrier.phones import silence, speaking_time
+from callflow.carrier.silence import REQUEST, SOUND, TURN, Span
 from callflow.carrier.webhook import API_VERSION, ApplicationError, Document, Goto, parse_twiml, send
 
 log = logging.getLogger(__name__)
@@ -55,16 +56,22 @@ class Session:
         the webhook's latency as Twilio would see it (benchmarks read it).
         """
         params = self.params(**extra)
-        started = time.perf_counter()
+        started, virtual = time.perf_counter(), self.call.now()
         try:
             response = send(url, params, self.carrier.auth_token, method)
         except Exception as exc:  # noqa: BLE001 - any failure to reach the app is the app's problem
+            self._requested(virtual, time.perf_counter() - started)
             self.call.record("request", url, method=method, params=params, status=None, error=str(exc),
                              elapsed=time.perf_counter() - started)
             return None
+        self._requested(virtual, time.perf_counter() - started)
         self.call.record("request", url, method=method, params=params, status=response.status_code,
                          elapsed=time.perf_counter() - started)
         return response
+
+    def _requested(self, virtual_start: float, real_seconds: float) -> None:
+        """Note a request's stretch of the call: the caller hears it as silence of its real length."""
+        self.call.spans.append(Span(virtual_start, self.call.now(), REQUEST, real_seconds))
 
     def fetch(self, url: str, method: str = "POST", **extra) -> Document:
         """Request a TwiML document; anything unusable is an application error."""
@@ -154,13 +161,28 @@ class Session:
         for _ in range(max(1, int(verb.get("loop", "1")))):
             self.call.record("heard", text, voice=verb.get("voice", ""))
             self.prompt.append(text)
-            self.call.hold(speaking_time(text))
+            with self.call.span(SOUND):
+                self.call.hold(speaking_time(text))
 
     def play(self, verb: ET.Element, doc: Document) -> None:
-        url = (verb.text or "").strip()
+        """Play audio for its real length (a WAV file's header), `loop` times (0: until something moves the
+        call); a URL that cannot be fetched is skipped, as Twilio does."""
+        url = doc.resolve((verb.text or "").strip()) if (verb.text or "").strip() else ""
         loop = int(verb.get("loop", "1"))
-        self.call.record("played", doc.resolve(url) if url else "", digits=verb.get("digits", ""))
-        self.call.hold(math.inf if loop == 0 else self.carrier.play_seconds * loop)
+        if verb.get("digits"):
+            self.call.record("played", "", digits=verb.get("digits"))
+            with self.call.span(SOUND):
+                self.call.hold(SECONDS_PER_KEY * len(verb.get("digits")))
+            return
+        started, virtual = time.perf_counter(), self.call.now()
+        seconds = self.carrier.media.seconds(url) if url else None  # fetched once per carrier, like Twilio's cache
+        self._requested(virtual, time.perf_counter() - started)
+        if seconds is None:
+            self.call.record("played", url, error="could not fetch the audio", loop=loop, seconds=0)
+            return
+        self.call.record("played", url, loop=loop, seconds=round(seconds, 3))
+        with self.call.span(SOUND):
+            self.call.hold(math.inf if loop == 0 else seconds * loop)
 
     def pause(self, verb: ET.Element, doc: Document) -> None:
         length = float(verb.get("length", "1"))
@@ -176,27 +198,29 @@ class Session:
                 if child.tag not in PROMPT_VERBS:
                     raise ApplicationError(f"<{child.tag}> cannot be nested in <Gather>")
                 VERBS[child.tag](self, child, doc)
-            answer, result = self.reply(timeout, self._keys_done(verb)), {}
+            with self.call.span(TURN):
+                answer, result = self.reply(timeout, self._keys_done(verb)), {}
         finally:
             self.listen(None)
         if answer.action == "hang_up":
             raise HangUp("caller hung up")
-        if answer.action == "press":
-            self.call.record("pressed", answer.value)
-            self.call.hold(SECONDS_PER_KEY * len(answer.value))
-            if "dtmf" in inputs:
-                result = self._digits(answer.value, verb)
-        elif answer.action == "say":
-            self.call.record("said", answer.value)
-            self.call.hold(speaking_time(answer.value))
-            if "speech" in inputs:
-                result = {"SpeechResult": answer.value, "Confidence": f"{answer.confidence:.2f}"}
-        if not result:
-            if answer.action == "silence":
-                self.call.record("silence")
-            self.call.hold(max(0.0, timeout - answer.waited))  # a person's silence has already lasted
-            if verb.get("actionOnEmptyResult", "false").lower() != "true":
-                return None  # Twilio falls through to the next verb
+        with self.call.span(TURN):  # the caller's keys, words or silence: theirs, not the line's
+            if answer.action == "press":
+                self.call.record("pressed", answer.value)
+                self.call.hold(SECONDS_PER_KEY * len(answer.value))
+                if "dtmf" in inputs:
+                    result = self._digits(answer.value, verb)
+            elif answer.action == "say":
+                self.call.record("said", answer.value)
+                self.call.hold(speaking_time(answer.value))
+                if "speech" in inputs:
+                    result = {"SpeechResult": answer.value, "Confidence": f"{answer.confidence:.2f}"}
+            if not result:
+                if answer.action == "silence":
+                    self.call.record("silence")
+                self.call.hold(max(0.0, timeout - answer.waited))  # a person's silence has already lasted
+        if not result and verb.get("actionOnEmptyResult", "false").lower() != "true":
+            return None  # Twilio falls through to the next verb
         action = verb.get("action")
         return Goto(doc.resolve(action) if action else doc.url, verb.get("method", "POST").upper(), result)
 

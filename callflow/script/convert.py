@@ -71,6 +71,8 @@ DEPARTMENT_KEYS = (
 TARGET_KEYS = ("menu", "department", "message", "dial", "hangup")
 PERIOD = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])\s*-\s*([01][0-9]|2[0-4]):([0-5][0-9])$")
 ALWAYS = "always"
+HOLD_MUSIC_URL = re.compile(r"^https?://[^\s]+$")
+HOLD_MUSIC_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.wav$")  # as callflow.hold_music.FILE_NAME
 
 
 def convert(root: yaml.Node, reader: NodeReader, version: str) -> Script | None:
@@ -386,8 +388,8 @@ def _callbacks(reader: NodeReader, node: yaml.Node | None) -> CallbackPolicy:
 
 
 def _hold(reader: NodeReader, node: yaml.Node | None) -> HoldPolicy:
-    spec = reader.mapping(node, "hold", ("short_wait_seconds", "update_every_seconds", "max_hold_seconds")) \
-        if node else {}
+    spec = reader.mapping(node, "hold", ("short_wait_seconds", "update_every_seconds", "max_hold_seconds",
+                                         "music", "music_seconds")) if node else {}
     spec = spec or {}
     default = HoldPolicy()
     policy = HoldPolicy(
@@ -397,11 +399,28 @@ def _hold(reader: NodeReader, node: yaml.Node | None) -> HoldPolicy:
                        default.update_every_seconds, 20, 600),
         reader.integer(spec.get("max_hold_seconds"), "hold.max_hold_seconds", default.max_hold_seconds, 60,
                        4 * 3600),
+        *_hold_music(reader, spec),
     )
     if policy.max_hold_seconds <= policy.short_wait_seconds:
         reader.problem(spec.get("max_hold_seconds"), "hold.max_hold_seconds",
                        "the longest hold must be longer than short_wait_seconds")
     return policy
+
+
+def _hold_music(reader: NodeReader, spec: dict) -> tuple[str, int | None]:
+    """The line's hold music: a served WAV file's name, or a URL with the length of one play (the hold manager
+    loops it until the next update, and cannot time a file it does not serve)."""
+    music = reader.text(spec.get("music"), "hold.music") or HoldPolicy.music
+    seconds = reader.integer(spec.get("music_seconds"), "hold.music_seconds", None, 5, 600)
+    if HOLD_MUSIC_URL.match(music):
+        if spec.get("music_seconds") is None:
+            reader.problem(spec.get("music"), "hold.music_seconds",
+                           "a hold music URL needs music_seconds: how long one play of it lasts")
+    elif not HOLD_MUSIC_FILE.match(music):
+        reader.problem(spec.get("music"), "hold.music",
+                       f"'{music}' is neither an http(s) URL nor the name of a .wav file in the scripts' audio/ "
+                       "folder (letters, digits, - and _ only)")
+    return music, seconds
 
 
 def _messages(reader: NodeReader, node: yaml.Node | None) -> dict[str, str]:

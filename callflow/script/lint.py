@@ -25,8 +25,22 @@ def lint(script_or_path: Script | str | Path,
             text = read_script_text(script_or_path)
         except ScriptInvalid as invalid:
             return invalid.problems
-        problems = parse_script(text, str(script_or_path), dial_countries)[1]
+        script, problems = parse_script(text, str(script_or_path), dial_countries)
+        problems += _hold_music_missing(script, Path(script_or_path))
     return sorted(problems, key=lambda p: (p.line, p.column, p.field))
+
+
+def _hold_music_missing(script: Script | None, path: Path) -> list[ScriptProblem]:
+    """A served hold music file must be beside the script (its folder's audio/) or be the one callflow ships:
+    a line whose music is missing would play its callers the shipped tune, not the one it chose."""
+    from callflow import hold_music
+
+    music = script.hold.music if script is not None else ""
+    if not music.endswith(".wav") or "://" in music or hold_music.find(music, path.parent) is not None:
+        return []
+    at = script.position("hold.music")
+    return [ScriptProblem(str(path), at.line, at.column, "hold.music",
+                          f"no file '{music}' in {path.parent / 'audio'} (nor shipped with callflow)")]
 
 
 def lint_text(text: str, source: str = "<string>",

@@ -180,6 +180,10 @@ class HoldPolicy:
     short_wait_seconds: int = 30  # a promise at or under this is said ("under a minute") without asking
     update_every_seconds: int = 60  # a short update with the caller's place and wait, then music again
     max_hold_seconds: int = 20 * 60  # after this long on hold, a callback or a message is offered (once)
+    # What plays between updates and while an agent is rung: a WAV file the app serves (the scripts' audio/
+    # folder, or the tune callflow ships) or an http(s) URL, whose length (`music_seconds`) must then be given.
+    music: str = "gentle-tune.wav"
+    music_seconds: int | None = None
 
 
 @dataclass(frozen=True)

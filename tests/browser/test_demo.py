@@ -181,6 +181,8 @@ def test_readme_s_walkthrough_a_lost_card_reaches_alice(readme_demo, printed, tm
     expect(log).to_contain_text("I'll put you through to Fraud and Security.", timeout=SLOW)
     expect(log).to_contain_text("Would you like to hold", timeout=SLOW)
     phone.get_by_role("group", name="Keypad").get_by_role("button", name="1").click()
+    # on hold the phone plays the line's hold music, not silence (issue 26)
+    expect(phone).to_have_attribute("data-music", re.compile(r"/voice/hold-music/gentle-tune\.wav$"), timeout=SLOW)
 
     agent_tab.goto("/login")
     agent_tab.get_by_label("Login").fill("alice")
@@ -192,3 +194,4 @@ def test_readme_s_walkthrough_a_lost_card_reaches_alice(readme_demo, printed, tm
     expect(agent_tab.locator("#screen-pop")).to_contain_text(demo_mode.CALLER_NAME, timeout=SLOW)
     expect(agent_tab.locator("#screen-pop")).to_contain_text("Fraud and Security", timeout=SLOW)
     expect(console_phone.locator("[data-phone-log]")).to_contain_text("(connected", timeout=SLOW)
+    expect(phone).not_to_have_attribute("data-music", re.compile("."), timeout=SLOW)  # the music stops

@@ -28,6 +28,39 @@ LINE = "+15005550006"  # the company's Twilio number in the tests
 CALLER = "+15551230002"
 
 
+MAX_SILENCE_SECONDS = 5.0  # no caller hears a longer silence that they did not cause (issue 26)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After every e2e test (its carrier stopped, so every call is over): no caller heard silence over 5 s that
+    they did not cause, anywhere in any call: a caller who hears nothing thinks they were cut off."""
+    carrier = getattr(item, "funcargs", {}).get("carrier")
+    result = yield
+    if isinstance(carrier, Carrier):
+        heard = callers_silences(carrier)
+        SILENCES.extend((item.nodeid, sid, gap) for sid, gap in heard)
+        too_long = [(sid, gap) for sid, gap in heard if gap.seconds > MAX_SILENCE_SECONDS]
+        assert not too_long, "callers heard silence: " + "; ".join(f"{sid}: {gap}" for sid, gap in too_long)
+    return result
+
+
+SILENCES: list = []  # (test, call sid, longest silence) of every caller's call, for the summary below
+
+
+def callers_silences(carrier) -> list:
+    """(call sid, longest silence) of every caller's call to the line."""
+    calls = [c for c in list(carrier.calls.values()) if c.direction == "inbound" and c.to == LINE]
+    return [(c.sid, c.longest_silence()) for c in calls]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figure the e2e suite measures: the longest silence any caller heard, over every call placed."""
+    if SILENCES:
+        test, _, gap = max(SILENCES, key=lambda s: s[2].seconds)
+        terminalreporter.write_line(f"callers' longest silence over {len(SILENCES)} calls: {gap} ({test})")
+
+
 @pytest.fixture
 def clock_start() -> datetime:
     """When the test's virtual day begins; override in a test module to call at night or on a holiday."""

@@ -6,7 +6,8 @@
 // [data-phone-note], [data-phone-call] (places a call), [data-phone-answer], [data-phone-keys] holding a
 // keypad of [data-key] buttons, a [data-phone-say] form with an input, and a [data-phone-hang-up] button.
 // Prompts are shown as text and spoken where the browser can; words can be typed or, where the browser
-// recognises speech, said.
+// recognises speech, said. Hold music (a <Play>) plays in the page, its loops counted, until the call moves on;
+// while it sounds the phone carries data-music="<url>".
 (function () {
   "use strict";
   var token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
@@ -29,7 +30,7 @@
       case "talk": return entry.speaker === me ? ["you", "You: " + entry.text] : ["heard", (entry.speaker || "Them") + ": " + entry.text];
       case "bridged": return ["event", "(connected" + (entry.text ? " with " + entry.text : "") + ")"];
       case "enqueued": return ["event", "(on hold)"];
-      case "played": return ["event", "(music)"];
+      case "played": return ["event", entry.error ? "(music could not be played)" : "(music)"];
       case "hangup": return ["event", "(call ended: " + entry.text + ")"];
       case "application-error": return ["event", "(application error: " + entry.text + ")"];
       default: return null;
@@ -57,6 +58,24 @@
       try { window.speechSynthesis.speak(new SpeechSynthesisUtterance(text)); } catch (e) { /* no voice */ }
     }
 
+    var music = null;
+    function stopMusic() {
+      if (music) { music.pause(); music.removeAttribute("src"); music = null; }
+      delete root.dataset.music;
+    }
+    function playMusic(entry) {  // the carrier moves on when the loops are done; the next entry stops it anyway
+      stopMusic();
+      if (!entry.text || entry.error || root.hasAttribute("data-silent") || !window.Audio) { return; }
+      var audio = music = new Audio(entry.text), left = entry.loop === undefined ? 1 : entry.loop;
+      audio.loop = left === 0;
+      audio.addEventListener("playing", function () { if (music === audio) { root.dataset.music = entry.text; } });
+      audio.addEventListener("ended", function () {
+        left -= 1;
+        if (music === audio && left > 0) { audio.currentTime = 0; audio.play().catch(function () {}); } else if (music === audio) { stopMusic(); }
+      });
+      audio.play().catch(function () { /* the browser refused to play without a click: the log still says (music) */ });
+    }
+
     function follow(newSid) {
       sid = newSid; next = 0; log.innerHTML = "";
       root.dataset.call = sid;
@@ -65,6 +84,7 @@
     }
 
     function idle(ended) {
+      stopMusic();
       sid = null;
       delete root.dataset.call;
       keys.hidden = true;
@@ -79,6 +99,7 @@
         (data.transcript || []).forEach(function (entry) {
           var shown = words(entry, me);
           if (!shown) { return; }
+          if (entry.kind === "played") { playMusic(entry); } else { stopMusic(); }
           show(shown[0], shown[1]);
           if (shown[0] === "heard") { speak(entry.text); }
         });
