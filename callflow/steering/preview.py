@@ -26,7 +26,7 @@ class Preview:
 
 def preview(script, steer, text: str, now: datetime) -> Preview:
     """Play one utterance at the script's first menu and collect what the caller hears next."""
-    from callflow.actions import Gather, RouteToDepartment, Say
+    from callflow.actions import Gather, OfferCallback, RouteToDepartment, Say
     from callflow.events import CallStarted, Speech
     from callflow.script import engine
 
@@ -37,7 +37,7 @@ def preview(script, steer, text: str, now: datetime) -> Preview:
     for action in step.actions:
         if isinstance(action, Say):
             heard.append(action.text)
-        elif isinstance(action, Gather):
+        elif isinstance(action, (Gather, OfferCallback)):  # a closed department's offer is heard too
             heard.extend(p.text for p in action.prompts if isinstance(p, Say))
     routed = next((a.department for a in step.actions if isinstance(a, RouteToDepartment)), None)
     return Preview(text, decision.kind.value, decision.department, round(decision.confidence, 3),

@@ -137,3 +137,11 @@ def test_the_linter_lets_a_closed_message_promise_our_callback():
     text = edit({8: '    hours: {weekly: {mon: ["09:00-17:00"]}}\n'
                     '    when_closed: {action: message, message: "We are closed. We will call you back."}'})
     assert lint_text(text) == []
+
+
+def test_callflow_route_at_night_shows_the_offer_the_caller_hears(bank):
+    from callflow.steering.preview import preview
+
+    heard = preview(bank, fraud_steer, "can I speak to someone", CLOSED).caller_hears
+    assert heard.startswith("Customer Service is closed now. We open again at 8 am tomorrow. Fraud and Security is "
+                            "open now: for a lost card or a payment you don't recognise, press 4.")
