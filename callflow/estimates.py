@@ -13,7 +13,8 @@ the first stage (until the next agent is free) read from the busy agents' calls'
 own handle-time distribution, each call followed by its wrap-up; the promise is read from a fitted gamma at a
 level recalibrated on the department's own recent callers so "less than N" holds 9 times in 10. (A learnt
 actual/model correction was tried and dropped: on seeds the benchmark does not score it added noise in steady
-lines and lagged in a changing day.)
+lines and lagged in a changing day.) The caller hears the promise in words, at a level learnt from promises as
+heard (`heard_level`); a promise after a broken one is read at a level learnt from such promises alone.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ PROMISE_LEVEL = 0.9  # "less than N minutes" should be true 9 times in 10
 # carries sampling error; aimed at exactly 0.90 it kept 89.8-90.0% of promises in the steady simulations.
 CALIBRATION_MARGIN = 0.01
 HORIZON_SECONDS = 7200.0  # staffing changes further ahead than this are ignored
-SHORT_WAIT_SECONDS = 30.0  # below this the hold manager says "under a minute" without asking
+SHORT_WAIT_SECONDS = 30.0  # below this the hold manager says the wait without asking
 MIN_HANDLES_FOR_AGES = 50  # below this only a call longer than any seen is read by its age, with a heavy tail
 TAIL = 10  # beyond the 10th-longest handle seen, residuals are exponential with the top ten's mean excess
 
@@ -65,7 +66,7 @@ class Estimate:
     def heard(self, deadline: float) -> Estimate:
         """This estimate as said to the caller, kept while answered within `deadline` seconds: the level is
         then learnt from the promises as heard (rounding to spoken figures moves each deadline a little above
-        or below the quantile, and a level learnt without that kept 94.9% of promises at 1.73 times the wait)."""
+        or below the quantile; a level learnt without that kept 94.9% at 1.73 times the wait in steady 0.95)."""
         if not self.shape:
             return self
         return replace(self, slack=float(gammainc(self.shape, deadline * self.shape / max(self.point_seconds, 1e-9)))

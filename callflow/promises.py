@@ -68,10 +68,6 @@ class Promises:
         first, again, at = self.connection.hmget(PROMISE_KEY + sid, "estimate", "repromise", "repromised_at")
         return first, again, float(at) if at is not None else None
 
-    def first_estimate(self, sid: str) -> bytes | None:
-        """The estimate behind the caller's first promise (JSON), if one was made."""
-        return self.estimates(sid)[0]
-
     def broken(self, sid: str, now: float, until: float | None) -> bool:
         """True when the current promise, running out at `until` (`CallerRecord.promise_until`, read with the
         caller's record), has passed; each broken promise is logged once."""
