@@ -304,7 +304,7 @@ def after_hours():
     elsewhere = _open_department_chosen(rt, sid, digits, words)
     if elsewhere:
         return twiml_response(render(elsewhere, absolute_url))
-    digits = digits or utterances.spoken_key(words) or ""
+    digits = digits or utterances.spoken_key(words) or ("1" if utterances.asks_for_callback(words) else "")
     script = rt.script_for_number(request.form.get("To", ""))
     department = script.departments[request.args.get("department", "")]
     opening = next_opening(department.hours, now) if department.hours else now

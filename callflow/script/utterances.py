@@ -110,6 +110,13 @@ def asks_for_person(text: str) -> bool:
             and all(w in PERSON or w in PERSON_FRAME for w in words))
 
 
+def asks_for_callback(text: str) -> bool:
+    """Words asking to be called back ("a callback please", "call me back"), not turning one down."""
+    words = normalise(text)
+    return (re.search(r"\b(?:callback|call ?back|call me|ring me)\b", words) is not None
+            and not re.search(r"\b(?:no|not|don't|dont|never)\b", words))
+
+
 def choice(text: str, choices: Sequence[Sequence[str]]) -> int | None:
     """Which of the named `choices` (each: its names and topics) a short answer picks, by index.
 

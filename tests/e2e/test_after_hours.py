@@ -110,8 +110,10 @@ def test_a_caller_at_night_can_name_the_open_line_instead_of_pressing(carrier, w
     assert enqueued_in(call) == ["fraud"] and talked_to_fran(call)
 
 
-def test_a_caller_who_asks_for_a_person_at_night_can_be_called_back_when_we_open(carrier, sessions):
-    call = call_in(carrier, say("a real person please"), press("1", expect="when we open, press 1"))
+@pytest.mark.parametrize("answer", [press("1", expect="when we open, press 1"),
+                                    say("call me back please", expect="when we open, press 1")])
+def test_a_caller_who_asks_for_a_person_at_night_can_be_called_back_when_we_open(carrier, sessions, answer):
+    call = call_in(carrier, say("a real person please"), answer)
     assert call.heard_text().endswith("We'll call you back on 1 5 5 5 1 2 3 0 0 0 2 at 8 am tomorrow. You can "
                                       "hang up now. Goodbye.")
     with sessions() as session:

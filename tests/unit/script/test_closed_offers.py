@@ -145,3 +145,10 @@ def test_callflow_route_at_night_shows_the_offer_the_caller_hears(bank):
     heard = preview(bank, fraud_steer, "can I speak to someone", CLOSED).caller_hears
     assert heard.startswith("Customer Service is closed now. We open again at 8 am tomorrow. Fraud and Security is "
                             "open now: for a lost card or a payment you don't recognise, press 4.")
+
+
+@pytest.mark.parametrize(("words", "asks"), [("a callback please", True), ("call me back", True),
+                                             ("can you ring me when you open", True), ("no callback", False),
+                                             ("don't call me", False), ("my card was stolen", False)])
+def test_a_spoken_request_for_a_callback_at_the_offer(words, asks):
+    assert utterances.asks_for_callback(words) is asks
