@@ -105,6 +105,9 @@ class JoinRoom:
     room: str
     # True for the caller's leg: when the caller leaves, the room closes for everyone.
     ends_room: bool = False
+    # Audio (a URL) a customer hears while they wait alone for the agent: the room starts only when an agent
+    # (who joins without music) is in, so a customer never waits in a silent room.
+    music: str | None = None
 
 
 @dataclass(frozen=True)

@@ -87,8 +87,11 @@ def answer():
         return twiml_response(render([Say(f"{hello} Your adviser is on the line."),
                                       JoinRoom(room_for(call_sid), ends_room=True)], absolute_url))
     rt.jobs.enqueue(jobs.ring_agent, department_id, call_sid, agent)
-    return twiml_response(render([Say(f"{hello} Connecting you now."), JoinRoom(room_for(call_sid), ends_room=True)],
-                                 absolute_url))
+    from webhooks.hold import music
+
+    tune = music(rt, script, 0).url  # while the agent is rung and hears who they are calling, not silence
+    return twiml_response(render([Say(f"{hello} Connecting you now."),
+                                  JoinRoom(room_for(call_sid), ends_room=True, music=tune)], absolute_url))
 
 
 def _agent_waiting(rt, agent: str, call_sid: str) -> bool:

@@ -346,5 +346,6 @@ def connect():
         except Exception:
             log.exception("wait statistics not updated for %s", sid)
     rt.acd.mark(sid, "connected")
-    actions.append(JoinRoom(request.args.get("room", ""), ends_room=True))
+    script = _placed(rt, sid, info)[1] if info is not None else rt.script_for_number(request.form.get("To"))
+    actions.append(JoinRoom(request.args.get("room", ""), ends_room=True, music=music(rt, script, 0).url))
     return twiml_response(render(actions, absolute_url))

@@ -105,8 +105,8 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
                             max_length=action.max_seconds, play_beep=True)
         elif isinstance(action, JoinRoom):
             dial = DialVerb()
-            dial.conference(action.room, start_conference_on_enter=True, end_conference_on_exit=action.ends_room,
-                            beep=False, wait_url="")
+            dial.conference(action.room, start_conference_on_enter=action.music is None,
+                            end_conference_on_exit=action.ends_room, beep=False, wait_url=action.music or "")
             response.append(dial)
         elif isinstance(action, LeaveQueue):
             response.leave()

@@ -7,6 +7,7 @@ in advance; an interactive one rings until its person answers or declines, so th
 
 from __future__ import annotations
 
+import contextlib
 import math
 import xml.etree.ElementTree as ET
 
@@ -233,7 +234,7 @@ def _conference(session, noun, verb, doc):
             room.connect()
     ends_room = noun.get("endConferenceOnExit", "false").lower() == "true"
     try:
-        call.hold(math.inf, until=lambda: room.connected or room.ended)
+        _wait_for_room(session, noun, doc, room)
         joined = carrier.clock.timestamp()
         for phrase in call.phone.talk if call.phone is not None else ():
             if call.hold(speaking_time(phrase), until=lambda: room.ended):
@@ -248,6 +249,21 @@ def _conference(session, noun, verb, doc):
         raise
     _leave_room(carrier, room, call, ends_room)
     return "completed", None, room, leaver
+
+
+def _wait_for_room(session, noun, doc, room: Bridge) -> None:
+    """Wait until someone joins; a participant who does not start the room (startConferenceOnEnter false) hears
+    its waitUrl meanwhile, an audio file looped as Twilio loops it (a TwiML waitUrl is not emulated)."""
+    call, url = session.call, (noun.get("waitUrl") or "").strip()
+    starts = noun.get("startConferenceOnEnter", "true").lower() == "true"
+    if room.connected or room.ended or starts or not url:
+        call.hold(math.inf, until=lambda: room.connected or room.ended)
+        return
+    url = doc.resolve(url)
+    seconds = session.carrier.media.seconds(url)
+    call.record("played", url, loop=0, seconds=round(seconds or 0, 3), **({} if seconds else {"error": "no audio"}))
+    with call.span(SOUND) if seconds else contextlib.nullcontext():
+        call.hold(math.inf, until=lambda: room.connected or room.ended)
 
 
 def _leave_room(carrier, room: Bridge, call, ends_room: bool) -> None:

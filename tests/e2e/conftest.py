@@ -49,9 +49,15 @@ SILENCES: list = []  # (test, call sid, longest silence) of every caller's call,
 
 
 def callers_silences(carrier) -> list:
-    """(call sid, longest silence) of every caller's call to the line."""
-    calls = [c for c in list(carrier.calls.values()) if c.direction == "inbound" and c.to == LINE]
+    """(call sid, longest silence) of every caller's call: to the line, and the line's callbacks to them."""
+    calls = [c for c in list(carrier.calls.values()) if c.direction == "inbound" and c.to == LINE or _callback(c)]
     return [(c.sid, c.longest_silence()) for c in calls]
+
+
+def _callback(call) -> bool:
+    """A call the line placed to a customer (a callback), not to an agent: its first webhook is a callback's."""
+    first = next((e.text for e in list(call.transcript) if e.kind == "request"), "")
+    return call.direction == "outbound-api" and "/voice/callback" in first
 
 
 def pytest_terminal_summary(terminalreporter):

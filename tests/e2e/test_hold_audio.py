@@ -127,3 +127,26 @@ def test_while_an_agent_who_never_answers_is_rung_the_caller_hears_music_then_is
     assert events.index("permission-asked") < events.index("hold-accepted")
     assert "promise" in events[events.index("permission-asked") - 1:]
     assert call.longest_silence().seconds <= MAX_SILENCE_SECONDS, call.longest_silence()
+
+
+def test_a_customer_called_back_hears_music_while_their_agent_is_rung(centre, worker, carrier):
+    runtime = centre
+    carrier.add_phone(ANN, Caller(talk=["Fraud team, Ann speaking."], ring_seconds=15, hang_up_after=20))  # slow
+    carrier.add_phone(CALLER, Caller(talk=["Hello, thanks for calling back."]))
+    runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())
+    call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([say("I lost my card"), press("2")]))
+    call.wait(timeout=60)
+    from callflow import jobs
+
+    runtime.acd.set_presence("ann", Presence.AWAY, ["fraud"], runtime.clock.timestamp())
+    runtime.jobs.enqueue(jobs.set_presence, "ann", "available")
+    callback = wait_for(lambda: next((c for c in carrier.calls.values()
+                                      if c.to == CALLER and c.direction == "outbound-api"), None),
+                        timeout=30, what="the callback call")
+    callback.wait(timeout=60)
+    kinds = [(e.kind, e.text) for e in callback.transcript if e.kind in ("heard", "played", "bridged")]
+    hello = next(i for i, (_, text) in enumerate(kinds) if text.endswith("Connecting you now."))
+    assert kinds[hello + 1][0] == "played" and kinds[hello + 1][1].endswith(SHIPPED_TUNE), kinds
+    assert kinds[hello + 2][0] == "bridged", kinds
+    assert "Fraud team, Ann speaking." in [e.text for e in callback.entries("talk")]
+    assert callback.longest_silence().seconds <= MAX_SILENCE_SECONDS, callback.longest_silence()
