@@ -8,6 +8,7 @@ the words are in `callflow/hold.py`, the promises in `callflow/promises.py`.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from flask import abort, request, send_file
 
@@ -251,8 +252,15 @@ def music(rt, script, fill_seconds: float) -> Play:
     name = chosen.music if chosen is not None else tunes.DEFAULT
     found = tunes.served(name, rt.settings.ivr_scripts) or tunes.served(tunes.DEFAULT, rt.settings.ivr_scripts)
     if found[0] != name:
-        log.warning("hold music %r not found; playing %s", name, found[0])
+        _missing(name)
     return hold.music(absolute_url("voice.hold_music_file", name=found[0]), found[1], fill_seconds)
+
+
+@lru_cache(maxsize=16)
+def _missing(name: str) -> None:
+    """Say once per process, not at every holding caller's update, that a line's hold music is missing."""
+    log.warning("hold music %r not found beside the scripts; playing %s (callflow lint reports it)", name,
+                tunes.DEFAULT)
 
 
 @bp.get("/hold-music/<name>")
