@@ -46,8 +46,7 @@ def longest_silence(call) -> Silence:
     begin = call.answered_at - call.created_at
     end = (call.ended_at if call.ended_at is not None else call.carrier.clock.timestamp()) - call.created_at
     spans, transcript = list(call.spans), list(call.transcript)
-    heard = sorted((s for s in spans if s.kind != REQUEST), key=lambda s: s.start) + _bridges(transcript, end)
-    heard.sort(key=lambda s: s.start)
+    heard = sorted([s for s in spans if s.kind != REQUEST] + _bridges(transcript, end), key=lambda s: s.start)
     requests = [s for s in spans if s.kind == REQUEST]
     longest, cursor = Silence(0.0, begin, ""), begin
     for span in heard + [Span(end, end, SOUND)]:
