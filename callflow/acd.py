@@ -85,6 +85,13 @@ class ACD:
             pipe.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
             pipe.execute()
 
+    def recall_callback(self, info: CallerInfo) -> None:
+        """A callback's details rebuilt from its database row, unless Redis still has them, and it marked as one."""
+        if not self.connection.exists(CALL_INFO_KEY + info.sid):
+            self.connection.hset(CALL_INFO_KEY + info.sid, mapping={**info.to_redis(), "callback": "1"})
+            self.connection.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
+        self.mark(info.sid, "callback")
+
     def caller_left(self, department: str, sid: str) -> None:
         """A caller hung up or left the queue: free their place for good."""
         self.queues.leave(department, sid)

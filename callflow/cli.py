@@ -121,8 +121,9 @@ def worker(burst: bool, fork: bool) -> None:
     import redis
     from rq import SimpleWorker, Worker
 
-    from callflow.jobs import preload, watch_due_callbacks, watch_sweeper
+    from callflow.jobs import preload
     from callflow.runtime import JOB_QUEUE
+    from callflow.services.worker import watch_due_callbacks, watch_sweeper
 
     settings = Settings.from_env()
     if not settings.database_url:  # the embedded default: its schema is ours to make, as `serve` does
@@ -241,13 +242,12 @@ def agent_list() -> None:
               help="Away on a break, back in this many minutes: callers' wait estimates count on it.")
 def agent_set_presence(login, state, back_in) -> None:
     """Make an agent available (they are offered the next caller) or away (on a break, with --back-in)."""
-    from callflow import jobs
+    from callflow.services.agents import set_presence
 
     if back_in and state != "away":
         raise click.BadParameter("only an agent going away can say when they'll be back", param_hint="--back-in")
-    _database_ready(Settings.from_env())
     try:
-        jobs.set_presence(login, state, back_in)
+        set_presence(_runtime(), login, state, back_in)
     except LookupError as error:
         raise click.BadParameter(str(error), param_hint="LOGIN") from error
     click.echo(f"{login} is {state}" + (f", back in {back_in} minutes" if back_in else ""))
@@ -331,8 +331,8 @@ def learned_import(csv_file) -> None:
 
     The topic is the reason code agents filed, where the centre keeps one: steering learns it too.
     """
-    from callflow import jobs
     from callflow.learning import HistoryRejected, import_history
+    from callflow.services.routers import retrain_every_line
 
     runtime = _runtime()
     departments = runtime.scripts.departments()
@@ -341,7 +341,7 @@ def learned_import(csv_file) -> None:
             count = import_history(session, csv_file, departments, runtime.clock.now(), name=csv_file.name)
         except HistoryRejected as rejected:
             raise click.ClickException(f"nothing imported: {rejected}") from rejected
-    jobs.retrain_every_line(runtime)
+    retrain_every_line(runtime)
     click.echo(f"imported {count} examples; routers are being retrained")
 
 
@@ -349,14 +349,14 @@ def learned_import(csv_file) -> None:
 @click.argument("example_id", type=int)
 def learned_remove(example_id: int) -> None:
     """Take a learned example out of training; the routers are retrained."""
-    from callflow import jobs
     from callflow.learning import remove_example
+    from callflow.services.routers import retrain_every_line
 
     runtime = _runtime()
     with runtime.sessions() as session:
         if not remove_example(session, example_id):
             raise click.BadParameter(f"no learned example {example_id}", param_hint="EXAMPLE_ID")
-    jobs.retrain_every_line(runtime)
+    retrain_every_line(runtime)
     click.echo(f"removed example {example_id}; routers are being retrained")
 
 

@@ -210,10 +210,9 @@ class Runtime:
 
     def _queue_training(self, script) -> None:
         """Have a worker train and publish this version's router (once, however many calls ask meanwhile)."""
-        from callflow import jobs
-
         if self.redis.set(ROUTER_TRAINING_KEY + script.version, "1", nx=True, ex=ROUTER_TRAINING_SECONDS):
-            self.jobs.enqueue(jobs.retrain_router, (script.numbers or ("",))[0])
+            # Named, not imported: `callflow.jobs` imports the services, which use this Runtime.
+            self.jobs.enqueue("callflow.jobs.retrain_router", (script.numbers or ("",))[0])
 
     def publish_router(self, script, learned) -> str | None:
         """Train the router for a script version with learned examples and publish it to every process."""

@@ -31,6 +31,7 @@ from callflow.callbacks import (
     request_callback,
     requests_since,
 )
+from callflow.services.callbacks import callback_call_ended
 from webhooks import runtime
 from webhooks.agent_voice import room_for
 from webhooks.security import twilio_signed
@@ -121,8 +122,8 @@ def status():
     outcome = OUTCOMES.get(request.form.get("CallStatus", ""))
     if request.form.get("AnsweredBy", "").startswith("machine"):
         outcome = CallbackState.NO_ANSWER
-    jobs.callback_call_ended(int(request.args.get("callback", 0)), call_sid, agent,
-                             outcome.value if outcome else None)
+    callback_call_ended(runtime(), int(request.args.get("callback", 0)), call_sid, agent,
+                        outcome.value if outcome else None)
     return twiml_response(render([], absolute_url))
 
 

@@ -23,6 +23,7 @@ from callflow import console_view, jobs, transfers
 from callflow.agents import find_agent, list_agents
 from callflow.dispositions import DispositionError, dispositions_of, file_disposition
 from callflow.presence import Presence
+from callflow.services.agents import set_presence
 from webhooks import auth, runtime
 from webhooks.auth import current_agent, has_role, login_required, wants_json
 
@@ -211,7 +212,7 @@ def presence():
         abort(409, "You have a call: finish it before changing your presence.")
     if back_in and (state != Presence.AWAY.value or back_in not in BREAKS):
         abort(400, f"A break is away for one of: {', '.join(BREAKS)} minutes.")
-    jobs.set_presence(agent.login, state, int(back_in) if back_in else None)
+    set_presence(runtime(), agent.login, state, int(back_in) if back_in else None)
     if wants_json():
         return board_api()
     return redirect(url_for("console.home"), code=303)

@@ -19,8 +19,9 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from callflow import console_view, jobs, roster
+from callflow import console_view, roster
 from callflow.agents import ROLES, AgentError, find_agent, list_agents
+from callflow.services.agents import set_presence
 from webhooks import auth, runtime
 from webhooks.auth import current_agent, has_role, login_required, wants_json
 from webhooks.console import TOGGLES, refuse
@@ -91,7 +92,7 @@ def presence(login: str):
     view = _view(login)
     if view.state in {p.value for p in console_view.BUSY}:
         return _answer(error=f"{view.name} has a call: their presence changes when it ends.", status=409)
-    jobs.set_presence(login, state)
+    set_presence(runtime(), login, state)
     return _answer(done=f"{view.name} is now {state}.")
 
 

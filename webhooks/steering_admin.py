@@ -12,9 +12,9 @@ import io
 from flask import Blueprint, abort, flash, get_flashed_messages, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from callflow import jobs
 from callflow.learning import HistoryRejected, import_history, learned_examples, remove_example
 from callflow.script import publishing
+from callflow.services.routers import retrain_every_line
 from callflow.steering.preview import preview
 from webhooks import auth, runtime
 from webhooks.auth import current_agent, login_required
@@ -80,7 +80,7 @@ def import_past_calls():
             db.commit()
     except HistoryRejected as rejected:
         return _page(400, [f"Nothing imported from {upload.filename}."] + rejected.problems)
-    jobs.retrain_every_line(rt)
+    retrain_every_line(rt)
     flash(f"Imported {count} examples from {upload.filename}; steering is being retrained with them.")
     return redirect(url_for("steering_admin.page"), code=303)
 
@@ -95,6 +95,6 @@ def remove(example_id: int):
         publishing.audit(db, current_agent().login, "remove learned example", "steering", rt.clock.now(),
                          str(example_id))
         db.commit()
-    jobs.retrain_every_line(rt)
+    retrain_every_line(rt)
     flash(f"Example {example_id} removed; steering is being retrained without it.")
     return redirect(url_for("steering_admin.page"), code=303)

@@ -210,6 +210,7 @@ def voicemail():
 def status():
     """Twilio's status callback: a finished call is closed by a worker, off the webhook's hot path."""
     from callflow import jobs
+    from callflow.services.summaries import close_record_only
 
     sid, call_status = request.form.get("CallSid", ""), request.form.get("CallStatus", "")
     if call_status in ("completed", "busy", "failed", "no-answer", "canceled"):
@@ -223,7 +224,7 @@ def status():
             # Twilio reports a call's end once: with Redis down no worker can be asked to close it, so its record
             # is closed here and the workers' sweeper writes its summary when Redis is back.
             log.warning("Redis is down: call %s closed in the database only; its summary follows", sid)
-            jobs.close_record_only(*ended)
+            close_record_only(rt, *ended)
             return twiml_response(VoiceResponse())
         record = rt.acd.record(sid)
         try:  # still in line when the call ended: an abandon, which wait estimates learn patience from

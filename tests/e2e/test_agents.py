@@ -65,11 +65,10 @@ def test_a_caller_who_held_is_thanked_when_an_agent_frees_up(rest_settings, work
     staff("bob", BOB, ["fraud"], Caller(talk=["Fraud team, Bob here."], hang_up_after=20))
     call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([press("4"), press("1", expect="hold")]))
     call.wait_for("enqueued", timeout=30)
-    from callflow import jobs
+    from callflow.services.agents import set_presence
 
     app, _ = app_server
-    with app.app_context():  # as the agent console does when Bob clicks "available"
-        jobs.set_presence("bob", "available")
+    set_presence(app.extensions["callflow"], "bob", "available")  # as the console does when Bob clicks it
     call.wait(timeout=60)
     heard = call.heard_text()
     assert "Thank you for holding. I'm connecting you now." in heard

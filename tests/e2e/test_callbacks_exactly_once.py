@@ -24,6 +24,8 @@ from callflow.models import CallbackDial
 from callflow.outbound import OutboundRate
 from callflow.presence import Presence
 from callflow.queues import MemberKind
+from callflow.services import ringing
+from callflow.services.callbacks import first_agent_ring
 from callflow.telephony import twilio_client
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.conftest import LINE, RATE
@@ -236,13 +238,12 @@ def test_a_ringing_job_lost_with_its_worker_after_the_customer_answered_is_rung_
     sid = ask_for_callback(runtime, sessions, carrier, 1)
     agents_at_work(runtime, sessions, carrier, 1)
     (offer,) = runtime.acd.offers(["fraud"], runtime.clock.timestamp())
-    with app_server[0].app_context():  # dialled here, with the app's runtime: no worker runs yet
-        jobs.place_callback(offer.department, sid, offer.agent)
+    ringing.place_callback(runtime, offer.department, sid, offer.agent)  # dialled here: no worker runs yet
     ring = wait_for(lambda: next((j for j in runtime.jobs.get_jobs() if j.func is jobs.ring_agent), None),
                     what="the customer's answer to ask for the agent's ring")
     # A worker took that job, marked the agent as rung and died before dialling: the job is gone.
     runtime.jobs.remove(ring)
-    assert jobs._first_agent_ring(runtime, sid)
+    assert first_agent_ring(runtime, sid)
     workers(CALLFLOW_CALLBACK_LEASE_SECONDS="2")
     wait_for(lambda: state_of(sessions, sid) == "done", timeout=60, what="the agent rung again and the call done")
     agent_legs = [c for c in carrier.calls.values() if c.to == "+15557770000"]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from callflow import jobs
 from callflow.agents import add_agent
 from callflow.carrier import Caller, press
 from callflow.presence import Presence
+from callflow.services.agents import set_presence
 from tests.e2e.conftest import CALLER, LINE
 from tests.faults.conftest import FALLBACK
 from tests.waiting import wait_for
@@ -33,8 +33,7 @@ def hire_ann(centre, sessions) -> None:
 
 
 def make_available(centre, login: str) -> None:
-    with centre.app.app_context():  # what the console does when the agent clicks "available"
-        jobs.set_presence(login, Presence.AVAILABLE.value)
+    set_presence(centre.runtime, login, Presence.AVAILABLE.value)  # what the console does on "available"
 
 
 def test_redis_dies_during_the_menu_and_the_caller_is_put_through_to_a_person(centre, redis_server):

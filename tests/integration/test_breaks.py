@@ -64,7 +64,7 @@ def promise_heard(client, sid: str) -> str:
 
 
 def test_callers_are_promised_a_shorter_wait_when_agents_on_a_break_are_due_back_soon(app):
-    from callflow import jobs
+    from callflow.services.agents import set_presence
 
     runtime, client = app.extensions["callflow"], app.test_client()
     now = runtime.clock.timestamp()
@@ -75,9 +75,8 @@ def test_callers_are_promised_a_shorter_wait_when_agents_on_a_break_are_due_back
         assert promise_heard(client, f"CA{n:032d}")
     alone = promise_heard(client, "CA" + "5" * 32)
 
-    with app.app_context():
-        for login in ("cat", "dan", "eve"):
-            jobs.set_presence(login, "away", back_in_minutes=2)  # a short break: back in two minutes
+    for login in ("cat", "dan", "eve"):
+        set_presence(runtime, login, "away", back_in_minutes=2)  # a short break: back in two minutes
     helped = promise_heard(client, "CA" + "6" * 32)
     minutes = {words: int(re.search(r"\d+", words)[0]) for words in (alone, helped)}
     assert minutes[helped] < minutes[alone], (alone, helped)

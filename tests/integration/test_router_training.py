@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from callflow import jobs
 from callflow.learning import record_misroute
 from callflow.runtime import INLINE_TRAINING_LIMIT, ROUTER_ID_KEY
+from callflow.services.routers import retrain_router
 from webhooks import create_app
 
 LINE = "+442079460100"  # Acme Bank
@@ -28,8 +28,7 @@ def test_a_big_history_is_trained_by_a_worker_while_the_script_steers_meanwhile(
     rt.steer_for(script)
     assert [j.func_name for j in rt.jobs.get_jobs()] == ["callflow.jobs.retrain_router"]  # asked once
 
-    with app.app_context():  # what the worker does with that job
-        jobs.retrain_router(LINE)
+    retrain_router(rt, LINE)  # what the worker does with that job
     assert redis.get(ROUTER_ID_KEY + script.version) is not None
     assert rt.steer_for(script)(WORDS).department == "fraud"
     app.extensions["callflow"].close()

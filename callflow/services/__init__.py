@@ -1,0 +1,21 @@
+"""Use cases: one module per thing the contact centre does, the only code that coordinates storage, the
+domain and telephony.
+
+The rule: a service function takes the process's `Runtime` (`rt`: Redis, the database, the clock, the scripts,
+the Twilio client) and ids and primitives, does one use case, and returns plain data. Web adapters (the
+webhooks and pages) and RQ jobs (`callflow/jobs.py`) are entry points of a few lines that call one service
+each; nothing below a service (the store and domain modules) calls one. A service that leaves work for later
+names its job (`queued.enqueue(rt, "distribute", ...)`) instead of importing `callflow.jobs`, which imports
+the services.
+
+- `summaries.py`: closing a call and writing its summary (the one writer).
+- `after_call.py`: the SMS of the actions promised, the survey's answer, a filed disposition.
+- `ringing.py`: matching callers with free agents and ringing them; placing a callback's call exactly once.
+- `agents.py`: presence and wrap-up; the caller's leg during and after the conversation.
+- `callbacks.py`: a callback's rules and outcomes: its place in line, the end of its call, giving up.
+- `callback_turns.py`: a callback's turn coming back (a retry, a booked time).
+- `callback_sweeper.py`: reclaiming what a dead worker or a lost Redis left behind.
+- `routers.py`: retraining and publishing call-steering routers.
+- `worker.py`: a worker process's start-up and watchers (scripts, Twilio's queues, the sweeper, the timer).
+- `queued.py`: how a service names the jobs it leaves for a worker.
+"""

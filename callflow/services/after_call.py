@@ -1,0 +1,95 @@
+"""After the call: the SMS of the actions the agent promised, the survey's answer, and a filed disposition
+(which brings both into the summary)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from twilio.base.exceptions import TwilioRestException
+
+from callflow import after_call, test_calls
+from callflow.callback_guard import check, policy_for
+from callflow.callbacks import find_by_call, original_call_sid
+from callflow.dispositions import dispositions_of
+from callflow.models import Call
+from callflow.services.summaries import write_summary
+
+log = logging.getLogger(__name__)
+
+SMS_LEASE_SECONDS = 30  # real seconds a claim to send an after-call SMS lasts before another job takes it over
+
+
+class SendingElsewhere(RuntimeError):
+    """Another job holds a fresh claim to send this SMS: try again later (RQ's retry), when it is sent or stale."""
+
+
+def disposition_filed(rt, call_sid: str) -> dict | None:
+    """An agent filed a call's disposition: the caller's SMS of the actions promised (if the line sends it),
+    then the summary with the disposition, in that order so the summary says whether the SMS went."""
+    send_promised_actions(rt, call_sid)
+    return write_summary(rt, call_sid)
+
+
+def send_promised_actions(rt, call_sid: str) -> str | None:
+    """Text the caller the actions the agent promised, once per call however often this runs; the message sid.
+
+    Only on lines whose script has `after_call.sms_actions`, never for test calls (they leave no call log), and
+    only to a number the toll-fraud guard accepts (a withheld or invalid caller ID gets nothing). A callback's
+    customer is texted on the number we called them back on.
+    """
+    if rt.acd.has(call_sid, test_calls.MARK):
+        return None
+    now = rt.clock.now()
+    with rt.sessions() as session:
+        call = session.get(Call, call_sid)
+        script = rt.script_for_number(call.called) if call is not None else None
+        if script is None or not script.after_call.sms_actions:
+            return None
+        promised = [p for d in dispositions_of(session, call_sid) for p in d.promised.split("\n") if p]
+        body = after_call.actions_text(script.company, promised)
+        callback = find_by_call(session, call_sid)
+        judged = check(callback.phone if callback is not None else call.caller, policy_for(rt.settings), 0)
+        if body is None or not judged.allowed:
+            return None
+        token = uuid4().hex
+        row = after_call.claim_message(session, call_sid, after_call.ACTIONS, judged.number, call.called, body,
+                                       token, now)
+        message_id, phone, line, body, state = row.id, row.phone, row.line, row.body, row.state
+        if state == "sent":
+            return row.message_sid
+        if state != "sending":
+            return None  # Twilio refused it for good
+        if row.token != token:  # someone else's claim: sent already, in progress, or left by a dead worker
+            old_token = row.token
+            if not after_call.take_over(session, message_id, old_token, token, now,
+                                        rt.clock.virtual_seconds(SMS_LEASE_SECONDS)):
+                raise SendingElsewhere(f"the SMS for {call_sid} is being sent by another job")
+            # The dead worker may have sent it before it could write the sid: Twilio's record says.
+            sent = [m.sid for m in rt.twilio.messages.list(to=phone, from_=line, limit=50) if m.body == body]
+            if sent:
+                after_call.mark_sent(session, message_id, token, sent[-1], now)
+                log.warning("after-call SMS for %s: adopted %s sent by a worker that died", call_sid, sent[-1])
+                return sent[-1]
+    try:
+        message = rt.twilio.messages.create(to=phone, from_=line, body=body)
+    except TwilioRestException as error:
+        if error.status >= 500:
+            raise  # unknown whether it was sent: the retry (after the lease) asks Twilio first
+        log.error("Twilio refused the after-call SMS for %s to %s: %s", call_sid, phone, error)
+        with rt.sessions() as session:
+            after_call.mark_refused(session, message_id, token)
+        return None
+    with rt.sessions() as session:
+        after_call.mark_sent(session, message_id, token, message.sid, rt.clock.now())
+    return message.sid
+
+
+def record_survey(rt, leg_sid: str, score: int, answered_at: float) -> bool:
+    """Store a survey answer the webhook could not (the database was down), then bring the summary up to date."""
+    with rt.sessions() as session:
+        call_sid = original_call_sid(session, leg_sid)
+        stored = after_call.record_answer(session, call_sid, score, datetime.fromtimestamp(answered_at, UTC))
+    write_summary(rt, call_sid)
+    return stored

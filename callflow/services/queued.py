@@ -1,0 +1,19 @@
+"""Work a use case leaves for a worker: RQ jobs named by their entry point in `callflow.jobs`.
+
+Services name a job rather than import `callflow.jobs` (which imports every service: a circle). The name is
+also what RQ keeps in Redis, so it is the same `callflow.jobs.<name>` a job enqueued by an older process has.
+"""
+
+from __future__ import annotations
+
+JOBS_MODULE = "callflow.jobs."
+
+
+def enqueue(rt, job: str, *args, **kwargs):
+    """Queue `callflow.jobs.<job>(*args)` for a worker now."""
+    return rt.jobs.enqueue(JOBS_MODULE + job, *args, **kwargs)
+
+
+def schedule(rt, virtual_seconds: float, job: str, *args):
+    """Queue `callflow.jobs.<job>(*args)` to run after a delay on the shared clock."""
+    return rt.schedule(virtual_seconds, JOBS_MODULE + job, *args)
