@@ -66,8 +66,12 @@ def workers(settings, redis, clock_start, carrier):
     for process in started:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
-    for process in started:
-        process.wait(timeout=20)
+    for process in started:  # a loaded machine may keep one finishing its job: killed then, not failed
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def kill_9(process: subprocess.Popen) -> None:
