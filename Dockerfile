@@ -11,9 +11,11 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY callflow ./callflow
 COPY webhooks ./webhooks
+COPY pages ./pages
+COPY webapp ./webapp
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . && pip check
 COPY ivr_scripts ./ivr_scripts
 RUN useradd --create-home callflow && mkdir -p /app/instance && chown callflow /app/instance
 USER callflow
 EXPOSE 8000
-CMD ["gunicorn", "--config", "python:webhooks.gunicorn_config", "--bind", "0.0.0.0:8000", "--workers", "4", "webhooks:create_app()"]
+CMD ["gunicorn", "--config", "python:webapp.gunicorn_config", "--bind", "0.0.0.0:8000", "--workers", "4", "webapp:create_app()"]

@@ -44,15 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     from tqdm import tqdm
     from werkzeug.serving import make_server
 
-    from callflow import db
-    from callflow.acd import CallerInfo
-    from callflow.callback_timer import CallbackTimer
     from callflow.carrier import Caller, Carrier
-    from callflow.models import Agent, Base, Callback
-    from callflow.presence import Presence
     from callflow.runtime import Runtime
     from callflow.settings import Settings
-    from webhooks import create_app
+    from callflow.store import db
+    from callflow.store.acd import CallerInfo
+    from callflow.store.callback_timer import CallbackTimer
+    from callflow.store.models import Agent, Base, Callback
+    from callflow.store.presence import Presence
+    from webapp import create_app
 
     database_url, redis_url = os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
     url = Settings(database_url=database_url).effective_database_url()

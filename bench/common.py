@@ -12,9 +12,9 @@ def fresh_database(url: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from callflow import db
-    from callflow.models import Base
     from callflow.settings import Settings
+    from callflow.store import db
+    from callflow.store.models import Base
 
     url = Settings(database_url=url).effective_database_url()
     parsed = make_url(url)

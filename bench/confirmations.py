@@ -24,9 +24,9 @@ from tqdm import tqdm
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from callflow.script.loader import load_script
-from callflow.steering.evaluate import confirmation_outcome, expected_outcome
-from callflow.steering.training import router_for_script
+from callflow.domain.script.loader import load_script
+from callflow.domain.steering.evaluate import confirmation_outcome, expected_outcome
+from callflow.domain.steering.training import router_for_script
 
 SETS = (("acme_bank.yaml", "confirmation_answers.csv"), ("riverside_clinic.yaml", "confirmation_answers_clinic.csv"))
 # A weekday afternoon, when both lines' departments are open (the outcome is the department chosen anyway).

@@ -12,7 +12,7 @@ docs/benchmarks.md), so the shared clock runs at --rate 2.45 (CALLFLOW_CLOCK_RAT
 the carrier alike) to bring the waitUrl round to every ~30 real seconds (~32 with the music). Callers are placed at --ramp per second up to --callers; once all
 of them are on hold they stay --hold real seconds and are hung up at the same pace.
 
-The web app runs as in production: gunicorn (webhooks/gunicorn_config.py) as a subprocess against REDIS_URL (flushed at start)
+The web app runs as in production: gunicorn (webapp/gunicorn_config.py) as a subprocess against REDIS_URL (flushed at start)
 and DATABASE_URL (created if missing, schema dropped and upgraded), with one `callflow worker`. The carrier
 runs in this process, a thread per call. Latency is as the carrier sees it: from sending a webhook request
 to having its answer (`elapsed` of the transcripts' request entries); the app's own time per request is read
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gc-freeze", type=float, default=1.0, metavar="SECONDS",
                         help="freeze the carrier's heap this often, so its full collections stay short (0: never)")
     parser.add_argument("--no-app-freeze", action="store_true",
-                        help="leave out the gunicorn workers' heap freeze (webhooks/gunicorn_config.py), to compare")
+                        help="leave out the gunicorn workers' heap freeze (webapp/gunicorn_config.py), to compare")
     parser.add_argument("--profile", metavar="DIR", help="cProfile every gunicorn worker's requests into DIR")
     args = parser.parse_args(argv)
 
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     from tqdm import tqdm
 
     from callflow.carrier import Caller, Carrier, hang_up, press
-    from callflow.clock import Clock
+    from callflow.domain.clock import Clock
 
     speed = machine_speed()  # before anything of the benchmark runs
     database_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_hold")
@@ -310,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
 
 GUNICORN_HOOKS = '''
 import cProfile, json, os, threading, time
-from webhooks.gunicorn_config import *  # the app's own settings, then this benchmark's hooks
-from webhooks.gunicorn_config import post_worker_init as freeze_heap
+from webapp.gunicorn_config import *  # the app's own settings, then this benchmark's hooks
+from webapp.gunicorn_config import post_worker_init as freeze_heap
 from bench.hold import GcPauses
 _profiles, _gc = {}, None
 def post_worker_init(worker):
@@ -395,7 +395,7 @@ def profile_carrier() -> list:
 
 
 def gunicorn(port: int, env: dict, workers: int, threads: int, logs: Path, profile: str | None, freeze: bool):
-    """The web app as `callflow serve` runs it (webhooks/gunicorn_config.py, whose heap freeze `freeze` can turn
+    """The web app as `callflow serve` runs it (webapp/gunicorn_config.py, whose heap freeze `freeze` can turn
     off), with an access log of each request's time and each worker's garbage-collector pauses."""
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--threads", str(threads), "--log-level", "warning",
@@ -407,7 +407,7 @@ def gunicorn(port: int, env: dict, workers: int, threads: int, logs: Path, profi
                       f"FREEZE = {freeze!r}\n" + GUNICORN_HOOKS)
     command += ["--config", str(config)]
     with open(logs / "web.log", "w") as log:
-        return subprocess.Popen(command + ["webhooks:create_app()"], env=env, cwd=ROOT, stdout=log,
+        return subprocess.Popen(command + ["webapp:create_app()"], env=env, cwd=ROOT, stdout=log,
                                 stderr=subprocess.STDOUT)
 
 

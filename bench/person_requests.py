@@ -27,10 +27,10 @@ from tqdm import tqdm
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from callflow.events import CallStarted, Speech
-from callflow.script import engine, utterances
-from callflow.script.loader import load_script
-from callflow.steering.training import router_for_script
+from callflow.domain.events import CallStarted, Speech
+from callflow.domain.script import engine, utterances
+from callflow.domain.script.loader import load_script
+from callflow.domain.steering.training import router_for_script
 
 NIGHT = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Sunday, 11 pm in London: only Fraud and Security is open
 BANKING77_NAMES = {"Account & Identity": "account", "Card Payments & Disputes": "card_payments", "Cards": "cards",

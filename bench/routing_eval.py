@@ -34,9 +34,9 @@ from tqdm import tqdm
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from callflow.steering import evaluate
-from callflow.steering.router import Router
-from callflow.steering.training import examples_from_script, load_script
+from callflow.domain.steering import evaluate
+from callflow.domain.steering.router import Router
+from callflow.domain.steering.training import examples_from_script, load_script
 
 # The script's department ids -> the Banking77 department names in departments.json. Script departments
 # missing here (Acme's "general") stay in the router, and every call they take counts as wrong.
@@ -179,7 +179,7 @@ def resident_mb(blob_path: Path) -> tuple[float, float]:
     code = (
         "import resource,sys,time;sys.path.insert(0,sys.argv[2]);"
         "r=lambda: int(open('/proc/self/statm').read().split()[1])*resource.getpagesize()/2**20;b=r();"
-        "t=time.perf_counter();from callflow.steering.router import Router;"
+        "t=time.perf_counter();from callflow.domain.steering.router import Router;"
         "m=Router.from_bytes(open(sys.argv[1],'rb').read());m.steer('my card was declined');"
         "print(r()-b, time.perf_counter()-t)"
     )
@@ -201,7 +201,7 @@ def _one_thread_uncached(kind: str):
     def scope():
         import torch
 
-        from callflow.steering.embeddings import shared_encoder
+        from callflow.domain.steering.embeddings import shared_encoder
 
         encoder, threads = shared_encoder(), torch.get_num_threads()
         memo, encoder.memo = encoder.memo, None
@@ -309,7 +309,7 @@ def available(kinds: Sequence[str]) -> tuple[list[str], list[str]]:
     for kind in kinds:
         if kind == "embeddings":
             try:
-                from callflow.steering.embeddings import shared_encoder
+                from callflow.domain.steering.embeddings import shared_encoder
 
                 # Each text is embedded once per run: configurations share the vectors (not when timing).
                 shared_encoder().memo = {}

@@ -35,7 +35,7 @@ def redis_connection(url: str | None):
         import redis
 
         return redis.Redis.from_url(url)
-    from callflow.connections import embedded_redis
+    from callflow.store.connections import embedded_redis
 
     return embedded_redis(os.path.join(tempfile.mkdtemp(prefix="callflow-sim-"), "redis.db"))
 

@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                       IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret",
                       CALLFLOW_INSTANCE=tempfile.mkdtemp(prefix="callflow-bench-"),
                       CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")  # a Tuesday morning: all open
-    from webhooks import create_app
+    from webapp import create_app
 
     client = create_app().test_client()
     logging.getLogger("webhooks").setLevel(logging.WARNING)  # one INFO line per call is not what is measured

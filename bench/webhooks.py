@@ -236,7 +236,7 @@ async def run_phase(phase: Phase, port: int, public_url: str, callers: int, seco
 
 def gunicorn(app: str, port: int, env: dict, workers: int, threads: int, chdir: Path | None = None):
     """The web server, started the way `callflow serve` starts it; returns once it accepts connections."""
-    command = [sys.executable, "-m", "gunicorn", "--config", "python:webhooks.gunicorn_config",
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_config",
                "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
                "--log-level", "warning"]
     if chdir:
@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                TWILIO_AUTH_TOKEN=TOKEN, TWILIO_API_URL="http://127.0.0.1:9", PUBLIC_URL=public_url,
                IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret", CALLFLOW_INSTANCE=instance,
                CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")  # a Tuesday morning: every department open
-    ours = gunicorn("webhooks:create_app()", ours_port, env, args.workers, args.threads)
+    ours = gunicorn("webapp:create_app()", ours_port, env, args.workers, args.threads)
     bare = floor = None
     phases = [Phase("ours, saturation"), Phase("bare Flask, saturation"), Phase(f"ours, paced {args.think:g} s"),
               Phase(f"bare Flask, paced {args.think:g} s"), Phase("floor, saturation")]

@@ -29,7 +29,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the schema (Alembic migrations)."""
-    from callflow import db as database
+    from callflow.store import db as database
 
     settings = Settings.from_env()
     database.upgrade(settings.effective_database_url(), revision)
@@ -44,8 +44,8 @@ def db_upgrade(revision: str) -> None:
               help="also run an RQ worker (default: yes on the embedded default, no when REDIS_URL is set)")
 def serve(host: str, port: int, workers: int, rq_worker: bool | None) -> None:
     """Serve the web app (gunicorn) after upgrading the database."""
-    from callflow import db as database
-    from callflow.connections import redis_connection, redis_url_of
+    from callflow.store import db as database
+    from callflow.store.connections import redis_connection, redis_url_of
 
     settings = Settings.from_env()
     database.upgrade(settings.effective_database_url())
@@ -59,9 +59,9 @@ def serve(host: str, port: int, workers: int, rq_worker: bool | None) -> None:
         children.append(subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env))
     click.echo(f"callflow answering on http://{host}:{port}/voice/incoming (PUBLIC_URL={env['PUBLIC_URL']})")
     try:
-        subprocess.run([sys.executable, "-m", "gunicorn", "--config", "python:webhooks.gunicorn_config",
+        subprocess.run([sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_config",
                         "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
-                        "webhooks:create_app()"], env=env, check=False)
+                        "webapp:create_app()"], env=env, check=False)
     finally:
         for child in children:
             child.terminate()
@@ -127,7 +127,7 @@ def worker(burst: bool, fork: bool) -> None:
 
     settings = Settings.from_env()
     if not settings.database_url:  # the embedded default: its schema is ours to make, as `serve` does
-        from callflow import db as database
+        from callflow.store import db as database
 
         database.upgrade(settings.effective_database_url())
     runtime = preload()  # built once here and inherited by every job's work-horse
@@ -164,7 +164,7 @@ def _pings(connection) -> bool:
 @click.argument("paths", nargs=-1)
 def lint(paths: tuple[str, ...]) -> None:
     """Check IVR scripts; exit status 1 when any has an error."""
-    from callflow.script import lint as script_lint
+    from callflow.domain.script import lint as script_lint
 
     settings = Settings.from_env()
     targets = list(paths) or [str(settings.ivr_scripts)]
@@ -189,7 +189,7 @@ def customers() -> None:
 @click.argument("csv_file", type=click.File("r"))
 def customers_import(csv_file) -> None:
     """Import customers from a CSV with `phone,name` columns."""
-    from callflow.customers import import_customers_csv
+    from callflow.store.customers import import_customers_csv
 
     with _runtime().sessions() as session:
         count = import_customers_csv(session, csv_file)
@@ -210,7 +210,7 @@ def agent() -> None:
 @click.password_option(envvar="CALLFLOW_AGENT_PASSWORD")
 def agent_add(login, name, reach, departments, role, password) -> None:
     """Add an agent."""
-    from callflow.agents import AgentError, add_agent
+    from callflow.store.agents import AgentError, add_agent
 
     with _runtime().sessions() as session:
         try:
@@ -223,8 +223,8 @@ def agent_add(login, name, reach, departments, role, password) -> None:
 @agent.command("list")
 def agent_list() -> None:
     """List agents with their presence."""
-    from callflow.agents import list_agents
-    from callflow.presence import PresenceBoard
+    from callflow.store.agents import list_agents
+    from callflow.store.presence import PresenceBoard
 
     runtime = _runtime()
     board = PresenceBoard(runtime.redis)
@@ -257,7 +257,7 @@ def agent_set_presence(login, state, back_in) -> None:
 @click.argument("login")
 def agent_remove(login) -> None:
     """Remove an agent."""
-    from callflow.roster import retire
+    from callflow.services.roster import retire
 
     runtime = _runtime()
     with runtime.sessions() as session:
@@ -283,10 +283,10 @@ def route(utterances, script_path, as_json) -> None:
     import json
     from datetime import UTC, datetime
 
-    from callflow.script.library import load_library
-    from callflow.script.loader import load_script
-    from callflow.steering.preview import preview
-    from callflow.steering.training import router_for_script
+    from callflow.domain.script.library import load_library
+    from callflow.domain.script.loader import load_script
+    from callflow.domain.steering.preview import preview
+    from callflow.domain.steering.training import router_for_script
 
     if script_path:
         script = load_script(script_path)
@@ -317,7 +317,7 @@ def learned() -> None:
 @learned.command("list")
 def learned_list() -> None:
     """Learned examples, newest first."""
-    from callflow.learning import learned_examples
+    from callflow.store.learning import learned_examples
 
     with _runtime().sessions() as session:
         for example in learned_examples(session):
@@ -331,8 +331,8 @@ def learned_import(csv_file) -> None:
 
     The topic is the reason code agents filed, where the centre keeps one: steering learns it too.
     """
-    from callflow.learning import HistoryRejected, import_history
     from callflow.services.routers import retrain_every_line
+    from callflow.store.learning import HistoryRejected, import_history
 
     runtime = _runtime()
     departments = runtime.scripts.departments()
@@ -349,8 +349,8 @@ def learned_import(csv_file) -> None:
 @click.argument("example_id", type=int)
 def learned_remove(example_id: int) -> None:
     """Take a learned example out of training; the routers are retrained."""
-    from callflow.learning import remove_example
     from callflow.services.routers import retrain_every_line
+    from callflow.store.learning import remove_example
 
     runtime = _runtime()
     with runtime.sessions() as session:
@@ -366,7 +366,7 @@ def scripts() -> None:
 
 
 def _publish_error(error) -> click.ClickException:
-    from callflow.script.problems import ScriptInvalid, errors_in
+    from callflow.domain.script.problems import ScriptInvalid, errors_in
 
     if isinstance(error, ScriptInvalid):
         return click.ClickException("not published:\n" + "\n".join(str(p) for p in errors_in(error.problems)))
@@ -381,8 +381,8 @@ def scripts_import(files, reason, by) -> None:
     """Publish script files as new versions (a git checkout going live); each is checked first."""
     from pathlib import Path
 
-    from callflow.script import publishing
-    from callflow.script.problems import ScriptInvalid
+    from callflow.domain.script.problems import ScriptInvalid
+    from callflow.services import publishing
 
     runtime = _runtime()
     for file in files:
@@ -402,7 +402,7 @@ def scripts_export(folder) -> None:
     """Write every line published here back as its YAML file (git-friendly)."""
     from pathlib import Path
 
-    from callflow.script import publishing
+    from callflow.services import publishing
 
     runtime = _runtime()
     with runtime.sessions() as session:
@@ -420,9 +420,9 @@ def scripts_export(folder) -> None:
 @click.option("--by", default=lambda: os.environ.get("USER", "cli"), show_default="$USER")
 def scripts_publish(name, version, reason, by) -> None:
     """Put a saved version of a line's script in service (an older one: a rollback)."""
-    from callflow.models import ScriptVersion
-    from callflow.script import publishing
-    from callflow.script.problems import ScriptInvalid
+    from callflow.domain.script.problems import ScriptInvalid
+    from callflow.services import publishing
+    from callflow.store.models import ScriptVersion
 
     runtime = _runtime()
     with runtime.sessions() as session:
@@ -441,7 +441,7 @@ def scripts_publish(name, version, reason, by) -> None:
 @click.argument("name")
 def scripts_history(name) -> None:
     """Who published which version of a line's script, when and why; then every saved version."""
-    from callflow.script import publishing
+    from callflow.services import publishing
 
     with _runtime().sessions() as session:
         publications = publishing.publications_of(session, name)
@@ -501,7 +501,7 @@ def calls(since, department, caller, limit, as_json) -> None:
     import json
     from datetime import UTC
 
-    from callflow.summaries import list_summaries
+    from callflow.store.summaries import list_summaries
 
     runtime = _runtime()
     with runtime.sessions() as session:
@@ -539,7 +539,7 @@ def _database_ready(settings: Settings) -> None:
     """
     from sqlalchemy.exc import OperationalError
 
-    from callflow import db as database
+    from callflow.store import db as database
 
     url = settings.effective_database_url()
     if not settings.database_url:

@@ -89,8 +89,8 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
     """Start the carrier, the app and the workers with demo data; return when the app answers."""
     from callflow.carrier import Carrier
     from callflow.carrier.interactive import Interactive
-    from callflow.connections import redis_connection, redis_url_of
     from callflow.settings import Settings
+    from callflow.store.connections import redis_connection, redis_url_of
 
     instance = (instance or Path("instance") / "demo").resolve()
     shutil.rmtree(instance, ignore_errors=True)  # every demo starts from the same state
@@ -112,7 +112,7 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
                SECRET_KEY=secrets.token_hex(32), CALLFLOW_CLOCK_RATE=str(rate), CALLFLOW_DEMO="1",
                CALLFLOW_CLOCK_START=weekday_morning(datetime.now(UTC)).isoformat())
     settings = Settings.from_env(env)
-    from callflow import db as database
+    from callflow.store import db as database
 
     database.upgrade(settings.effective_database_url())
     env["REDIS_URL"] = redis_url_of(redis_connection(settings))  # the embedded Redis, shared by the children
@@ -127,7 +127,7 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
                                      stderr=subprocess.STDOUT) for _ in range(rq_workers)]
         children.append(subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(web_workers),
-             "--worker-class", "gthread", "--threads", "16", "--log-level", "warning", "webhooks:create_app()"],
+             "--worker-class", "gthread", "--threads", "16", "--log-level", "warning", "webapp:create_app()"],
             env=env, stdout=output, stderr=subprocess.STDOUT))
     demo = Demo(public_url, carrier, children, env, log)
     deadline = time.monotonic() + 60
@@ -147,9 +147,9 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
 
 def _seed(settings) -> None:
     """Demo agents (browser phones), the demo caller as a known customer."""
-    from callflow.agents import add_agent
-    from callflow.customers import import_customers
     from callflow.runtime import Runtime
+    from callflow.store.agents import add_agent
+    from callflow.store.customers import import_customers
 
     runtime = Runtime(settings)
     with runtime.sessions() as session:
@@ -161,7 +161,7 @@ def _seed(settings) -> None:
 
 def roster() -> list[tuple[str, str, str, list[str]]]:
     """The demo's staff with the names of the departments they serve, as the caller hears them."""
-    from callflow.script.loader import load_script
+    from callflow.domain.script.loader import load_script
 
     departments = load_script(scripts_folder() / "acme_bank.yaml").departments
     return [(login, name, role, [departments[d].name for d in serves]) for login, name, role, serves in STAFF]
@@ -195,10 +195,10 @@ def _shown(path: Path) -> Path:
 
 def robots(demo: Demo, count: int, rate: float) -> None:
     """Robot agents on scripted phones that answer, talk a few minutes and hang up, one per department."""
-    from callflow.agents import add_agent
     from callflow.carrier import Caller
     from callflow.runtime import Runtime
     from callflow.settings import Settings
+    from callflow.store.agents import add_agent
 
     runtime = Runtime(Settings.from_env(demo.env))
     with runtime.sessions() as session:
@@ -210,7 +210,7 @@ def robots(demo: Demo, count: int, rate: float) -> None:
             demo.carrier.add_phone(reach, Caller(talk=[f"Hello, this is robot {index + 1}."],
                                                  hang_up_after=random.uniform(120, 420)))
     from callflow import jobs
-    from callflow.presence import Presence
+    from callflow.store.presence import Presence
 
     for index in range(count):
         department = ROBOT_DEPARTMENTS[index % len(ROBOT_DEPARTMENTS)]
@@ -222,7 +222,7 @@ def robots(demo: Demo, count: int, rate: float) -> None:
 def callers(demo: Demo, count: int, stop: threading.Event, per_minute: float = 6.0) -> threading.Thread:
     """Simulated callers, one every few virtual seconds, who say why they call and choose hold or callback."""
     from callflow.carrier import Caller, press, say
-    from callflow.script.loader import load_script
+    from callflow.domain.script.loader import load_script
 
     script = load_script(scripts_folder() / "acme_bank.yaml")
     phrases = [p for d in script.departments.values() for p in d.phrases]

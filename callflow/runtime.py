@@ -14,11 +14,11 @@ import redis
 from rq import Queue
 from sqlalchemy.orm import Session, sessionmaker
 
-from callflow.clock import Clock
-from callflow.connections import redis_connection
-from callflow.db import make_engine, session_factory
-from callflow.live_calls import LiveCalls
+from callflow.domain.clock import Clock
 from callflow.settings import Settings
+from callflow.store.connections import redis_connection
+from callflow.store.db import make_engine, session_factory
+from callflow.store.live_calls import LiveCalls
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Runtime:
 
     @cached_property
     def acd(self):
-        from callflow.acd import ACD
+        from callflow.store.acd import ACD
 
         return ACD(self.redis)
 
@@ -89,7 +89,7 @@ class Runtime:
 
     @cached_property
     def scripts(self):
-        from callflow.script.library import load_library
+        from callflow.domain.script.library import load_library
 
         self._scripts_stamp = self._stamp()
         library = load_library(self.settings.ivr_scripts, frozenset(self.settings.callback_countries))
@@ -106,8 +106,8 @@ class Runtime:
 
     def _overlay_published(self, library) -> None:
         """Put each line's newest publication (admin section, `callflow scripts`) over its file."""
-        from callflow.script.problems import ScriptInvalid
-        from callflow.script.publishing import live_versions
+        from callflow.domain.script.problems import ScriptInvalid
+        from callflow.services.publishing import live_versions
 
         try:
             with self.sessions() as session:
@@ -147,7 +147,7 @@ class Runtime:
         """The script version a call started with, from this process or from the one that started it."""
         script = self.scripts.version(version)
         if script is None:
-            from callflow.script.loader import load_script_text
+            from callflow.domain.script.loader import load_script_text
 
             raw = self.redis.get(SCRIPT_KEY + version)
             text = raw.decode() if raw is not None else self._saved_text(version)
@@ -167,7 +167,7 @@ class Runtime:
         training: past `INLINE_TRAINING_LIMIT` learned examples, the process steers with the script's phrases
         alone (kept here, never published) while a worker trains and publishes the full router.
         """
-        from callflow.steering.router import Router
+        from callflow.domain.steering.router import Router
 
         published = self.redis.get(ROUTER_ID_KEY + script.version)
         with self._lock:
@@ -190,7 +190,7 @@ class Runtime:
         return None if router is None else router.steer
 
     def _train_router(self, script):
-        from callflow.learning import training_pairs
+        from callflow.store.learning import training_pairs
 
         try:
             with self.sessions() as session:
@@ -199,7 +199,7 @@ class Runtime:
             log.exception("could not read learned examples; steering from the script alone")
             learned = []
         if len(learned) > INLINE_TRAINING_LIMIT:
-            from callflow.steering.training import router_for_script
+            from callflow.domain.steering.training import router_for_script
 
             self._queue_training(script)
             log.info("script %s: %d learned examples are trained by a worker; the script's phrases steer until then",
@@ -216,7 +216,7 @@ class Runtime:
 
     def publish_router(self, script, learned) -> str | None:
         """Train the router for a script version with learned examples and publish it to every process."""
-        from callflow.steering.training import router_for_script
+        from callflow.domain.steering.training import router_for_script
 
         router = router_for_script(script, learned)
         self._published = router
@@ -230,7 +230,7 @@ class Runtime:
 
     def _saved_text(self, version: str) -> str | None:
         """A version's text from the database (saved in the admin section), when Redis no longer has it."""
-        from callflow.script.publishing import find_version
+        from callflow.services.publishing import find_version
 
         with self.sessions() as session:
             saved = find_version(session, version)

@@ -95,7 +95,7 @@ def _check_fallback(values: dict) -> None:
     number = values.get("fallback_number")
     if not number or values.get("twilio_api_url", TWILIO_DEFAULT_API_URL) != TWILIO_DEFAULT_API_URL:
         return
-    from callflow.callback_guard import destination_refusal, why_not_dial
+    from callflow.domain.callback_guard import destination_refusal, why_not_dial
 
     countries = frozenset(values["callback_countries"])
     refusal = destination_refusal(number, countries)

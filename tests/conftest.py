@@ -14,10 +14,10 @@ import pytest
 import redis as redis_lib
 from sqlalchemy import text
 
-from callflow import db
-from callflow.connections import embedded_redis, redis_url_of
-from callflow.models import Base
 from callflow.settings import Settings
+from callflow.store import db
+from callflow.store.connections import embedded_redis, redis_url_of
+from callflow.store.models import Base
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"  # what the tests measure against, kept in the repository (data/README.md)

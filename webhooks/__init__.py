@@ -1,88 +1,16 @@
-"""The Flask app: Twilio's webhooks, and later the agent console and admin pages."""
+"""What Twilio calls: each webhook parses Twilio's request, calls one service, and answers TwiML.
+
+Every route here checks `X-Twilio-Signature` (`security.py`) and answers valid TwiML even when Redis or the
+database fails (`safe_route.py`). The app factory that registers these blueprints is `webapp.create_app`.
+"""
 
 from __future__ import annotations
 
-import logging
-import secrets
-
-from flask import Flask
+from flask import current_app
 
 from callflow.runtime import Runtime
-from callflow.settings import Settings
-
-
-def create_app(test_config: Settings | dict | None = None) -> Flask:
-    """Build the app from the environment; tests pass Settings, or a mapping of Settings fields to override."""
-    app = Flask(__name__, instance_relative_config=True)
-    if isinstance(test_config, Settings):
-        settings = test_config
-    else:
-        settings = Settings.from_env(**(test_config or {}))
-    app.config.from_mapping(
-        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
-        PUBLIC_URL=settings.public_url,
-        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
-        MAX_CONTENT_LENGTH=64 * 1024,
-    )
-    if not settings.secret_key:
-        app.logger.warning("SECRET_KEY is not set: sessions will not survive a restart")
-    if not settings.twilio_auth_token:
-        app.logger.warning("TWILIO_AUTH_TOKEN is not set: every webhook will be refused")
-    app.extensions["callflow"] = Runtime(settings)
-    logging.basicConfig(level=logging.INFO)
-    from callflow import log_masking
-
-    log_masking.install([settings.twilio_auth_token, settings.secret_key])  # numbers masked, secrets hidden
-
-    # `hold` adds the hold manager's routes to the voice blueprint.
-    from webhooks import (  # noqa: F401
-        admin,
-        agent_voice,
-        api,
-        browser_phone,
-        callback_voice,
-        console,
-        demo,
-        hold,
-        oversize,
-        staff,
-        steering_admin,
-        survey_voice,
-        voice,
-    )
-
-    app.register_blueprint(voice.bp)
-    app.register_blueprint(agent_voice.bp)
-    app.register_blueprint(callback_voice.bp)
-    app.register_blueprint(survey_voice.bp)  # the satisfaction survey after the agent hangs up
-    console.init_app(app)  # agents' login and console
-    app.register_blueprint(staff.bp)  # agents added, removed and made available by supervisors and admins
-    app.register_blueprint(admin.bp)  # administrators edit, test, publish and roll back scripts
-    app.register_blueprint(steering_admin.bp)  # ... try phrases on call steering and review what it learned
-    app.register_blueprint(browser_phone.bp)  # agents' phones in the console (local carrier)
-    app.register_blueprint(demo.bp)  # the demo's softphone (only when CALLFLOW_DEMO is on)
-    app.register_blueprint(api.bp)
-    oversize.init_app(app)  # a refused body is drained (or the connection closed): keep-alive survives 413
-
-    @app.get("/health")
-    def health():
-        return {"status": "ok"}
-
-    @app.errorhandler(413)
-    def too_large(_error):
-        """A body over MAX_CONTENT_LENGTH (a huge script upload, a flood): refused at once, saying why."""
-        from flask import jsonify, request
-
-        message = f"Too large: at most {app.config['MAX_CONTENT_LENGTH'] // 1024} KB can be sent at once."
-        if request.is_json or request.path.endswith("/check") or "/api/" in request.path:
-            return jsonify(error=message), 413
-        return message, 413, {"Content-Type": "text/plain; charset=utf-8"}
-
-    return app
 
 
 def runtime() -> Runtime:
-    """The current app's Runtime."""
-    from flask import current_app
-
+    """The current app's Runtime: the process's connections and settings."""
     return current_app.extensions["callflow"]

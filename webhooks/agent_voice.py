@@ -13,12 +13,12 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow import jobs
-from callflow.acd import CALL_INFO_KEY
-from callflow.actions import Hangup, JoinRoom, Redirect, Say
-from callflow.agents import find_agent
-from callflow.presence import Presence
-from callflow.promises import Promises
-from callflow.wait_stats import WaitStats
+from callflow.domain.actions import Hangup, JoinRoom, Redirect, Say
+from callflow.store.acd import CALL_INFO_KEY
+from callflow.store.agents import find_agent
+from callflow.store.presence import Presence
+from callflow.store.promises import Promises
+from callflow.store.wait_stats import WaitStats
 from webhooks import runtime
 from webhooks.security import twilio_signed
 from webhooks.twiml import render, twiml_response

@@ -11,8 +11,8 @@ from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
 from callflow import jobs
-from callflow.actions import Gather, Hangup, JoinRoom, LeaveQueue, Pause, Say, Voicemail
-from callflow.callback_guard import (
+from callflow.domain.actions import Gather, Hangup, JoinRoom, LeaveQueue, Pause, Say, Voicemail
+from callflow.domain.callback_guard import (
     Policy,
     Refusal,
     Verdict,
@@ -23,7 +23,8 @@ from callflow.callback_guard import (
     spoken,
     why,
 )
-from callflow.callbacks import (
+from callflow.services.callbacks import callback_call_ended
+from callflow.store.callbacks import (
     CallbackState,
     change_phone,
     find_by_call,
@@ -31,7 +32,6 @@ from callflow.callbacks import (
     request_callback,
     requests_since,
 )
-from callflow.services.callbacks import callback_call_ended
 from webhooks import runtime
 from webhooks.agent_voice import room_for
 from webhooks.security import twilio_signed
@@ -97,7 +97,7 @@ def answer():
 
 def _agent_waiting(rt, agent: str, call_sid: str) -> bool:
     """Agent-first: whether the agent reserved for this callback is still on the line, waiting in the room."""
-    from callflow.presence import Presence
+    from callflow.store.presence import Presence
 
     presence = rt.acd.presence.get(agent)
     return presence is not None and presence.state is Presence.ON_CALL and presence.call == call_sid
@@ -106,8 +106,8 @@ def _agent_waiting(rt, agent: str, call_sid: str) -> bool:
 def _adopt_unrecorded_dial(session, callback_id: int, answered_sid: str) -> None:
     """Twilio placed the call but its answer to us was an error or came too late (a 5xx, a timeout): the call
     that rings and is answered is this claim's, so record it now, or the agent's hang-up could not end it."""
-    from callflow.callbacks import record_dial
-    from callflow.models import Callback
+    from callflow.store.callbacks import record_dial
+    from callflow.store.models import Callback
 
     callback = session.get(Callback, callback_id)
     if callback is not None and callback.dial_sid is None and callback.lease_token and answered_sid:
@@ -189,8 +189,8 @@ def book(rt, info, department_id: str, number: str, now: float) -> None:
     """Record the callback and keep the caller's place in line (virtual hold)."""
     from datetime import UTC, datetime
 
-    from callflow.promises import Promises
-    from callflow.queues import MemberKind
+    from callflow.store.promises import Promises
+    from callflow.store.queues import MemberKind
 
     with rt.sessions() as session:
         request_callback(session, info.sid, number, info.line, department_id, rt.clock.now(),
@@ -280,7 +280,7 @@ def confirm():
 
 
 def _info_key(sid: str) -> str:
-    from callflow.acd import CALL_INFO_KEY
+    from callflow.store.acd import CALL_INFO_KEY
 
     return CALL_INFO_KEY + sid
 
@@ -297,10 +297,10 @@ def ask_time() -> Gather:
 def after_hours():
     """A closed department's offer: a department open now (its key or its name), 1 = a callback when it opens,
     3 = at a time the caller keys, anything else or silence = a message."""
-    from callflow.acd import CallerInfo
-    from callflow.script import utterances
-    from callflow.script.closing import offers_callback
-    from callflow.script.hours import next_opening
+    from callflow.domain.script import utterances
+    from callflow.domain.script.closing import offers_callback
+    from callflow.domain.script.hours import next_opening
+    from callflow.store.acd import CallerInfo
 
     rt = runtime()
     sid, digits, now = request.form.get("CallSid", ""), request.form.get("Digits", ""), rt.clock.now()
@@ -326,8 +326,8 @@ def after_hours():
 def _open_department_chosen(rt, sid: str, digits: str, words: str) -> list:
     """The actions taking the caller to the department open now they chose, if they chose one: the engine
     decides (the call's state holds the departments offered), as for any other answer in the IVR."""
-    from callflow.events import Digits, Speech
-    from callflow.script.state import Stage
+    from callflow.domain.events import Digits, Speech
+    from callflow.domain.script.state import Stage
     from webhooks.voice import _confidence, _engine_step
 
     stored = rt.live_calls.load(sid) if digits or words else None
@@ -341,7 +341,7 @@ def _open_department_chosen(rt, sid: str, digits: str, words: str) -> list:
 @twilio_signed
 def time_chosen():
     """The keyed time: the callback moves there (or is booked for it), or the caller hears why not."""
-    from callflow import callback_times
+    from callflow.domain import callback_times
 
     rt = runtime()
     info, department = _caller(rt)
@@ -364,9 +364,9 @@ def book_at(rt, info, department, at) -> list:
 
     Out of line until then: at its time a worker's timer puts it back at its original place (jobs.callback_due).
     """
-    from callflow import callback_times
-    from callflow.callback_timer import CallbackTimer
-    from callflow.promises import Promises
+    from callflow.domain import callback_times
+    from callflow.store.callback_timer import CallbackTimer
+    from callflow.store.promises import Promises
 
     now = rt.clock.now()
     with rt.sessions() as session:

@@ -2,7 +2,7 @@
 promise (or coming back to say it is broken), callbacks chosen at any moment, and connecting to an agent.
 
 Routes live on the voice blueprint (same signature check, same safe route on failure); the decisions and
-the words are in `callflow/hold.py`, the promises in `callflow/promises.py`.
+the words are in `callflow/domain/hold.py`, the promises in `callflow/store/promises.py`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from functools import lru_cache
 
 from flask import abort, request, send_file
 
-from callflow import estimates, hold
-from callflow import hold_music as tunes
-from callflow.acd import CALL_INFO_KEY, CallerInfo, CallerRecord
-from callflow.actions import (
+from callflow.domain import estimates, hold
+from callflow.domain import hold_music as tunes
+from callflow.domain.actions import (
     Dial,
     Hangup,
     JoinRoom,
@@ -26,10 +25,11 @@ from callflow.actions import (
     Say,
     Voicemail,
 )
-from callflow.estimate_inputs import EstimateInputs, LineInputs
-from callflow.promise_words import HumanPromise, human_promise, repromise
-from callflow.promises import Promises
-from callflow.wait_stats import ABANDONED_FLAG, WaitStats, estimate_from_json, estimate_to_json
+from callflow.domain.promise_words import HumanPromise, human_promise, repromise
+from callflow.store.acd import CALL_INFO_KEY, CallerInfo, CallerRecord
+from callflow.store.estimate_inputs import EstimateInputs, LineInputs
+from callflow.store.promises import Promises
+from callflow.store.wait_stats import ABANDONED_FLAG, WaitStats, estimate_from_json, estimate_to_json
 from webhooks import runtime
 from webhooks.security import twilio_signed
 from webhooks.twiml import render, twiml_response
@@ -57,7 +57,7 @@ def offer_now(rt, department: str, now: float) -> list:
 
 
 def estimate(rt, department, sid: str, line: LineInputs | None = None, again: bool = False) -> estimates.Estimate:
-    """Ours (`callflow.estimates.estimate`) for a caller in line: the department's history, its agents'
+    """Ours (`callflow.domain.estimates.estimate`) for a caller in line: the department's history, its agents'
     presence (how long each busy agent's call has lasted, who is wrapping up, who serves a department with
     callers waiting first, who is on a break and due back when) and the caller's place, callbacks holding
     places counted (they never give up); all read in one round trip (`line`, when the webhook has it)."""
@@ -73,7 +73,7 @@ def estimate(rt, department, sid: str, line: LineInputs | None = None, again: bo
 
 def promise(rt, sid: str, figure: estimates.Estimate, now: float, broken: int | None = None,
             again: bool = False) -> HumanPromise:
-    """Make the promise the caller hears (`callflow/promise_words.py`), remembering the estimate behind it;
+    """Make the promise the caller hears (`callflow/domain/promise_words.py`), remembering the estimate behind it;
     after a broken promise (`broken`: the figure the caller heard) never that figure again."""
     words = human_promise(figure.to_say, figure.point_seconds)
     if broken is not None:
@@ -98,7 +98,7 @@ def caller_gave_up(rt, sid: str, now: float, record: CallerRecord | None = None)
 
 def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script) -> list:
     """The caller needs a department: an agent now, a short wait, or the question 'hold or call back?'."""
-    from callflow.acd import CallerInfo
+    from callflow.store.acd import CallerInfo
 
     department = script.departments[route.department]
     info = CallerInfo(sid, caller=request.form.get("From", ""), line=request.form.get("To", ""),

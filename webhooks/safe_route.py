@@ -10,7 +10,7 @@ import logging
 from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
-from callflow.actions import Dial, Hangup, RouteToDepartment, Say
+from callflow.domain.actions import Dial, Hangup, RouteToDepartment, Say
 from webhooks import runtime
 from webhooks.twiml import render
 from webhooks.urls import absolute_url

@@ -13,9 +13,10 @@ import logging
 from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
-from callflow import after_call, jobs
-from callflow.actions import Gather, Hangup, Say
-from callflow.callbacks import original_call_sid
+from callflow import jobs
+from callflow.domain.actions import Gather, Hangup, Say
+from callflow.store import after_call
+from callflow.store.callbacks import original_call_sid
 from webhooks import runtime
 from webhooks.security import twilio_signed
 from webhooks.twiml import render, twiml_response

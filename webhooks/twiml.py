@@ -14,7 +14,7 @@ from twilio.twiml.voice_response import Dial as DialVerb
 from twilio.twiml.voice_response import Gather as GatherVerb
 from twilio.twiml.voice_response import VoiceResponse
 
-from callflow.actions import (
+from callflow.domain.actions import (
     Action,
     Dial,
     Gather,

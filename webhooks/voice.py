@@ -13,9 +13,10 @@ from flask import Blueprint, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from callflow import call_log, customers, test_calls
-from callflow.actions import Hangup, RouteToDepartment, Say
-from callflow.events import CallStarted, Digits, NoInput, Speech
+from callflow.domain import draft_calls
+from callflow.domain.actions import Hangup, RouteToDepartment, Say
+from callflow.domain.events import CallStarted, Digits, NoInput, Speech
+from callflow.store import call_log, customers
 from webhooks import runtime
 from webhooks.safe_route import safe_route
 from webhooks.security import twilio_signed
@@ -45,8 +46,8 @@ def apologise(error: Exception):
 
 def _engine_step(start: bool, event) -> list:
     """Run one engine step for this request's call, store the call's new state, and return its actions."""
-    from callflow.script import engine
-    from callflow.script.state import CallState
+    from callflow.domain.script import engine
+    from callflow.domain.script.state import CallState
     from webhooks import hold as hold_manager
 
     rt = runtime()
@@ -57,10 +58,10 @@ def _engine_step(start: bool, event) -> list:
     draft = request.args.get("draft") if start else None
     if draft:  # an administrator's test call (signed like every request): the draft, and no trace of it
         return _test_call_start(rt, sid, draft, now)
-    if stored is not None and rt.acd.has(sid, test_calls.MARK):
+    if stored is not None and rt.acd.has(sid, draft_calls.MARK):
         step = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
         rt.live_calls.save(sid, step.state.to_dict())
-        return test_calls.stand_ins(list(step.actions), script)
+        return draft_calls.stand_ins(list(step.actions), script)
     if not start and call_finished(rt, sid, ask_database=stored is None):
         # A replayed or late request (a Gather's answer after the call ended): the call is over; it must not
         # start again, take a place in line or write the call log twice.
@@ -100,7 +101,7 @@ def _engine_step(start: bool, event) -> list:
 def call_finished(rt, sid: str, ask_database: bool = True) -> bool:
     """Whether the call has ended: its final status callback came (Redis), or the call log says so (False
     when unknown, or Redis and the database are both down)."""
-    from callflow.models import Call
+    from callflow.store.models import Call
 
     try:
         if rt.redis.exists(ENDED_KEY + sid):
@@ -120,16 +121,16 @@ def call_finished(rt, sid: str, ask_database: bool = True) -> bool:
 
 def _test_call_start(rt, sid: str, draft: str, now) -> list:
     """Start a test call on a draft version: we rang the tester (To) from the line (From)."""
-    from callflow.script import engine
+    from callflow.domain.script import engine
 
     script = rt.script_version(draft)
     if script is None:
         raise LookupError(f"test call {sid}: no script version {draft}")
-    rt.acd.mark(sid, test_calls.MARK)
+    rt.acd.mark(sid, draft_calls.MARK)
     step = engine.start(script, CallStarted(request.form.get("To", ""), request.form.get("From", ""), None, None),
                         now, steer=rt.steer_for(script))
     rt.live_calls.save(sid, step.state.to_dict())
-    return test_calls.stand_ins(list(step.actions), script)
+    return draft_calls.stand_ins(list(step.actions), script)
 
 
 def _remember_department(rt, sid: str, state) -> None:

@@ -26,7 +26,7 @@ from callflow.carrier.phones import Caller, Pickup
 from callflow.carrier.queues import Member, Queue, Queues
 from callflow.carrier.twiml import Session
 from callflow.carrier.webhook import API_VERSION, Goto, send
-from callflow.clock import Clock
+from callflow.domain.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,13 @@ from uuid import uuid4
 
 from twilio.base.exceptions import TwilioRestException
 
-from callflow import after_call, test_calls
-from callflow.callback_guard import check, policy_for
-from callflow.callbacks import find_by_call, original_call_sid
-from callflow.dispositions import dispositions_of
-from callflow.models import Call
+from callflow.domain import draft_calls
+from callflow.domain.callback_guard import check, policy_for
 from callflow.services.summaries import write_summary
+from callflow.store import after_call
+from callflow.store.callbacks import find_by_call, original_call_sid
+from callflow.store.dispositions import dispositions_of
+from callflow.store.models import Call
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def send_promised_actions(rt, call_sid: str) -> str | None:
     only to a number the toll-fraud guard accepts (a withheld or invalid caller ID gets nothing). A callback's
     customer is texted on the number we called them back on.
     """
-    if rt.acd.has(call_sid, test_calls.MARK):
+    if rt.acd.has(call_sid, draft_calls.MARK):
         return None
     now = rt.clock.now()
     with rt.sessions() as session:

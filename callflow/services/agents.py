@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from twilio.base.exceptions import TwilioRestException
 
-from callflow import test_calls
-from callflow.agents import find_agent
-from callflow.callbacks import find_by_call
-from callflow.presence import Presence
+from callflow.domain import draft_calls
 from callflow.services import queued
 from callflow.services.ringing import distribute
 from callflow.services.summaries import write_summary
+from callflow.store.agents import find_agent
+from callflow.store.callbacks import find_by_call
+from callflow.store.presence import Presence
 
 
 def set_presence(rt, agent_login: str, state: str, back_in_minutes: int | None = None) -> list[str]:
@@ -68,7 +68,7 @@ def after_agent_left(rt, caller_sid: str) -> bool:
     caller is still on the line to hear it), else the caller's call ends too. False when the caller had gone."""
     info = rt.acd.caller_info(caller_sid)
     script = rt.script_for_number(info.line) if info is not None else None
-    if script is None or not script.after_call.survey or rt.acd.has(caller_sid, test_calls.MARK):
+    if script is None or not script.after_call.survey or rt.acd.has(caller_sid, draft_calls.MARK):
         return hang_up_caller(rt, caller_sid)
     return _redirect(rt, _live_leg(rt, caller_sid), url=f"{rt.settings.public_url}/voice/survey", method="POST")
 

@@ -9,19 +9,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from uuid import uuid4
 
-from callflow.callbacks import (
-    CallbackState,
-    expired_claims,
-    in_state,
-    known_dials,
-    lost_retries,
-    reclaim,
-    record_dial,
-)
-from callflow.models import Call, Callback
-from callflow.outbound import OutboundRate
-from callflow.presence import Presence
-from callflow.script.model import CallbackFirst
+from callflow.domain.script.model import CallbackFirst
 from callflow.services import queued
 from callflow.services.callback_turns import callback_due, retry_callback
 from callflow.services.callbacks import (
@@ -35,6 +23,18 @@ from callflow.services.callbacks import (
 )
 from callflow.services.ringing import AGENT_RING_SECONDS, dial, distribute, place_callback, ring_agent
 from callflow.services.summaries import summarise_missed
+from callflow.store.callbacks import (
+    CallbackState,
+    expired_claims,
+    in_state,
+    known_dials,
+    lost_retries,
+    reclaim,
+    record_dial,
+)
+from callflow.store.models import Call, Callback
+from callflow.store.outbound import OutboundRate
+from callflow.store.presence import Presence
 
 log = logging.getLogger(__name__)
 

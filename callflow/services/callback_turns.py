@@ -3,12 +3,12 @@ the time the customer booked. Either way it takes back its original place and is
 
 from __future__ import annotations
 
-from callflow.callback_timer import CallbackTimer
-from callflow.callbacks import CallbackState, find_by_call, move
-from callflow.models import Callback
 from callflow.services import queued
 from callflow.services.callbacks import hold_place
 from callflow.services.ringing import distribute
+from callflow.store.callback_timer import CallbackTimer
+from callflow.store.callbacks import CallbackState, find_by_call, move
+from callflow.store.models import Callback
 
 
 def retry_callback(rt, call_sid: str) -> bool:

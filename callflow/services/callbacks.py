@@ -1,7 +1,7 @@
 """A callback's rules and outcomes: the line's policy, who is rung first, claims' leases, its place in line,
 the end of its call, and giving up.
 
-The database row is the source of truth (`callflow/callbacks.py`, the state machine's moves); Redis holds the
+The database row is the source of truth (`callflow/store/callbacks.py`, the state machine's moves); Redis holds the
 callback's place in line, rebuilt from the row when lost. Dialling the customer exactly once is
 `ringing.place_callback`'s; a turn coming back is `callback_turns.py`'s; recovery is `callback_sweeper.py`'s.
 """
@@ -15,13 +15,13 @@ from datetime import timedelta
 
 from twilio.base.exceptions import TwilioRestException
 
-from callflow.acd import CallerInfo
-from callflow.callbacks import CallbackState, find_by_call, lease_end, move
-from callflow.models import Callback
-from callflow.presence import Presence
-from callflow.queues import MemberKind
-from callflow.script.model import CallbackFirst, CallbackPolicy
+from callflow.domain.script.model import CallbackFirst, CallbackPolicy
 from callflow.services import queued
+from callflow.store.acd import CallerInfo
+from callflow.store.callbacks import CallbackState, find_by_call, lease_end, move
+from callflow.store.models import Callback
+from callflow.store.presence import Presence
+from callflow.store.queues import MemberKind
 
 log = logging.getLogger(__name__)
 

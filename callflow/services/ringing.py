@@ -14,13 +14,7 @@ from uuid import uuid4
 
 from twilio.base.exceptions import TwilioRestException
 
-from callflow.agents import find_agent
-from callflow.callbacks import CallbackState, claim, find_by_call, record_dial, release, renew
-from callflow.models import Callback
-from callflow.outbound import OutboundRate
-from callflow.presence import Presence
-from callflow.queues import MemberKind
-from callflow.script.model import CallbackFirst
+from callflow.domain.script.model import CallbackFirst
 from callflow.services import queued
 from callflow.services.callbacks import (
     callback_call_ended,
@@ -31,6 +25,12 @@ from callflow.services.callbacks import (
     hold_place,
     lease,
 )
+from callflow.store.agents import find_agent
+from callflow.store.callbacks import CallbackState, claim, find_by_call, record_dial, release, renew
+from callflow.store.models import Callback
+from callflow.store.outbound import OutboundRate
+from callflow.store.presence import Presence
+from callflow.store.queues import MemberKind
 
 log = logging.getLogger(__name__)
 

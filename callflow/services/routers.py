@@ -3,8 +3,8 @@ every process (`Runtime.publish_router`; each process picks the new router up on
 
 from __future__ import annotations
 
-from callflow.learning import training_pairs
 from callflow.services import queued
+from callflow.store.learning import training_pairs
 
 
 def retrain_router(rt, line: str) -> str | None:

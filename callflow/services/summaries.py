@@ -11,12 +11,13 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
-from callflow import after_call, call_log, summaries
-from callflow.callbacks import find_by_call
-from callflow.customers import find_customer
-from callflow.dispositions import dispositions_of
-from callflow.models import Call, Summary
-from callflow.promises import Promises
+from callflow.domain.summary import build_summary
+from callflow.store import after_call, call_log, summaries
+from callflow.store.callbacks import find_by_call
+from callflow.store.customers import find_customer
+from callflow.store.dispositions import dispositions_of
+from callflow.store.models import Call, Summary
+from callflow.store.promises import Promises
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +82,13 @@ def write_summary(rt, call_sid: str, session=None) -> dict | None:
     found = summary_input(rt, session, call_sid)
     if found is None:
         return None
-    body = summaries.build_summary(**found)
+    body = build_summary(**found)
     summaries.save_summary(session, body, rt.clock.now())
     return body
 
 
 def summary_input(rt, session, call_sid: str) -> dict | None:
-    """What a call's summary is built from, as `summaries.build_summary`'s arguments; None for an unknown call."""
+    """What a call's summary is built from, as `build_summary`'s arguments; None for an unknown call."""
     call = session.get(Call, call_sid)
     if call is None:
         return None

@@ -12,9 +12,10 @@ import logging
 import os
 import threading
 
-from callflow import callback_timer, twilio_queues
+from callflow import twilio_queues
 from callflow.services import queued
 from callflow.services.callback_sweeper import keep_sweeping, sweeper_ttl
+from callflow.store import callback_timer
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from dataclasses import dataclass
 
-from callflow.distribution import Distributor, Offer
-from callflow.presence import AgentPresence, Presence, PresenceBoard
-from callflow.queues import MemberKind, Queues, Waiting
+from callflow.store.distribution import Distributor, Offer
+from callflow.store.presence import AgentPresence, Presence, PresenceBoard
+from callflow.store.queues import MemberKind, Queues, Waiting
 
 
 @dataclass
@@ -40,7 +40,7 @@ def memory_backend() -> Backend:
 
 
 class MemoryQueues:
-    """`callflow.queues.Queues` over sorted lists of (score, sid)."""
+    """`callflow.store.queues.Queues` over sorted lists of (score, sid)."""
 
     def __init__(self):
         self.lines: dict[str, list[tuple[float, str]]] = {}
@@ -104,7 +104,7 @@ class MemoryQueues:
 
 
 class MemoryPresence:
-    """`callflow.presence.PresenceBoard` over dicts; idle lists sorted by (since, agent)."""
+    """`callflow.store.presence.PresenceBoard` over dicts; idle lists sorted by (since, agent)."""
 
     def __init__(self):
         self.agents: dict[str, AgentPresence] = {}
@@ -147,7 +147,7 @@ class MemoryPresence:
 
 
 class MemoryDistributor:
-    """`callflow.distribution.Distributor`: the first caller with the longest-idle agent, atomically."""
+    """`callflow.store.distribution.Distributor`: the first caller with the longest-idle agent, atomically."""
 
     def __init__(self, queues: MemoryQueues, presence: MemoryPresence):
         self.queues, self.presence = queues, presence

@@ -2,7 +2,7 @@
 
 Each caller takes a place with `Queues.join`, is matched with `Distributor.match`, and leaves with
 `Queues.leave`, exactly as the webhooks do; agents change state with `PresenceBoard.set`; the estimators of
-`callflow.estimates` are called when a caller must wait and again each time a promise passes, with the inputs
+`callflow.domain.estimates` are called when a caller must wait and again each time a promise passes, with the inputs
 the hold manager has then (position counting callbacks, staffed agents, the department's stats).
 """
 
@@ -13,13 +13,13 @@ import random
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
-from callflow import estimates as est
-from callflow.presence import Presence
-from callflow.promise_words import HumanPromise, human_promise, repromise
-from callflow.queues import MemberKind
+from callflow.domain import estimates as est
+from callflow.domain.promise_words import HumanPromise, human_promise, repromise
 from callflow.sim import oracle
 from callflow.sim.backend import Backend
 from callflow.sim.workload import HOUR, Scenario
+from callflow.store.presence import Presence
+from callflow.store.queues import MemberKind
 
 CAP_SECONDS = 3600.0  # beyond an hour (Erlang C when overloaded) is scored as an hour: "more than an hour"
 

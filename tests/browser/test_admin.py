@@ -12,9 +12,9 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from callflow.agents import add_agent
 from callflow.carrier import Caller, Carrier, press
-from callflow.models import AuditEntry
+from callflow.store.agents import add_agent
+from callflow.store.models import AuditEntry
 from tests.browser.conftest import PASSWORD, log_in
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e import conftest as e2e
@@ -162,7 +162,7 @@ def test_a_holiday_added_by_form_becomes_a_draft_that_keeps_the_files_comments(a
     text = page.locator("#script-text").input_value()
     assert text.startswith("# Acme Bank's main customer line.")  # the administrator's comments are kept
     with sessions() as db:
-        from callflow.script.publishing import live_versions
+        from callflow.services.publishing import live_versions
         assert live_versions(db) == {}  # nothing goes live until someone publishes it
 
 
@@ -175,7 +175,7 @@ def person_paced(settings, sessions):
     pointed at the carrier (the in-browser test phone is one of the carrier's interactive phones)."""
     from werkzeug.serving import make_server
 
-    from webhooks import create_app
+    from webapp import create_app
 
     server = make_server("127.0.0.1", 0, None, threaded=True)
     public_url = f"http://127.0.0.1:{server.server_port}"

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from callflow.agents import add_agent, remove_agent
-from callflow.clock import FixedClock
-from callflow.presence import Presence
+from callflow.domain.clock import FixedClock
+from callflow.store.agents import add_agent, remove_agent
+from callflow.store.presence import Presence
+from pages.auth import login_required
 from tests.browser.conftest import PASSWORD
 from tests.browser.conftest import log_in as log_in_page
-from webhooks.auth import login_required
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from callflow import console_view
-from callflow.acd import CallerInfo
-from callflow.dispositions import dispositions_of
-from callflow.learning import learned_examples
-from callflow.presence import Presence
-from callflow.promises import Promises
+from callflow.services import console_view
+from callflow.store.acd import CallerInfo
+from callflow.store.dispositions import dispositions_of
+from callflow.store.learning import learned_examples
+from callflow.store.presence import Presence
+from callflow.store.promises import Promises
 from tests.browser.conftest import LINE, PASSWORD
 
 SID = "CA" + "5" * 32

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from callflow import call_log
-from callflow.acd import CallerInfo
-from callflow.presence import Presence, PresenceBoard
-from callflow.summaries import save_summary
+from callflow.store import call_log
+from callflow.store.acd import CallerInfo
+from callflow.store.presence import Presence, PresenceBoard
+from callflow.store.summaries import save_summary
 from tests.browser.conftest import LINE, log_in
 
 CALLER = "+15551230002"

@@ -14,11 +14,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from callflow.agents import add_agent
 from callflow.carrier import Caller, say
-from callflow.learning import learned_examples
-from callflow.models import Summary
-from callflow.presence import Presence
+from callflow.store.agents import add_agent
+from callflow.store.learning import learned_examples
+from callflow.store.models import Summary
+from callflow.store.presence import Presence
 from tests.browser.conftest import PASSWORD, log_in
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import CALLER, LINE, enqueued_in

@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from callflow.agents import add_agent, find_agent
-from callflow.presence import Presence, PresenceBoard
+from callflow.store.agents import add_agent, find_agent
+from callflow.store.presence import Presence, PresenceBoard
 from tests.browser.conftest import PASSWORD, log_in
 
 

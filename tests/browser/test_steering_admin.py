@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from callflow.agents import add_agent
-from callflow.learning import learned_examples, record_misroute, training_pairs
-from callflow.models import AuditEntry
+from callflow.store.agents import add_agent
+from callflow.store.learning import learned_examples, record_misroute, training_pairs
+from callflow.store.models import AuditEntry
 from tests.browser.conftest import PASSWORD, log_in
 
 RETRAINS = "rq:queue:callflow"

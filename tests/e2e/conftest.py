@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from callflow.carrier import Caller, Carrier
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.waiting import wait_for
-from webhooks import create_app
+from webapp import create_app
 
 RATE = 60.0  # virtual seconds per real second: prompts, holds and rings play 60 times faster
 # Virtual time starts on a Tuesday at 10:00 in London, so business hours hold on every machine at any hour.
@@ -118,14 +118,14 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def sessions_for(settings):
-    from callflow import db
+    from callflow.store import db
 
     return db.session_factory(db.make_engine(settings.database_url))
 
 
 def _every_call_has_one_summary(carrier, sessions) -> None:
     """Whatever a test did, every finished call to the line must end with exactly one complete summary."""
-    from callflow.models import Summary
+    from callflow.store.models import Summary
 
     finished = [c.sid for c in list(carrier.calls.values())
                 if c.direction == "inbound" and c.to == LINE and c.done.is_set()]

@@ -10,11 +10,11 @@ import shutil
 import pytest
 
 from callflow import jobs
-from callflow.after_call import SURVEY_QUESTION
-from callflow.agents import add_agent
 from callflow.carrier import Caller, press, say, silence
-from callflow.presence import Presence
-from callflow.summaries import get_summary
+from callflow.store.after_call import SURVEY_QUESTION
+from callflow.store.agents import add_agent
+from callflow.store.presence import Presence
+from callflow.store.summaries import get_summary
 from tests.e2e.conftest import CALLER, LINE
 from tests.waiting import wait_for
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callflow.agents import add_agent
-from callflow.callbacks import find_by_call
 from callflow.carrier import Caller, press, say, silence
-from callflow.presence import Presence
+from callflow.store.agents import add_agent
+from callflow.store.callbacks import find_by_call
+from callflow.store.presence import Presence
 from tests.e2e.conftest import CALLER, LINE, call_in, enqueued_in
 
 pytestmark = pytest.mark.e2e

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.agents import add_agent
 from callflow.carrier import Caller, press, say
-from callflow.presence import Presence, PresenceBoard
+from callflow.store.agents import add_agent
+from callflow.store.presence import Presence, PresenceBoard
 from tests.e2e.conftest import CALLER, LINE
 from tests.waiting import wait_for
 

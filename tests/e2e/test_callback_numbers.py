@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.agents import add_agent
-from callflow.callbacks import find_by_call
 from callflow.carrier import Caller, press
-from callflow.presence import Presence
+from callflow.store.agents import add_agent
+from callflow.store.callbacks import find_by_call
+from callflow.store.presence import Presence
 from tests.e2e.conftest import LINE
 from tests.waiting import wait_for
 

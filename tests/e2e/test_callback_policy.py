@@ -13,9 +13,9 @@ import dataclasses
 
 import pytest
 
-from callflow.callbacks import find_by_call
 from callflow.carrier import Caller, press, say
-from callflow.presence import Presence
+from callflow.store.callbacks import find_by_call
+from callflow.store.presence import Presence
 from tests.conftest import ROOT
 from tests.e2e.conftest import CALLER, LINE
 from tests.e2e.test_hold_and_callbacks import ANN, ann_available, centre  # noqa: F401  (the fixture)
@@ -107,7 +107,7 @@ def test_agent_first_a_customer_who_does_not_answer_is_tried_as_the_line_says_an
 
 def test_the_hold_pacing_is_the_lines_own_updates_every_half_minute_and_the_long_hold_offer_at_four(
         fraud_desk, worker, carrier, redis):
-    from callflow.promises import Promises
+    from callflow.store.promises import Promises
 
     runtime = fraud_desk
     runtime.acd.set_presence("ann", Presence.ON_CALL, ["fraud"], runtime.clock.timestamp())  # busy for good

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callflow.callbacks import find_by_call
 from callflow.carrier import Caller, press
-from callflow.presence import Presence
+from callflow.store.callbacks import find_by_call
+from callflow.store.presence import Presence
 from tests.e2e.conftest import CALLER, LINE
 from tests.e2e.test_hold_and_callbacks import centre  # noqa: F401  (the fixture)
 from tests.waiting import wait_for

@@ -16,16 +16,16 @@ import pytest
 from rq import Worker
 
 from callflow import jobs
-from callflow.acd import CallerInfo
-from callflow.agents import add_agent
-from callflow.callbacks import find_by_call, request_callback
 from callflow.carrier import Caller
-from callflow.models import CallbackDial
-from callflow.outbound import OutboundRate
-from callflow.presence import Presence
-from callflow.queues import MemberKind
 from callflow.services import ringing
 from callflow.services.callbacks import first_agent_ring
+from callflow.store.acd import CallerInfo
+from callflow.store.agents import add_agent
+from callflow.store.callbacks import find_by_call, request_callback
+from callflow.store.models import CallbackDial
+from callflow.store.outbound import OutboundRate
+from callflow.store.presence import Presence
+from callflow.store.queues import MemberKind
 from callflow.telephony import twilio_client
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.conftest import LINE, RATE

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.agents import add_agent
-from callflow.callbacks import find_by_call, request_callback
 from callflow.carrier import Caller, press
-from callflow.presence import Presence
+from callflow.store.agents import add_agent
+from callflow.store.callbacks import find_by_call, request_callback
+from callflow.store.presence import Presence
 from tests.e2e.conftest import CALLER, LINE, enqueued_in
 
 pytestmark = pytest.mark.e2e

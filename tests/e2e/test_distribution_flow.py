@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.agents import add_agent
 from callflow.carrier import Caller, press
-from callflow.presence import Presence
+from callflow.store.agents import add_agent
+from callflow.store.presence import Presence
 from tests.e2e.conftest import LINE
 from tests.waiting import wait_for
 
@@ -72,7 +72,7 @@ def test_ten_callers_reach_eligible_agents_in_order(contact_centre, worker, carr
              timeout=30, what="all agents to finish wrap-up")
     assert runtime.acd.queues.size("cards") == runtime.acd.queues.size("fraud") == 0
     # The wait estimator learnt from every call: each caller answered once, each call handled once.
-    from callflow.wait_stats import WaitStats
+    from callflow.store.wait_stats import WaitStats
 
     stats = [WaitStats(runtime.redis).get(department) for department in ("cards", "fraud")]
     assert [len(s.waits) for s in stats] == [wanted.count("cards"), wanted.count("fraud")]

@@ -23,7 +23,7 @@ def test_a_call_is_greeted_with_the_company_name_and_offered_help_then_hangs_up(
     assert not [e for e in call.transcript if e.kind == "application-error"]
 
     # The status callback reached a real RQ worker, which closed the call in the database.
-    from callflow.models import Call
+    from callflow.store.models import Call
 
     def closed():
         with sessions() as session:

@@ -10,12 +10,12 @@ import re
 
 import pytest
 
-from callflow.agents import add_agent
-from callflow.callbacks import find_by_call
 from callflow.carrier import Caller, press, say, silence
-from callflow.presence import Presence
-from callflow.promises import Promises
-from callflow.wait_stats import WaitStats
+from callflow.store.agents import add_agent
+from callflow.store.callbacks import find_by_call
+from callflow.store.presence import Presence
+from callflow.store.promises import Promises
+from callflow.store.wait_stats import WaitStats
 from tests.e2e.conftest import CALLER, LINE, enqueued_in
 from tests.waiting import wait_for
 

@@ -17,10 +17,10 @@ import wave
 
 import pytest
 
-from callflow.agents import add_agent
 from callflow.carrier import Caller, press, say
-from callflow.presence import Presence
-from callflow.promises import Promises
+from callflow.store.agents import add_agent
+from callflow.store.presence import Presence
+from callflow.store.promises import Promises
 from tests.e2e.conftest import CALLER, LINE, MAX_SILENCE_SECONDS
 from tests.waiting import wait_for
 
@@ -87,7 +87,7 @@ def test_the_shipped_tune_is_served_small_and_licensed(app_server):
     assert kind == "audio/wav" and len(body) < 300 * 1024
     with wave.open(io.BytesIO(body)) as audio:
         assert audio.getnframes() / audio.getframerate() == 16.0
-    from callflow import hold_music
+    from callflow.domain import hold_music
 
     assert (hold_music.SHIPPED / "LICENCE.md").read_text().count("CC0") == 1
     assert hold_music.compose() == body  # ours: composed by our own program, byte for byte

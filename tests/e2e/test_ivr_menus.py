@@ -129,7 +129,7 @@ def test_an_out_of_scope_request_is_asked_again_with_examples_then_keypad(carrie
 
 
 def test_a_known_customer_is_greeted_by_name(carrier, sessions):
-    from callflow.customers import import_customers
+    from callflow.store.customers import import_customers
 
     with sessions() as session:
         import_customers(session, [{"phone": "+15551230077", "name": "Grace Hopper"}])

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.acd import CallerInfo
 from callflow.carrier import Caller, press
-from callflow.presence import Presence
+from callflow.store.acd import CallerInfo
+from callflow.store.presence import Presence
 from tests.e2e import test_callbacks_exactly_once as exactly_once
 from tests.e2e.conftest import CALLER, LINE
 from tests.waiting import wait_for

@@ -7,10 +7,10 @@ import itertools
 
 import pytest
 
-from callflow.agents import add_agent
 from callflow.carrier import Caller, press, silence
-from callflow.presence import Presence
-from callflow.promises import Promises
+from callflow.store.agents import add_agent
+from callflow.store.presence import Presence
+from callflow.store.promises import Promises
 from tests.e2e.conftest import CALLER, LINE
 from tests.waiting import wait_for
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.agents import add_agent
 from callflow.carrier import Caller, press, say
-from callflow.presence import Presence
-from callflow.summaries import get_summary
+from callflow.store.agents import add_agent
+from callflow.store.presence import Presence
+from callflow.store.summaries import get_summary
 from tests.e2e.conftest import CALLER, LINE
 from tests.waiting import wait_for
 

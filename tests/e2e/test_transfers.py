@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from callflow import transfers
-from callflow.agents import add_agent
 from callflow.carrier import Caller, say
-from callflow.learning import learned_examples
-from callflow.presence import Presence
+from callflow.services import transfers
+from callflow.store.agents import add_agent
+from callflow.store.learning import learned_examples
+from callflow.store.presence import Presence
 from tests.e2e.conftest import CALLER, LINE, enqueued_in
 from tests.waiting import wait_for
 
@@ -82,7 +82,7 @@ def test_a_warm_transfer_brings_the_next_agent_into_the_room(centre, worker, car
 
 
 def test_an_agent_ends_an_abusive_call_and_files_the_disposition(centre, worker, carrier, sessions):
-    from callflow.dispositions import dispositions_of, file_disposition
+    from callflow.store.dispositions import dispositions_of, file_disposition
 
     app, runtime, staff = centre
     staff("ann", ANN, ["fraud"], Caller(talk=["Fraud team, Ann speaking."]))  # would stay on the line

@@ -24,7 +24,7 @@ from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.conftest import LINE, RATE, TUESDAY_MORNING
 from tests.ports import free_port
 from tests.waiting import wait_for
-from webhooks import create_app
+from webapp import create_app
 
 FALLBACK = "+15005550100"  # CALLFLOW_FALLBACK_NUMBER in these tests: a person who always answers
 

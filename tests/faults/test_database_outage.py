@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from callflow import db
 from callflow.carrier import Caller, press
-from callflow.models import Call, Summary
+from callflow.store import db
+from callflow.store.models import Call, Summary
 from tests.e2e.conftest import CALLER, LINE
 from tests.waiting import wait_for
 

@@ -16,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor, TimeoutError
 
 import pytest
 
-from callflow import db
+from callflow.store import db
 from tests.e2e.conftest import TUESDAY_MORNING
 from tests.integration.web.test_voice import post, spoken
-from webhooks import create_app
+from webapp import create_app
 
 TWILIO_WEBHOOK_TIMEOUT = 15  # seconds Twilio waits for a webhook's answer
 

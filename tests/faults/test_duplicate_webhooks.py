@@ -11,8 +11,8 @@ from rq.registry import StartedJobRegistry
 
 from callflow.carrier import Caller, press
 from callflow.carrier.webhook import send
-from callflow.models import Summary
 from callflow.runtime import JOB_QUEUE
+from callflow.store.models import Summary
 from tests.conftest import AUTH_TOKEN
 from tests.e2e.conftest import CALLER, LINE
 from tests.waiting import wait_for

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_calls_logs_mask_the_callers_number_and_never_hold_the_auth_token(centre, sessions, tmp_path, caplog):
-    from callflow.models import Summary
+    from callflow.store.models import Summary
 
     worker_log = tmp_path / "worker.log"
     centre.start_worker(log_path=worker_log)

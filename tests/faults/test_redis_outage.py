@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.agents import add_agent
 from callflow.carrier import Caller, press
-from callflow.presence import Presence
 from callflow.services.agents import set_presence
+from callflow.store.agents import add_agent
+from callflow.store.presence import Presence
 from tests.e2e.conftest import CALLER, LINE
 from tests.faults.conftest import FALLBACK
 from tests.waiting import wait_for
@@ -107,8 +107,8 @@ def test_a_holding_caller_keeps_holding_through_an_outage_and_reaches_the_agent_
 
 def test_a_call_that_ends_while_redis_is_down_still_gets_its_summary_once_redis_is_back(centre, redis_server,
                                                                                         sessions):
-    from callflow.models import Call
-    from callflow.summaries import get_summary
+    from callflow.store.models import Call
+    from callflow.store.summaries import get_summary
 
     centre.start_worker()
     centre.runtime.clock  # noqa: B018 -- the web process started (and agreed its clock) while Redis was up

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from callflow.cli import main
-from callflow.presence import PresenceBoard
+from callflow.store.presence import PresenceBoard
 
 
 @pytest.fixture

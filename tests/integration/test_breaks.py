@@ -13,11 +13,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from twilio.request_validator import RequestValidator
 
-from callflow.agents import add_agent
-from callflow.presence import Presence, PresenceBoard
+from callflow.store.agents import add_agent
+from callflow.store.presence import Presence, PresenceBoard
 from tests.conftest import AUTH_TOKEN
 from tests.e2e.conftest import TUESDAY_MORNING
-from webhooks import create_app
+from webapp import create_app
 
 LINE, BASE = "+15005550006", "http://127.0.0.1:5000"
 HOUR = 3600.0

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callflow import call_log
-from callflow.customers import find_customer, import_customers_csv
+from callflow.store import call_log
+from callflow.store.customers import find_customer, import_customers_csv
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

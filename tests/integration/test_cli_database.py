@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-from callflow import db
 from callflow.cli import main
-from callflow.summaries import save_summary
+from callflow.store import db
+from callflow.store.summaries import save_summary
 from tests.conftest import ROOT
 
 CALLER = "+15551230002"

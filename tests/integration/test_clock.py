@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callflow.clock import Clock, FixedClock
+from callflow.domain.clock import Clock, FixedClock
 
 
 class WallClock:

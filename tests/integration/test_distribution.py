@@ -6,9 +6,9 @@ import multiprocessing
 
 import redis as redis_lib
 
-from callflow.distribution import Distributor
-from callflow.presence import Presence, PresenceBoard
-from callflow.queues import Queues
+from callflow.store.distribution import Distributor
+from callflow.store.presence import Presence, PresenceBoard
+from callflow.store.queues import Queues
 
 
 def test_first_caller_goes_to_the_longest_idle_agent_of_the_department(redis):

@@ -3,10 +3,10 @@ statistics) would answer on its own, since callers hear the promise made from it
 
 from __future__ import annotations
 
-from callflow.estimate_inputs import EstimateInputs
-from callflow.presence import Presence, PresenceBoard
-from callflow.queues import MemberKind, Queues
-from callflow.wait_stats import WaitStats
+from callflow.store.estimate_inputs import EstimateInputs
+from callflow.store.presence import Presence, PresenceBoard
+from callflow.store.queues import MemberKind, Queues
+from callflow.store.wait_stats import WaitStats
 
 NOW = 10_000.0
 

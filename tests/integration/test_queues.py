@@ -6,7 +6,7 @@ import multiprocessing
 
 import redis as redis_lib
 
-from callflow.queues import MemberKind, Queues
+from callflow.store.queues import MemberKind, Queues
 
 
 def test_first_come_first_served_by_entry_time(redis):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from callflow.learning import record_misroute
 from callflow.runtime import INLINE_TRAINING_LIMIT, ROUTER_ID_KEY
 from callflow.services.routers import retrain_router
-from webhooks import create_app
+from callflow.store.learning import record_misroute
+from webapp import create_app
 
 LINE = "+442079460100"  # Acme Bank
 WORDS = "my flumox has been hacked"  # a word no script phrase knows: only the history teaches it

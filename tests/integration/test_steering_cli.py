@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from callflow.cli import main
-from callflow.learning import record_misroute
+from callflow.store.learning import record_misroute
 from tests.conftest import ROOT
 
 SCRIPT = str(ROOT / "ivr_scripts" / "acme_bank.yaml")
@@ -60,9 +60,9 @@ someone took money from my account without asking,fraud,
 
 
 def test_labelled_history_is_imported_with_its_reason_codes_and_steering_learns_them(env, redis, tmp_path):
-    from callflow.learning import training_pairs
-    from callflow.script.library import ScriptLibrary
-    from callflow.steering.training import router_for_script
+    from callflow.domain.script.library import ScriptLibrary
+    from callflow.domain.steering.training import router_for_script
+    from callflow.store.learning import training_pairs
 
     history = tmp_path / "history.csv"
     history.write_text(HISTORY, encoding="utf-8")

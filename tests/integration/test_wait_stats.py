@@ -6,8 +6,8 @@ import threading
 
 import redis as redis_lib
 
-from callflow import estimates as est
-from callflow.wait_stats import WaitStats, estimate_from_json, estimate_to_json
+from callflow.domain import estimates as est
+from callflow.store.wait_stats import WaitStats, estimate_from_json, estimate_to_json
 
 
 def test_events_reach_the_stored_statistics(redis):

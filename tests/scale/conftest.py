@@ -29,7 +29,7 @@ from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.conftest import LINE, RATE, TUESDAY_MORNING, _every_call_has_one_summary, sessions_for
 from tests.ports import free_port
 from tests.waiting import wait_for
-from webhooks import create_app
+from webapp import create_app
 
 WEB_PROCESSES = 2
 WORKERS = 2
@@ -149,9 +149,9 @@ def app_server(settings, clock_start, sessions, carrier, balancer):
     for _ in range(WEB_PROCESSES):
         port = free_port()
         processes.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:webhooks.gunicorn_config", "--bind",
+            [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_config", "--bind",
              f"127.0.0.1:{port}", "--workers", "1", "--threads", "16", "--log-level", "warning",
-             "webhooks:create_app()"], env=env, start_new_session=True))
+             "webapp:create_app()"], env=env, start_new_session=True))
         balancer.backends.append(("127.0.0.1", port))
     for process, (_, port) in zip(processes, balancer.backends, strict=True):
         wait_for(lambda p=port, proc=process: _healthy(p) or proc.poll() is not None, timeout=60,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callflow.after_call import SMS_LIMIT, actions_text, survey_score, survey_thanks
+from callflow.store.after_call import SMS_LIMIT, actions_text, survey_score, survey_thanks
 
 
 def test_the_sms_lists_the_actions_promised_in_one_sentence():

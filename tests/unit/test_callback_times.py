@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callflow.callback_times import TimeRefusal, choose, parse, refusal_words, spoken_time
+from callflow.domain.callback_times import TimeRefusal, choose, parse, refusal_words, spoken_time
 from tests.unit.script.test_hours import OFFICE
 
 LONDON = ZoneInfo("Europe/London")

@@ -6,7 +6,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from callflow.actions import Dial, Gather, Hangup, JoinRoom, Pause, Play, RouteToDepartment, Say, Voicemail
+from callflow.domain.actions import (
+    Dial,
+    Gather,
+    Hangup,
+    JoinRoom,
+    Pause,
+    Play,
+    RouteToDepartment,
+    Say,
+    Voicemail,
+)
 from webhooks.twiml import render
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import AUTH_TOKEN, ROOT
-from webhooks import create_app
+from webapp import create_app
 
 BASE = "https://callflow.example.com"
 FIELDS = ["CallSid", "From", "To", "Digits", "SpeechResult", "Confidence", "QueueResult", "QueueTime",

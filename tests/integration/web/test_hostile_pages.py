@@ -13,11 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from callflow import cli
-from callflow.agents import add_agent
-from callflow.clock import FixedClock
-from callflow.script import publishing
-from webhooks import create_app, login_limits
-from webhooks.auth import WRONG_LOGIN
+from callflow.domain.clock import FixedClock
+from callflow.services import publishing
+from callflow.store import login_limits
+from callflow.store.agents import add_agent
+from pages.auth import WRONG_LOGIN
+from webapp import create_app
 
 PASSWORD = "correct horse battery"
 

@@ -1,7 +1,7 @@
 """A request too large (413) leaves the client's kept-alive connection working: its next request is answered.
 
 Real connections (http.client, one socket kept alive as browsers and Twilio keep theirs) to the app served as
-production serves it (gunicorn with webhooks/gunicorn_config.py: the connection is kept) and as the tests'
+production serves it (gunicorn with webapp/gunicorn_config.py: the connection is kept) and as the tests'
 Werkzeug server serves it (it closes every connection after its answer, saying so: the client reconnects).
 """
 
@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from tests.conftest import AUTH_TOKEN
 from tests.ports import free_port
 from tests.waiting import wait_for
-from webhooks import create_app, oversize
+from webapp import create_app, oversize
 
 LIMIT = 64 * 1024  # MAX_CONTENT_LENGTH
 
@@ -34,8 +34,8 @@ def gunicorn(settings):
                TWILIO_AUTH_TOKEN=AUTH_TOKEN, SECRET_KEY="s", IVR_SCRIPTS=str(settings.ivr_scripts),
                CALLFLOW_INSTANCE=str(settings.instance_path), PUBLIC_URL=f"http://127.0.0.1:{port}")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "python:webhooks.gunicorn_config", "--bind",
-         f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning", "webhooks:create_app()"],
+        [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_config", "--bind",
+         f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning", "webapp:create_app()"],
         env=env, start_new_session=True)
 
     def healthy():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import AUTH_TOKEN
-from webhooks import create_app
+from webapp import create_app
 
 BASE = "http://127.0.0.1:5000"
 PATHS = ["/voice/incoming", "/voice/input", "/voice/hold", "/voice/hold-choice?purpose=hold",

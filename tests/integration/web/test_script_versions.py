@@ -10,7 +10,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import AUTH_TOKEN, ROOT
-from webhooks import create_app
+from webapp import create_app
 
 BASE = "http://127.0.0.1:5000"
 

@@ -6,7 +6,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import AUTH_TOKEN
-from webhooks import create_app
+from webapp import create_app
 
 PARAMS = {"CallSid": "CA" + "a" * 32, "From": "+15551230002", "To": "+15005550006", "CallStatus": "completed",
           "CallDuration": "12"}

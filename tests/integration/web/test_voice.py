@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from tests.conftest import AUTH_TOKEN
 from tests.e2e.conftest import TUESDAY_MORNING
-from webhooks import create_app
+from webapp import create_app
 
 LINE, CALLER, SID = "+15005550006", "+15551230002", "CA" + "b" * 32
 BASE = "http://127.0.0.1:5000"
@@ -53,7 +53,7 @@ def test_a_spoken_request_is_routed_and_asked_before_hold_when_nobody_is_free(cl
 
 
 def test_a_known_customer_is_greeted_by_name(client, sessions):
-    from callflow.customers import import_customers
+    from callflow.store.customers import import_customers
 
     with sessions() as session:
         import_customers(session, [{"phone": CALLER, "name": "Ada Lovelace"}])

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from callflow import estimates as est
+from callflow.domain import estimates as est
 
 
 def test_asterisk_averages_answered_waits_with_weight_a_quarter_and_announces_h_minus_time_waited():

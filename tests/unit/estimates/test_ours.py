@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from callflow import estimates as est
+from callflow.domain import estimates as est
 
 
 def stats_with(handles=(), waits=(), pit=()) -> est.DepartmentStats:

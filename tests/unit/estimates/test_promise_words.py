@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.promise_words import SCALE, human_promise, repromise
+from callflow.domain.promise_words import SCALE, human_promise, repromise
 
 
 @pytest.mark.parametrize(("promise", "point", "words", "figure", "deadline"), [

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from callflow import estimates as est
-from callflow.promise_words import human_promise, repromise
+from callflow.domain import estimates as est
+from callflow.domain.promise_words import human_promise, repromise
 
 ENTERED = 0.0  # the caller joined the line; the only agent's call began two minutes before
 

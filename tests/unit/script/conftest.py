@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from callflow.script.loader import load_script
-from callflow.script.model import Script
-from callflow.steering.decision import SteeringDecision, SteeringKind
+from callflow.domain.script.loader import load_script
+from callflow.domain.script.model import Script
+from callflow.domain.steering.decision import SteeringDecision, SteeringKind
 
 SCRIPTS = Path(__file__).resolve().parents[3] / "ivr_scripts"
 OPEN = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)  # a Tuesday morning in London

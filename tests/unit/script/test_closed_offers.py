@@ -7,12 +7,12 @@ from dataclasses import replace
 
 import pytest
 
-from callflow.actions import Hangup, OfferCallback, RouteToDepartment, Voicemail
-from callflow.events import Digits, Speech
-from callflow.script import utterances
-from callflow.script.lint import lint_text
-from callflow.script.problems import Severity
-from callflow.script.state import Stage
+from callflow.domain.actions import Hangup, OfferCallback, RouteToDepartment, Voicemail
+from callflow.domain.events import Digits, Speech
+from callflow.domain.script import utterances
+from callflow.domain.script.lint import lint_text
+from callflow.domain.script.problems import Severity
+from callflow.domain.script.state import Stage
 
 from .conftest import CLOSED, OPEN
 from .test_engine import call, routed
@@ -27,7 +27,7 @@ PERSON = ["can I speak to someone", "agent", "a real person please", "I want to 
 
 def fraud_steer(text):
     """The real router's answer for these wordings (`callflow route` says fraud, 1.00)."""
-    from callflow.steering.decision import SteeringDecision, SteeringKind
+    from callflow.domain.steering.decision import SteeringDecision, SteeringKind
 
     if "card" in text.lower():
         return SteeringDecision(SteeringKind.ROUTE, "fraud", 1.0)
@@ -140,7 +140,7 @@ def test_the_linter_lets_a_closed_message_promise_our_callback():
 
 
 def test_callflow_route_at_night_shows_the_offer_the_caller_hears(bank):
-    from callflow.steering.preview import preview
+    from callflow.domain.steering.preview import preview
 
     heard = preview(bank, fraud_steer, "can I speak to someone", CLOSED).caller_hears
     assert heard.startswith("Customer Service is closed now. We open again at 8 am tomorrow. Fraud and Security is "

@@ -10,13 +10,13 @@ import csv
 
 import pytest
 
-from callflow.actions import Gather, RouteToDepartment, Say
-from callflow.events import Digits, Speech
-from callflow.script import utterances
-from callflow.script.engine import handle, start
-from callflow.script.loader import load_script
-from callflow.steering.evaluate import confirmation_outcome, expected_outcome
-from callflow.steering.training import router_for_script
+from callflow.domain.actions import Gather, RouteToDepartment, Say
+from callflow.domain.events import Digits, Speech
+from callflow.domain.script import utterances
+from callflow.domain.script.engine import handle, start
+from callflow.domain.script.loader import load_script
+from callflow.domain.steering.evaluate import confirmation_outcome, expected_outcome
+from callflow.domain.steering.training import router_for_script
 from tests.conftest import ROOT
 
 from .conftest import OPEN, SCRIPTS, keyword_steer

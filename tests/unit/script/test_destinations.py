@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from callflow import cli
-from callflow.script.library import ScriptLibrary
-from callflow.script.lint import lint, lint_text
-from callflow.script.problems import ScriptInvalid, Severity, errors_in
+from callflow.domain.script.library import ScriptLibrary
+from callflow.domain.script.lint import lint, lint_text
+from callflow.domain.script.problems import ScriptInvalid, Severity, errors_in
 from callflow.settings import Settings
 from tests.unit.script.test_lint import BASE, edit
 

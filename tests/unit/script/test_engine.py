@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from callflow.actions import Dial, Gather, Hangup, OfferCallback, RouteToDepartment, Say
-from callflow.events import CallStarted, Digits, HungUp, NoInput, Speech
-from callflow.script.engine import handle, start
-from callflow.script.model import OptionKind
-from callflow.script.state import CallState, Stage
+from callflow.domain.actions import Dial, Gather, Hangup, OfferCallback, RouteToDepartment, Say
+from callflow.domain.events import CallStarted, Digits, HungUp, NoInput, Speech
+from callflow.domain.script.engine import handle, start
+from callflow.domain.script.model import OptionKind
+from callflow.domain.script.state import CallState, Stage
 
 from .conftest import CLOSED, OPEN, keyword_steer
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from callflow.script.lint import lint, lint_text
-from callflow.script.loader import load_script_text
+from callflow.domain.script.lint import lint, lint_text
+from callflow.domain.script.loader import load_script_text
 from tests.unit.script.test_lint import BASE
 
 SCRIPTS = Path(__file__).resolve().parents[3] / "ivr_scripts"

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callflow.script.hours import describe_opening, is_open, next_opening
-from callflow.script.model import Closure, Hours, Period
+from callflow.domain.script.hours import describe_opening, is_open, next_opening
+from callflow.domain.script.model import Closure, Hours, Period
 
 LONDON = ZoneInfo("Europe/London")
 DAY = (Period(8 * 60, 20 * 60),)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from callflow.script.lint import lint, lint_text, main
-from callflow.script.problems import Severity
+from callflow.domain.script.lint import lint, lint_text, main
+from callflow.domain.script.problems import Severity
 
 SCRIPTS = Path(__file__).resolve().parents[3] / "ivr_scripts"
 

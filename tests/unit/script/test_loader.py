@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.script.library import load_library
-from callflow.script.loader import MAX_BYTES, load_script, load_script_text, parse_script
-from callflow.script.problems import ScriptInvalid
+from callflow.domain.script.library import load_library
+from callflow.domain.script.loader import MAX_BYTES, load_script, load_script_text, parse_script
+from callflow.domain.script.problems import ScriptInvalid
 
 from .test_lint import BASE, edit
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from callflow.script.loader import load_script_text
-from callflow.script.model import CallbackFirst, CallbackPolicy, HoldPolicy
+from callflow.domain.script.loader import load_script_text
+from callflow.domain.script.model import CallbackFirst, CallbackPolicy, HoldPolicy
 
 from .test_lint import BASE, edit
 

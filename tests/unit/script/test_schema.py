@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from callflow.script.lint import lint_text
+from callflow.domain.script.lint import lint_text
 
 from .test_lint import BASE, edit
 
 jsonschema = pytest.importorskip("jsonschema")
-SCHEMA = json.loads((Path(__file__).resolve().parents[3] / "callflow/script/schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).resolve().parents[3] / "callflow/domain/script/schema.json").read_text())
 SCRIPTS = Path(__file__).resolve().parents[3] / "ivr_scripts"
 
 

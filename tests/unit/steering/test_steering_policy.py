@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.steering.decision import SteeringDecision, SteeringKind
-from callflow.steering.policy import SteeringPolicy
+from callflow.domain.steering.decision import SteeringDecision, SteeringKind
+from callflow.domain.steering.policy import SteeringPolicy
 
 POLICY = SteeringPolicy(unknown_below=0.25, route_at=0.9)
 

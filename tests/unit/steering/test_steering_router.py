@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.steering.decision import SteeringKind
-from callflow.steering.router import Router
-from callflow.steering.training import train_from_script
+from callflow.domain.steering.decision import SteeringKind
+from callflow.domain.steering.router import Router
+from callflow.domain.steering.training import train_from_script
 
 # DEPARTMENTS.md: lost_or_stolen_card belongs to Fraud & Security (the 24/7 block-and-investigate line),
 # declined_card_payment to Card Payments & Disputes, card_swallowed to Cash & ATM, *_charge to Fees.

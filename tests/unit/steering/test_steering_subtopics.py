@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from callflow.steering.neighbours import NearestExamples
-from callflow.steering.policy import FINE_POLICY, SteeringPolicy
-from callflow.steering.router import OUT_OF_SCOPE, Router, department_of
-from callflow.steering.subtopics import MARK, PER_TOPIC, pseudo_topics
+from callflow.domain.steering.neighbours import NearestExamples
+from callflow.domain.steering.policy import FINE_POLICY, SteeringPolicy
+from callflow.domain.steering.router import OUT_OF_SCOPE, Router, department_of
+from callflow.domain.steering.subtopics import MARK, PER_TOPIC, pseudo_topics
 
 BACKGROUND = ["what's the weather tomorrow", "set an alarm for seven", "tell me a joke"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.steering.decision import SteeringKind
-from callflow.steering.router import Router, department_of, training_set
-from callflow.steering.training import ROUTER_SETTING, router_kind
+from callflow.domain.steering.decision import SteeringKind
+from callflow.domain.steering.router import Router, department_of, training_set
+from callflow.domain.steering.training import ROUTER_SETTING, router_kind
 
 EXAMPLES = {
     "cards/activate": ["I need to activate my card", "how do I turn on my new card", "activate card"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.steering.training import department_names, examples_from_script, merge_examples
+from callflow.domain.steering.training import department_names, examples_from_script, merge_examples
 
 SCRIPT_AS_MAPPING = {
     "departments": {

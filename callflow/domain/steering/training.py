@@ -1,0 +1,113 @@
+"""Build the router's training set: the script's department phrases plus what agents taught it.
+
+Reads the script as the plain mapping YAML gives (`departments` as a mapping id -> fields, or a list of
+mappings with an `id`), so the router does not wait for the script model; `examples_from_script` is the one
+place to point at that model later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from callflow.domain.steering.labels import department_of
+from callflow.domain.steering.policy import SteeringPolicy
+from callflow.domain.steering.router import Router
+
+
+def _departments(script: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    departments = script.get("departments") or {}
+    if isinstance(departments, Mapping):
+        return [(str(key), fields or {}) for key, fields in departments.items()]
+    return [(str(fields["id"]), fields) for fields in departments]
+
+
+def examples_from_script(script: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Department id -> the example phrases the script gives for it (empty list if none)."""
+    return {
+        dept_id: [str(p) for p in fields.get("phrases") or []] for dept_id, fields in _departments(script)
+    }
+
+
+def department_names(script: Mapping[str, Any]) -> dict[str, str]:
+    """Department id -> the name callers hear (the id itself when the script gives no name)."""
+    return {dept_id: str(fields.get("name") or dept_id) for dept_id, fields in _departments(script)}
+
+
+def load_script(path: str | Path) -> dict[str, Any]:
+    """Read a script file as a plain mapping."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def merge_examples(
+    script_examples: Mapping[str, Sequence[str]], learned: Iterable[tuple[str, str]]
+) -> dict[str, list[str]]:
+    """Add learned (text, label) pairs to the script's phrases; a label is a department or "department/topic".
+
+    A learned example is the department that finally served the caller, so it wins over a script phrase
+    with the same words in another department. Examples for departments the script no longer has are
+    dropped: the router cannot send anyone there. Duplicates (ignoring case and spacing) are kept once.
+    """
+    owner: dict[str, str] = {}
+    first_wording: dict[str, str] = {}
+    for department, phrases in script_examples.items():
+        for phrase in phrases:
+            key = _key(phrase)
+            if key:
+                owner.setdefault(key, department)
+                first_wording.setdefault(key, phrase.strip())
+    for text, label in learned:
+        key = _key(text)
+        if key and department_of(label) in script_examples:
+            owner[key] = label
+            first_wording.setdefault(key, text.strip())
+    merged: dict[str, list[str]] = {department: [] for department in script_examples}
+    for key, label in owner.items():
+        merged.setdefault(label, []).append(first_wording[key])
+    return merged
+
+
+def train_from_script(
+    script: Mapping[str, Any],
+    learned: Iterable[tuple[str, str]] = (),
+    policy: SteeringPolicy | None = None,
+) -> Router:
+    """Train a router for a script and the examples agents' transfers have taught."""
+    return Router.train(merge_examples(examples_from_script(script), learned), policy=policy)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def examples_from_model(script) -> dict[str, list[str]]:
+    """Department id -> example phrases, from a loaded `callflow.domain.script.model.Script`."""
+    return {dept.id: list(dept.phrases) for dept in script.departments.values()}
+
+
+ROUTER_SETTING = "CALLFLOW_STEERING_ROUTER"  # "tfidf" (default) or "embeddings" (needs the optional extra)
+
+
+def router_kind() -> str:
+    """Which router this deployment trains: the `CALLFLOW_STEERING_ROUTER` setting, "tfidf" by default."""
+    return os.environ.get(ROUTER_SETTING, "").strip().lower() or "tfidf"
+
+
+def router_for_script(
+    script, learned: Iterable[tuple[str, str]] = (), kind: str | None = None
+) -> Router | None:
+    """The router for a loaded script, or None when no department gives example phrases.
+
+    `kind` defaults to the `CALLFLOW_STEERING_ROUTER` setting (see `router_kind`).
+    """
+    examples = merge_examples(examples_from_model(script), learned)
+    if not any(examples.values()):
+        return None
+    return Router.train(
+        {d: phrases for d, phrases in examples.items() if phrases}, kind=kind or router_kind()
+    )

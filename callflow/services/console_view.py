@@ -1,0 +1,325 @@
+"""What the agent console shows: presence, departments' queues, the screen pop of the call in hand, what the
+agent may do with that call (transfer, end) and the calls they still have to close with a disposition.
+
+An adapter like `acd.py`: it reads Redis (queues, presence, caller details) and the call log, and knows
+nothing of HTTP, so the console's pages and JSON are one view of the same plain data. Times are virtual
+seconds from the shared clock, passed in as `now`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callflow.store.acd import ACD, CALL_INFO_KEY, CallerInfo
+from callflow.store.dispositions import OUTCOMES
+from callflow.store.models import Agent, Call, Summary
+from callflow.store.presence import Presence
+from callflow.store.promises import Promises
+
+SHOWN_PER_QUEUE = 50  # the rest of a long queue is counted, not listed
+NO_LINE = "Other departments"  # served by agents, but on no line in service
+PREVIOUS_CALLS = 5
+BUSY = (Presence.OFFERED, Presence.ON_CALL)  # presences whose `call` is the caller the agent is serving
+
+
+@dataclass(frozen=True)
+class WaitingCaller:
+    """One place in a queue, as an agent of that department sees it."""
+
+    position: int
+    sid: str
+    caller: str
+    name: str | None
+    kind: str
+    waited: float
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """A department's queue now: who waits, the longest wait, and what a caller joining now would be promised."""
+
+    department: str
+    name: str
+    size: int
+    longest_wait: float | None
+    callers: tuple[WaitingCaller, ...]
+    estimate: float | None = None  # seconds: the hold manager's promise to a caller joining now
+    estimate_words: str | None = None  # as the caller would hear it
+
+
+@dataclass(frozen=True)
+class LineQueues:
+    """One line's queues under its name: a centre answering several lines (a bank, a clinic) lists each apart."""
+
+    line: str
+    queues: tuple[QueueView, ...]
+
+
+@dataclass(frozen=True)
+class PreviousCall:
+    """An earlier call from the same number, from the call log."""
+
+    sid: str
+    started_at: datetime
+    status: str
+    department: str | None
+    department_name: str | None
+    duration_seconds: int | None
+    outcome: str | None = None  # from the call's summary, once written: what came of it
+    agents: tuple[str, ...] = ()
+    notes: str = ""
+    promised: tuple[str, ...] = ()  # what we told the caller we would do: the agent checks it was done
+
+
+@dataclass(frozen=True)
+class ScreenPop:
+    """Who is on the line for an agent who has been offered a call or is talking."""
+
+    sid: str
+    state: str
+    caller: str
+    name: str | None
+    department: str
+    department_name: str
+    path: tuple[str, ...]
+    said: tuple[str, ...]
+    waited: float | None
+    previous: tuple[PreviousCall, ...]
+
+
+@dataclass(frozen=True)
+class AgentView:
+    """An agent and their presence, for their own console and the supervisor's team list."""
+
+    login: str
+    name: str
+    role: str
+    departments: tuple[str, ...]
+    state: str
+    since: float | None
+    call: str | None
+    back_at: float | None = None  # on a break: when they said they would be back
+
+
+def department_names(scripts: Iterable) -> dict[str, str]:
+    """Department id -> display name, over every script in service."""
+    return {dept_id: dept.name for script in scripts for dept_id, dept in script.departments.items()}
+
+
+def department_lines(scripts: Iterable) -> dict[str, str]:
+    """Department id -> its line's name, lines in alphabetical order and each line's departments in the order
+    its script lists them (the administrators' order, not the alphabet's)."""
+    ordered = sorted(scripts, key=lambda script: script.company.lower())
+    return {dept_id: script.company for script in ordered for dept_id in script.departments}
+
+
+def by_line(queues: Iterable[QueueView], lines: dict[str, str]) -> list[LineQueues]:
+    """Queues grouped under their line, in the order the queues come; departments of no line in service last."""
+    groups: dict[str, list[QueueView]] = {}
+    for queue in queues:
+        groups.setdefault(lines.get(queue.department, NO_LINE), []).append(queue)
+    unplaced = groups.pop(NO_LINE, None)
+    return [LineQueues(line, tuple(shown)) for line, shown in groups.items()] + \
+        ([LineQueues(NO_LINE, tuple(unplaced))] if unplaced else [])
+
+
+def agent_view(acd: ACD, agent: Agent) -> AgentView:
+    """An agent with their presence; one who never set a presence counts as away."""
+    presence = acd.presence.get(agent.login)
+    return AgentView(agent.login, agent.name, agent.role, tuple(agent.department_list()),
+                     presence.state.value if presence else Presence.AWAY.value,
+                     presence.since if presence else None, presence.call if presence else None,
+                     presence.back_at if presence else None)
+
+
+def team(acd: ACD, agents: Iterable[Agent]) -> list[AgentView]:
+    """Every agent's presence, for supervisors."""
+    return [agent_view(acd, agent) for agent in agents]
+
+
+def queue_view(acd: ACD, department: str, name: str, now: float, estimate: float | None = None) -> QueueView:
+    """A department's queue, first in line first, with each caller's details when we still hold them."""
+    waiting = acd.queues.waiting(department)
+    shown = waiting[:SHOWN_PER_QUEUE]
+    with acd.connection.pipeline(transaction=False) as pipe:
+        for place in shown:
+            pipe.hgetall(CALL_INFO_KEY + place.sid)
+        details = pipe.execute()
+    callers = []
+    for place, raw in zip(shown, details, strict=True):
+        info = CallerInfo.from_redis(place.sid, raw) if raw else None
+        callers.append(WaitingCaller(place.position, place.sid, info.caller if info else "",
+                                     info.name if info else None, place.kind,
+                                     max(0.0, now - place.entered_at)))
+    longest = max((now - place.entered_at for place in waiting), default=None)
+    from callflow.domain.hold import human_wait
+
+    return QueueView(department, name, len(waiting), None if longest is None else max(0.0, longest),
+                     tuple(callers), estimate, human_wait(estimate) if estimate is not None else None)
+
+
+def screen_pop(acd: ACD, session: Session, view: AgentView, names: dict[str, str]) -> ScreenPop | None:
+    """The screen pop of the caller offered to or talking with this agent, else None."""
+    if view.state not in {p.value for p in BUSY} or not view.call:
+        return None
+    info = acd.caller_info(view.call)
+    if info is None:  # the caller hung up and their details are gone
+        return None
+    # The wait ended when the call was offered (or answered), which is when the presence changed.
+    waited = max(0.0, view.since - info.entered_at) if view.since and info.entered_at else None
+    return ScreenPop(info.sid, view.state, info.caller, info.name, info.department,
+                     names.get(info.department, info.department), info.path, info.said, waited,
+                     tuple(previous_calls(session, info.caller, names, exclude=info.sid)))
+
+
+def previous_calls(session: Session, caller: str, names: dict[str, str], exclude: str | None = None,
+                   limit: int = PREVIOUS_CALLS) -> list[PreviousCall]:
+    """The number's latest calls before this one, newest first."""
+    if not caller:
+        return []
+    query = select(Call).where(Call.caller == caller).order_by(Call.started_at.desc()).limit(limit)
+    if exclude:
+        query = query.where(Call.sid != exclude)
+    calls = list(session.scalars(query))
+    summaries = {row.call_sid: json.loads(row.body)
+                 for row in session.scalars(select(Summary).where(Summary.call_sid.in_([c.sid for c in calls])))}
+    previous = []
+    for c in calls:
+        summary = summaries.get(c.sid, {})
+        previous.append(PreviousCall(c.sid, c.started_at, c.status, c.department,
+                                     names.get(c.department or "", c.department), c.duration_seconds,
+                                     summary.get("outcome"), tuple(summary.get("agents", ())),
+                                     summary.get("notes", ""), tuple(summary.get("actions_promised", ()))))
+    return previous
+
+
+# -- during and after the call -------------------------------------------------------------------------------
+
+TO_CLOSE_KEY = "callflow:console:to-close:"  # HASH per agent: call sid -> JSON {since, caller, ...}
+OUTCOME_SUFFIX = ":outcome"  # HASH beside it: call sid -> the outcome suggested by what the agent did
+CLOSED_SUFFIX = ":closed"  # SET beside it: calls already closed, never asked for again (the agent may still be
+# wrapping up one of them, and the console keeps seeing it on their presence)
+TO_CLOSE_TTL = 7 * 24 * 3600  # an unfiled disposition is still asked for after a weekend off
+OUTCOME_LABELS = {"resolved": "Resolved", "follow-up": "Follow-up needed", "transferred": "Transferred",
+                  "callback-promised": "Callback promised", "abusive": "Abusive caller",
+                  "no-action": "No action needed"}
+
+
+@dataclass(frozen=True)
+class CallControls:
+    """What an agent may do with the call in hand: transfer it (to any other department of the line) or end it."""
+
+    sid: str
+    agent: str
+    department: str
+    department_name: str
+    targets: tuple[tuple[str, str], ...]  # (department id, name), the current department left out
+    transferred_by: str | None  # who last transferred this caller (the agent themself after a warm transfer)
+
+
+@dataclass(frozen=True)
+class CallToClose:
+    """A call the agent took part in and has not filed a disposition for yet."""
+
+    sid: str
+    agent: str
+    caller: str
+    name: str | None
+    department_name: str
+    since: float
+    outcome: str | None  # suggested, from what the agent did (transferred, ended as abusive)
+    outcomes: tuple[tuple[str, str], ...]
+    more: int  # further calls still to close after this one
+
+
+def remember_call(connection, login: str, sid: str, now: float, info: CallerInfo | None = None,
+                  department_name: str | None = None, outcome: str | None = None) -> None:
+    """Note that the agent took part in a call, so the console asks for its disposition until it is filed.
+
+    The first sighting keeps the time and who the caller was (their details leave Redis when the call ends);
+    the suggested outcome (what the agent did: transferred, ended as abusive) is kept beside it.
+    """
+    key = TO_CLOSE_KEY + login
+    entry = {"since": now, "caller": info.caller if info else "", "name": info.name if info else None,
+             "department_name": department_name or (info.department if info else "")}
+    connection.register_script(_REMEMBER)(keys=[key, key + OUTCOME_SUFFIX, key + CLOSED_SUFFIX],
+                                          args=[sid, json.dumps(entry), outcome or "", TO_CLOSE_TTL])
+
+
+# Atomic, so a console poll that saw the call a moment before its disposition was filed cannot bring it back.
+_REMEMBER = """
+if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 1
+"""
+_CLOSE = """
+local removed = redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+return removed
+"""
+
+
+def call_closed(connection, login: str, sid: str) -> bool:
+    """The call's disposition has been filed: stop asking for it, for good. False when it was not being asked for."""
+    key = TO_CLOSE_KEY + login
+    return bool(connection.register_script(_CLOSE)(keys=[key, key + OUTCOME_SUFFIX, key + CLOSED_SUFFIX],
+                                                   args=[sid, TO_CLOSE_TTL]))
+
+
+def took_part(connection, login: str, sid: str) -> bool:
+    """Whether the agent was on this call: in their calls to close, or answered it (the caller's call log)."""
+    if connection.hexists(TO_CLOSE_KEY + login, sid):
+        return True
+    return any(event.get("event") == "agent-answered" and event.get("agent") == login
+               for event in Promises(connection).history(sid))
+
+
+def watch_call(acd: ACD, view: AgentView, names: dict[str, str], now: float) -> None:
+    """Remember the call an agent is talking on or wrapping up, so its disposition is asked for afterwards."""
+    if view.call and view.state in (Presence.ON_CALL.value, Presence.WRAP_UP.value):
+        info = acd.caller_info(view.call)
+        remember_call(acd.connection, view.login, view.call, now, info,
+                      names.get(info.department, info.department) if info else None)
+
+
+def call_controls(acd: ACD, view: AgentView, script_for: Callable) -> CallControls | None:
+    """The transfer and end-call controls, while the agent is talking with a caller still on the line."""
+    if view.state != Presence.ON_CALL.value or not view.call:
+        return None
+    info = acd.caller_info(view.call)
+    if info is None:
+        return None
+    script = script_for(info.line)
+    departments = script.departments if script is not None else {}
+    current = departments.get(info.department)
+    targets = tuple(sorted(((d, dept.name) for d, dept in departments.items() if d != info.department),
+                           key=lambda pair: pair[1].lower()))
+    return CallControls(info.sid, view.login, info.department, current.name if current else info.department,
+                        targets, acd.flag(info.sid, "transferred_by"))
+
+
+def call_to_close(acd: ACD, view: AgentView) -> CallToClose | None:
+    """The agent's oldest call still without a disposition, leaving out the call they are on now."""
+    raw = acd.connection.hgetall(TO_CLOSE_KEY + view.login)
+    suggested = acd.connection.hgetall(TO_CLOSE_KEY + view.login + OUTCOME_SUFFIX)
+    live = view.call if view.state in {p.value for p in BUSY} else None
+    waiting = sorted(((json.loads(entry), sid.decode()) for sid, entry in raw.items() if sid.decode() != live),
+                     key=lambda pair: (pair[0]["since"], pair[1]))
+    if not waiting:
+        return None
+    entry, sid = waiting[0]
+    return CallToClose(sid, view.login, entry.get("caller") or "", entry.get("name"),
+                       entry.get("department_name") or "", entry["since"],
+                       (suggested.get(sid.encode()) or b"").decode() or None,
+                       tuple((o, OUTCOME_LABELS.get(o, o)) for o in OUTCOMES), len(waiting) - 1)

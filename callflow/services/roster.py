@@ -1,0 +1,52 @@
+"""Who works here: adding and removing agents, which touches both where they are described and where they work.
+
+An agent is a database row (name, login, skills) and, once they have logged in, a presence in Redis that the
+call distributor reads. Removing only the row would leave an available presence behind, and the distributor
+would go on ringing a phone nobody answers for us; so removal first takes the agent out of every queue's idle
+list, and is refused while a call is offered to them or in progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from callflow.store.acd import ACD
+from callflow.store.agents import AgentError, add_agent, find_agent
+from callflow.store.models import Agent
+from callflow.store.presence import Presence
+
+BUSY = (Presence.OFFERED, Presence.ON_CALL)
+
+
+def hire(session: Session, login: str, name: str, password: str, reach: str, departments: Iterable[str],
+         role: str, known: Iterable[str]) -> Agent:
+    """Add an agent whose departments all exist on some line (a typo would leave them never offered a call)."""
+    chosen = [d.strip() for d in departments if d.strip()]
+    known = set(known)
+    if not name.strip():
+        raise AgentError("name", "the name callers' screen pops and supervisors will see")
+    if not chosen:
+        raise AgentError("departments", "at least one department, preferred first")
+    unknown = [d for d in chosen if d not in known]
+    if unknown:
+        raise AgentError("departments", f"no department {', '.join(map(repr, unknown))} on any line "
+                                        f"(known: {', '.join(sorted(known))})")
+    if len(set(chosen)) != len(chosen):
+        raise AgentError("departments", "each department once")
+    return add_agent(session, login, name.strip(), password, reach.strip(), chosen, role)
+
+
+def retire(session: Session, acd: ACD, login: str, now: float) -> None:
+    """Remove an agent: out of every idle list first, then the row. LookupError if unknown, ValueError if busy."""
+    agent = find_agent(session, login)
+    if agent is None:
+        raise LookupError(f"no agent {login!r}")
+    presence = acd.presence.get(login)
+    if presence is not None and presence.state in BUSY:
+        raise ValueError(f"{agent.name} has a call; remove them when it has ended")
+    if presence is not None:
+        acd.set_presence(login, Presence.AWAY, [], now)
+    session.delete(agent)
+    session.commit()

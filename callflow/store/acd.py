@@ -1,0 +1,202 @@
+"""The ACD: what happens when callers wait and agents free up, across every process.
+
+The match itself is atomic in Redis (`distribution.py`); this module records who waits (with what the
+agent's screen pop needs), reacts to presence changes, and hands each offer to a worker that rings the agent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import redis
+
+from callflow.store.distribution import Distributor, Offer
+from callflow.store.presence import Presence, PresenceBoard
+from callflow.store.promises import PROMISE_KEY
+from callflow.store.queues import ENTRY_KEY, MemberKind, Queues
+
+CALL_INFO_KEY = "callflow:call-info:"  # HASH per caller: who, which line, what they said, where they went
+CALL_INFO_TTL = 24 * 3600
+ENTRY_KIND_FIELD = b"kind"
+
+
+@dataclass(frozen=True)
+class CallerInfo:
+    """What the agent sees and hears about a caller before taking the call."""
+
+    sid: str
+    caller: str
+    line: str
+    department: str
+    name: str | None = None
+    said: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
+    entered_at: float = 0.0
+
+    def to_redis(self) -> dict[str, str]:
+        return {"caller": self.caller, "line": self.line, "department": self.department, "name": self.name or "",
+                "said": json.dumps(list(self.said)), "path": json.dumps(list(self.path)),
+                "entered_at": repr(self.entered_at)}
+
+    @classmethod
+    def from_redis(cls, sid: str, raw: dict[bytes, bytes]) -> CallerInfo:
+        value = {k.decode(): v.decode() for k, v in raw.items()}  # extra flags (held, connected) are ignored
+        return cls(sid, value["caller"], value["line"], value["department"], value["name"] or None,
+                   tuple(json.loads(value["said"])), tuple(json.loads(value["path"])),
+                   float(value["entered_at"]))
+
+
+@dataclass(frozen=True)
+class CallerRecord:
+    """A caller's details with every flag and counter noted since, the agent being rung to them and when the
+    promise made to them runs out: read in one round trip by the webhooks that consult several of them on
+    every request (the hold music, the status callback, the agent's pick-up)."""
+
+    info: CallerInfo | None
+    fields: dict[str, str]
+    offered_to: str | None
+    promise_until: float | None = None
+
+    def has(self, flag: str) -> bool:
+        """Whether `ACD.mark(sid, flag)` had happened when the record was read."""
+        return self.fields.get(flag) == "1"
+
+
+class ACD:
+    """Queues, presence and offers on one Redis connection."""
+
+    def __init__(self, connection: redis.Redis):
+        self.connection = connection
+        self.queues = Queues(connection)
+        self.presence = PresenceBoard(connection)
+        self.distributor = Distributor(connection)
+
+    def caller_waits(self, info: CallerInfo, now: float, max_size: int = 0) -> int | None:
+        """Put a caller in their department's queue (keeping an earlier place); None when it is full."""
+        self.remember(info)
+        return self.queues.join(info.department, info.sid, entered_at=info.entered_at or now, max_size=max_size,
+                                kind=MemberKind.CALL)
+
+    def remember(self, info: CallerInfo) -> None:
+        """Keep a caller's details without a place in line (a closed department's caller booking a callback)."""
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.hset(CALL_INFO_KEY + info.sid, mapping=info.to_redis())
+            pipe.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
+            pipe.execute()
+
+    def recall_callback(self, info: CallerInfo) -> None:
+        """A callback's details rebuilt from its database row, unless Redis still has them, and it marked as one."""
+        if not self.connection.exists(CALL_INFO_KEY + info.sid):
+            self.connection.hset(CALL_INFO_KEY + info.sid, mapping={**info.to_redis(), "callback": "1"})
+            self.connection.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
+        self.mark(info.sid, "callback")
+
+    def caller_left(self, department: str, sid: str) -> None:
+        """A caller hung up or left the queue: free their place for good."""
+        self.queues.leave(department, sid)
+
+    def caller_info(self, sid: str) -> CallerInfo | None:
+        """What we know of a waiting or connected caller."""
+        return _details(sid, self.connection.hgetall(CALL_INFO_KEY + sid))
+
+    def record(self, sid: str) -> CallerRecord:
+        """The caller's details, flags and counters, the agent being rung to them and their promise's end, in
+        one round trip."""
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.hgetall(CALL_INFO_KEY + sid)
+            pipe.hget(ENTRY_KEY + sid, "offered_to")
+            pipe.hget(PROMISE_KEY + sid, "until")
+            raw, agent, until = pipe.execute()
+        fields = {k.decode(): v.decode() for k, v in raw.items()}
+        return CallerRecord(_details(sid, raw), fields, agent.decode() if agent else None,
+                            None if until is None else float(until))
+
+    def offers(self, departments: list[str] | tuple[str, ...], now: float) -> list[Offer]:
+        """Every caller/agent match possible now in these departments (each returned once, to one process)."""
+        return self.distributor.match_all(departments, now)
+
+    def set_presence(self, agent: str, state: Presence, departments: list[str], now: float,
+                     call: str | None = None, back_at: float | None = None) -> None:
+        """Change an agent's presence (available agents join their departments' idle lists; an agent away on a
+        break may say when they will be back)."""
+        self.presence.set(agent, state, now, departments, call, back_at)
+
+    def offer_declined(self, offer: Offer, departments: list[str], now: float) -> None:
+        """The agent did not answer: they go away, the caller takes back their original place."""
+        self.presence.set(offer.agent, Presence.AWAY, now, departments)
+        self.back_in_line(offer.department, offer.caller_sid, entered_at=now)
+
+    def back_in_line(self, department: str, sid: str, entered_at: float) -> int | None:
+        """An offer fell through (the agent did not answer or could not be rung): the caller takes back their
+        original place, as who they are: a callback still waiting to be dialled stays a callback, so the next
+        agent's turn calls the customer; a caller on the line (or a callback customer already waiting in the
+        room) stays a call, so the next agent is simply rung to them."""
+        kind = MemberKind.CALLBACK if self.has(sid, "callback") and not self.has(sid, "in_room") \
+            else MemberKind.CALL
+        return self.queues.join(department, sid, entered_at=entered_at, kind=kind)
+
+    def mark(self, sid: str, flag: str) -> None:
+        """Note something that happened to a waiting caller (`held`: heard the hold message; `connected`)."""
+        self.connection.hset(CALL_INFO_KEY + sid, flag, "1")
+
+    def unmark(self, sid: str, flag: str) -> bool:
+        """Undo `mark` (something that was true for a while: an agent being rung); True if it was marked."""
+        return bool(self.connection.hdel(CALL_INFO_KEY + sid, flag))
+
+    def count(self, sid: str, name: str) -> int:
+        """Count something that happens to a caller again and again (updates heard, unclear answers)."""
+        return self.connection.hincrby(CALL_INFO_KEY + sid, f"count:{name}", 1)
+
+    def has(self, sid: str, flag: str) -> bool:
+        """Whether `mark(sid, flag)` happened."""
+        return self.connection.hget(CALL_INFO_KEY + sid, flag) == b"1"
+
+    def is_connected(self, sid: str) -> bool:
+        """The caller has been brought to an agent."""
+        return self.has(sid, "connected")
+
+    def call_ended(self, sid: str, record: CallerRecord | None = None) -> None:
+        """The caller hung up: free their place at once so no agent is offered a dead line (a callback keeps it).
+        `record`, when the webhook read it already, saves reading it again."""
+        record = record or self.record(sid)
+        if record.info is not None and not record.has("callback"):
+            self.queues.leave(record.info.department, sid, forget=False)
+
+    def forget(self, sid: str) -> None:
+        """Drop a finished caller's details (after the summary has them); a pending callback keeps them."""
+        if self.has(sid, "callback"):
+            return
+        info = self.caller_info(sid)
+        if info is not None:
+            self.queues.leave(info.department, sid)  # drops the kept entry (the original place) too
+        self.connection.delete(CALL_INFO_KEY + sid)
+
+    def transferring(self, sid: str, to_department: str, agent: str, warm: bool) -> None:
+        """Note that the caller now belongs to another department (and, warm, which agent stays with them)."""
+        fields = {"department": to_department, "transferred_by": agent}
+        if warm:
+            fields["warm_from"] = agent
+        self.connection.hset(CALL_INFO_KEY + sid, mapping=fields)
+        self.connection.hdel(CALL_INFO_KEY + sid, "connected")
+
+    def flag(self, sid: str, name: str) -> str | None:
+        """A free-form field of the caller's record (warm_from, transferred_by)."""
+        value = self.connection.hget(CALL_INFO_KEY + sid, name)
+        return value.decode() if value else None
+
+    def kind(self, sid: str) -> str:
+        """Whether a place in line is held by a caller on the line or by a callback (virtual hold)."""
+        kind = self.connection.hget(ENTRY_KEY + sid, "kind")
+        return kind.decode() if kind else MemberKind.CALL
+
+    def callback_closed(self, sid: str) -> None:
+        """A callback is over (done or given up): its place and details go."""
+        self.connection.hdel(CALL_INFO_KEY + sid, "callback")
+        self.call_ended(sid)
+        self.forget(sid)
+
+
+def _details(sid: str, raw: dict[bytes, bytes]) -> CallerInfo | None:
+    """The caller's details from their record; None when it holds only flags (an administrator's test call)."""
+    return CallerInfo.from_redis(sid, raw) if b"line" in raw else None

@@ -1,0 +1,346 @@
+"""The admin section: administrators edit lines' scripts in the browser, see the flow, test, publish, roll back.
+
+Every save is a draft (an immutable version); publishing puts a version in service for new calls in every
+process (calls in progress keep theirs); an invalid draft cannot be published. What the editor shows as the
+administrator types (problems at their lines, the diagram, the diff against the live version) comes from the
+same checks and model the engine uses, run on the server. Everything done here goes into the audit trail.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_flashed_messages,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+
+from callflow.domain.script import hours_edit
+from callflow.domain.script.diagram import diagram
+from callflow.domain.script.lint import lint_text
+from callflow.domain.script.loader import parse_script
+from callflow.domain.script.problems import ScriptInvalid, ScriptProblem, errors_in
+from callflow.services import publishing
+from callflow.store.models import ScriptVersion
+from pages import absolute_url, auth, phones, runtime
+from pages.auth import current_agent, login_required, wants_json
+from pages.console import refuse
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+auth.protect(bp)
+bp.register_error_handler(HTTPException, refuse)
+
+
+@bp.before_request
+@login_required("admin")
+def admins_only():
+    """Every page and action here is for administrators (agents and supervisors get 403)."""
+
+
+def _lines() -> list[dict]:
+    """Every line in service or published here: its script, where it comes from, and its drafts."""
+    rt = runtime()
+    rt.script_for_number("")  # pick up publications and file changes first
+    with rt.sessions() as db:
+        live = publishing.live_versions(db)
+        drafts = {name: publishing.latest_draft(db, name) for name in set(live) | set(rt.scripts.current)}
+    lines = []
+    for name in sorted(set(rt.scripts.current) | set(live)):
+        script = rt.scripts.current.get(name)
+        published = live.get(name)
+        lines.append({"name": name, "script": script, "published": published, "draft": drafts.get(name),
+                      "problems": rt.scripts.problems.get(name, [])})
+    return lines
+
+
+def _live_text(name: str) -> str | None:
+    """The text new calls get now for this line."""
+    rt = runtime()
+    script = rt.scripts.current.get(name)
+    return rt.scripts.texts.get(script.version) if script is not None else None
+
+
+def _checked(name: str, text: str) -> dict:
+    """Problems, diagram and diff of a text, as the editor shows them."""
+    problems = publishing.problems_of(text, name, runtime().scripts)
+    script, _ = parse_script(text, name)
+    live = _live_text(name) or ""
+    return {"problems": problems, "errors": len(errors_in(problems)), "diagram": diagram(script) if script else None,
+            "diff": _diff(live, text), "blamed": _blamed(problems)}
+
+
+def _blamed(problems: list[ScriptProblem]) -> set[str]:
+    """Fields named by errors, and their parents, so the diagram can mark the boxes at fault."""
+    fields = set()
+    for problem in errors_in(problems):
+        parts = problem.field.split(".")
+        fields.update(".".join(parts[:i]) for i in range(2, len(parts) + 1))
+    return fields
+
+
+def _diff(old: str, new: str) -> list[tuple[str, str]]:
+    """A unified diff as (kind, line) pairs: kind is add, del, hunk or same."""
+    rows = []
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), "published", "draft", lineterm="", n=2):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"@": "hunk", "+": "add", "-": "del"}.get(line[:1], "same")
+        rows.append((kind, line))
+    return rows
+
+
+def _problem_json(problem: ScriptProblem) -> dict:
+    return {"line": problem.line, "column": problem.column, "field": problem.field, "message": problem.message,
+            "severity": problem.severity.value}
+
+
+def _done(message: str, to: str):
+    if wants_json():
+        return jsonify(message=message)
+    flash(message)
+    return redirect(to, code=303)
+
+
+@bp.get("/")
+def index():
+    """The lines and their scripts."""
+    return render_template("admin/index.html", lines=_lines(), done=" ".join(get_flashed_messages()) or None)
+
+
+@bp.get("/scripts/<name>")
+def editor(name: str):
+    """Edit a line's script: the newest draft if there is one, else the live text."""
+    if not _valid_name(name):
+        abort(404, "No such script.")
+    live = _live_text(name)
+    with runtime().sessions() as db:
+        draft = publishing.latest_draft(db, name)
+    if live is None and draft is None:
+        abort(404, "No such script.")
+    text = draft.text if draft is not None else live
+    return _editor_page(name, text, draft, done=" ".join(get_flashed_messages()) or None)
+
+
+def _editor_page(name: str, text: str, draft, status: int = 200, error: str | None = None,
+                 done: str | None = None, note: str = ""):
+    checked = _checked(name, text)
+    return render_template("admin/editor.html", name=name, text=text, draft=draft, error=error, done=done,
+                           note=note, problems_json=[_problem_json(p) for p in checked["problems"]],
+                           can_test=checked["errors"] == 0, **checked), status
+
+
+def _valid_name(name: str) -> bool:
+    try:
+        publishing.check_name(name)
+    except publishing.PublishingError:
+        return False
+    return True
+
+
+@bp.post("/scripts/<name>/check")
+def check(name: str):
+    """What the editor shows for the text being typed: problems at their lines, the diagram and the diff."""
+    rt = runtime()
+    with rt.sessions() as db:
+        if not _valid_name(name) or not publishing.known(db, name, rt.scripts):
+            return jsonify(error=f"No such script: {name}."), 404
+    text = request.get_json(silent=True, force=True) or {}
+    text = text.get("text", "") if isinstance(text, dict) else ""
+    checked = _checked(name, text)
+    return jsonify(problems=[_problem_json(p) for p in checked["problems"]], errors=checked["errors"],
+                   html={"diagram": render_template("admin/_diagram.html", **checked),
+                         "diff": render_template("admin/_diff.html", **checked)})
+
+
+@bp.post("/scripts/<name>/drafts")
+def save(name: str):
+    """Save the text as a new draft version (even with errors: it just cannot be published)."""
+    if not _valid_name(name):
+        abort(404, "No such script.")
+    text, note = request.form.get("text", ""), request.form.get("note", "")
+    rt = runtime()
+    try:
+        with rt.sessions() as db:
+            version = publishing.save_draft(db, name, text.replace("\r\n", "\n"), current_agent().login,
+                                            rt.clock.now(), note)
+    except publishing.PublishingError as error:
+        return _editor_page(name, text, None, 400, f"Not saved. {error.field.capitalize()}: {error}.", note=note)
+    errors = len(errors_in(lint_text(version.text, name, rt.scripts.dial_countries)))
+    tail = f" It has {errors} error{'s' if errors != 1 else ''} to fix before it can be published." if errors \
+        else " It can be published."
+    return _done(f"Draft saved as version {version.id}.{tail}", url_for("admin.editor", name=name))
+
+
+@bp.post("/scripts/<name>/publish")
+def publish(name: str):
+    """Put a saved version in service for new calls (a rollback is the publication of an older one)."""
+    rt = runtime()
+    try:
+        version_id = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400, "Choose the version to publish.")
+    reason = request.form.get("reason", "")
+    rollback = request.form.get("rollback") == "yes"
+    try:
+        with rt.sessions() as db:
+            version = db.get(ScriptVersion, version_id)
+            if version is None or version.name != name:
+                abort(404, f"No version {version_id} of {name}.")
+            text = version.text
+            publishing.publish(db, version_id, current_agent().login, rt.clock.now(), rt.scripts, reason,
+                               action="rollback" if rollback else "publish")
+    except ScriptInvalid as invalid:
+        first = errors_in(invalid.problems)[0]
+        with rt.sessions() as db:
+            draft = publishing.latest_draft(db, name)
+        return _editor_page(name, text, draft, 400, f"Version {version_id} was not published: "
+                                                    f"line {first.line}, {first.field}: {first.message}.")
+    except publishing.PublishingError as error:
+        abort(409, f"Not published: {error}.")
+    rt.scripts_changed()
+    rt.script_for_number("")  # this process at once; the others before their next new call
+    verb = "Rolled back to" if rollback else "Published"
+    return _done(f"{verb} version {version_id} of {name}: new calls get it now; calls in progress keep theirs.",
+                 url_for("admin.history", name=name) if rollback else url_for("admin.editor", name=name))
+
+
+@bp.get("/scripts/<name>/history")
+def history(name: str):
+    """Who published what, when and why; every saved version, with a rollback for each older publication."""
+    if not _valid_name(name):
+        abort(404, "No such script.")
+    with runtime().sessions() as db:
+        publications = publishing.publications_of(db, name)
+        versions = publishing.versions_of(db, name)
+        live = publishing.live_versions(db).get(name)
+    return render_template("admin/history.html", name=name, publications=publications, versions=versions,
+                           live=live, done=" ".join(get_flashed_messages()) or None)
+
+
+@bp.get("/audit")
+def audit():
+    """The audit trail: who changed what and when."""
+    with runtime().sessions() as db:
+        entries = publishing.audit_trail(db)
+    return render_template("admin/audit.html", entries=entries)
+
+
+TEST_CALL_KEY = "callflow:test-call:"  # call sid -> the administrator who placed it (only they may drive it)
+TEST_CALL_TTL = 3600
+
+
+@bp.post("/scripts/<name>/test-call")
+def test_call(name: str):
+    """Test-call the text in the editor, saved or not: the line rings the administrator's test phone.
+
+    With the local carrier that phone is in this page (an interactive `client:` phone the carrier drives from
+    what the page sends); with Twilio it is the administrator's own phone. Either way it is one REST call
+    through the real client, and the app answers it from the draft with every way out stood in for by words.
+    """
+    body = request.get_json(silent=True, force=True) or {}
+    text = body.get("text", "") if isinstance(body, dict) else ""
+    script, problems = parse_script(text, name)
+    errors = errors_in(problems)
+    if script is None or errors:
+        first = errors[0]
+        return jsonify(error=f"Fix line {first.line} first ({first.field}: {first.message}).", field="text"), 400
+    rt, me = runtime(), current_agent()
+    rt.share_text(script.version, text)
+    numbers = script.numbers or (rt.scripts.current[name].numbers if name in rt.scripts.current else ())
+    line = numbers[0] if numbers else None
+    if line is None:
+        return jsonify(error="The script answers no number: add one under line.numbers to test-call it.",
+                       field="text"), 400
+    in_browser = rt.settings.local_carrier
+    phone = f"client:test-{me.login}" if in_browser else me.reach
+    if in_browser:
+        phones.register(phone)
+    call = rt.twilio.calls.create(to=phone, from_=line, url=absolute_url("voice.incoming", draft=script.version))
+    rt.redis.set(TEST_CALL_KEY + call.sid, me.login, ex=TEST_CALL_TTL)
+    where = "Your test phone below is ringing." if in_browser else f"Your phone ({me.reach}) is ringing."
+    return jsonify(sid=call.sid, phone=phone, in_browser=in_browser, message=where)
+
+
+def _own_test_call(sid: str) -> None:
+    owner = runtime().redis.get(TEST_CALL_KEY + sid)
+    if owner is None or owner.decode() != current_agent().login:
+        abort(404, "No such test call of yours.")
+
+
+@bp.get("/test-calls/<sid>")
+def test_call_state(sid: str):
+    """What the test phone has heard since entry ?since=N, and what it is waiting for (ringing, an answer)."""
+    _own_test_call(sid)
+    return phones.state(sid)
+
+
+@bp.post("/test-calls/<sid>/<action>")
+def test_call_action(sid: str, action: str):
+    """The tester answers, presses keys, says words or hangs up."""
+    _own_test_call(sid)
+    return phones.act(sid, action)
+
+
+# -- opening hours by form -------------------------------------------------------------------------------------
+
+def _base_text(name: str) -> str:
+    """What a form change applies to: the work in progress if there is one, else the live text."""
+    with runtime().sessions() as db:
+        draft = publishing.latest_draft(db, name)
+    text = draft.text if draft is not None else _live_text(name)
+    if text is None:
+        abort(404, "No such script.")
+    return text
+
+
+@bp.get("/scripts/<name>/hours")
+def hours(name: str):
+    """A line's opening hours, holidays and closures, with forms to change them (each change is a draft)."""
+    if not _valid_name(name):
+        abort(404, "No such script.")
+    text = _base_text(name)
+    try:
+        found = hours_edit.blocks(text)
+    except hours_edit.HoursEditError as error:
+        found, problem = [], str(error)
+    else:
+        problem = None
+    return render_template("admin/hours.html", name=name, blocks=found, error=problem,
+                           done=" ".join(get_flashed_messages()) or None)
+
+
+@bp.post("/scripts/<name>/hours/<block>/<change>")
+def change_hours(name: str, block: str, change: str):
+    """Add or remove a holiday, or add a closure; the script with the change is saved as a new draft."""
+    form = request.form
+    edits = {"add-holiday": lambda text: hours_edit.add_holiday(text, block, form.get("day", "")),
+             "remove-holiday": lambda text: hours_edit.remove_holiday(text, block, form.get("day", "")),
+             "add-closure": lambda text: hours_edit.add_closure(text, block, form.get("start", "").replace("T", " "),
+                                                                form.get("end", "").replace("T", " "),
+                                                                form.get("reason", ""))}
+    if not _valid_name(name) or change not in edits:
+        abort(404, "No such change.")
+    rt = runtime()
+    try:
+        text = edits[change](_base_text(name))
+    except hours_edit.HoursEditError as error:
+        if wants_json():
+            return jsonify(error=str(error), field=error.field), 400
+        return render_template("admin/hours.html", name=name, blocks=hours_edit.blocks(_base_text(name)),
+                               error=f"Not changed. {error.field.capitalize()}: {error}.", field=error.field,
+                               done=None), 400
+    what = {"add-holiday": f"holiday {form.get('day')} added to {block}",
+            "remove-holiday": f"holiday {form.get('day')} removed from {block}",
+            "add-closure": f"closure {form.get('start')} to {form.get('end')} added to {block}"}[change]
+    with rt.sessions() as db:
+        version = publishing.save_draft(db, name, text, current_agent().login, rt.clock.now(), what.capitalize())
+    return _done(f"{what.capitalize()}: saved as draft version {version.id}. Review it and publish it in the "
+                 f"editor.", url_for("admin.hours", name=name))

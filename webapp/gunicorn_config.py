@@ -1,0 +1,40 @@
+"""How gunicorn serves the app, shared by `callflow serve`, the image, docker-compose and the benchmarks.
+
+    gunicorn -c python:webapp.gunicorn_config --bind 0.0.0.0:8000 --workers 4 'webapp:create_app()'
+
+Threads (gthread) because a webhook mostly waits on Redis and the database. The worker freezes its heap once
+the app is loaded: a web worker holds about 200,000 long-lived objects (Flask, SQLAlchemy, twilio, the
+scripts, scikit-learn), and each of CPython's full garbage collections walks them all, 130 ms with the
+worker's every thread stopped, which callers would hear as a webhook's tail latency. Frozen, they are never
+walked again (0.02 ms in-process; under load a worker's longest pause fell from 362 ms to 230-242, though
+full collections came twice as often: docs/benchmarks.md, Callers on hold, runs 5-7); what the requests
+create is collected as before.
+
+A request whose body is too long for the app to drain after refusing it (`webapp/oversize.py`) is answered
+with `Connection: close` and the connection closed, rather than kept alive and then dropped.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from webapp import oversize
+
+worker_class = "gthread"
+threads = 8
+
+
+def post_worker_init(worker) -> None:
+    gc.collect()
+    gc.freeze()
+
+
+def pre_request(worker, req) -> None:
+    worker.log.debug("%s %s", req.method, req.path)
+    headers = {name.upper(): value for name, value in req.headers}
+    try:
+        length = int(headers.get("CONTENT-LENGTH", ""))
+    except ValueError:
+        length = None
+    if oversize.must_close(length, "chunked" in headers.get("TRANSFER-ENCODING", "").lower()):
+        req.must_close = True  # gunicorn then says `Connection: close` and closes after the answer
