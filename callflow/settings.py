@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from callflow.domain.callback_guard import destination_refusal, why_not_dial
+
 TWILIO_DEFAULT_API_URL = "https://api.twilio.com"
 
 
@@ -95,8 +97,6 @@ def _check_fallback(values: dict) -> None:
     number = values.get("fallback_number")
     if not number or values.get("twilio_api_url", TWILIO_DEFAULT_API_URL) != TWILIO_DEFAULT_API_URL:
         return
-    from callflow.domain.callback_guard import destination_refusal, why_not_dial
-
     countries = frozenset(values["callback_countries"])
     refusal = destination_refusal(number, countries)
     if refusal is not None:

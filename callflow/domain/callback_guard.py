@@ -71,11 +71,13 @@ def normalise(text: str | None, region: str | None = None) -> str | None:
 
 
 def policy_for(settings) -> Policy:
-    """The policy the settings describe; the fictional 555 exchange only when calls go to the local carrier."""
-    from callflow.settings import TWILIO_DEFAULT_API_URL
+    """The policy the settings describe; the fictional 555 exchange only when calls go to the local carrier.
 
+    The process's settings are handed in (their countries, daily limit and `local_carrier`): the guard reads no
+    configuration of its own, so the settings can use it to check the fallback number as they load.
+    """
     return Policy(frozenset(settings.callback_countries), settings.callback_daily_limit,
-                  allow_fictional=settings.twilio_api_url.rstrip("/") != TWILIO_DEFAULT_API_URL.rstrip("/"))
+                  allow_fictional=settings.local_carrier)
 
 
 def readings(text: str | None, regions: str | Sequence[str] | None = None) -> list[str]:
