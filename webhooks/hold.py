@@ -26,8 +26,9 @@ from callflow.domain.actions import (
     Voicemail,
 )
 from callflow.domain.promise_words import HumanPromise, human_promise, repromise
+from callflow.services.holding import estimate
 from callflow.store.acd import CALL_INFO_KEY, CallerInfo, CallerRecord
-from callflow.store.estimate_inputs import EstimateInputs, LineInputs
+from callflow.store.estimate_inputs import EstimateInputs
 from callflow.store.promises import Promises
 from callflow.store.wait_stats import ABANDONED_FLAG, WaitStats, estimate_from_json, estimate_to_json
 from webhooks import runtime
@@ -54,21 +55,6 @@ def offer_now(rt, department: str, now: float) -> list:
     for offer in offers:
         rt.jobs.enqueue(jobs.ring_agent, offer.department, offer.caller_sid, offer.agent)
     return offers
-
-
-def estimate(rt, department, sid: str, line: LineInputs | None = None, again: bool = False) -> estimates.Estimate:
-    """Ours (`callflow.domain.estimates.estimate`) for a caller in line: the department's history, its agents'
-    presence (how long each busy agent's call has lasted, who is wrapping up, who serves a department with
-    callers waiting first, who is on a break and due back when) and the caller's place, callbacks holding
-    places counted (they never give up); all read in one round trip (`line`, when the webhook has it)."""
-    now = rt.clock.timestamp()
-    line = line or EstimateInputs(rt.redis).read(department.id, sid, now)
-    first = {d for p in line.at_work for d in p.departments[:p.departments.index(department.id)]
-             if department.id in p.departments}
-    busy_elsewhere = {d for d in first if line.waiting.get(d)}  # shared agents will take those callers first
-    back = tuple((at, +1) for at in line.due_back)
-    staffing = estimates.staffing_from(line.at_work, department.wrap_up_seconds, back, department.id, busy_elsewhere)
-    return estimates.estimate(line.stats, line.place, staffing, now, line.callbacks_ahead, again)
 
 
 def promise(rt, sid: str, figure: estimates.Estimate, now: float, broken: int | None = None,
