@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from callflow.domain.script.loader import load_script
-from callflow.domain.steering.evaluate import confirmation_outcome, expected_outcome
+from callflow.domain.script.preview import confirmation_outcome, expected_outcome
 from callflow.domain.steering.training import router_for_script
 
 SETS = (("acme_bank.yaml", "confirmation_answers.csv"), ("riverside_clinic.yaml", "confirmation_answers_clinic.csv"))

@@ -285,7 +285,7 @@ def route(utterances, script_path, as_json) -> None:
 
     from callflow.domain.script.library import load_library
     from callflow.domain.script.loader import load_script
-    from callflow.domain.steering.preview import preview
+    from callflow.domain.script.preview import preview
     from callflow.domain.steering.training import router_for_script
 
     if script_path:

@@ -12,7 +12,7 @@ import io
 from flask import Blueprint, abort, flash, get_flashed_messages, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from callflow.domain.steering.preview import preview
+from callflow.domain.script.preview import preview
 from callflow.services import publishing
 from callflow.services.routers import retrain_every_line
 from callflow.store.learning import HistoryRejected, import_history, learned_examples, remove_example

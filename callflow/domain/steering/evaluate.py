@@ -99,34 +99,3 @@ def latency_ms(
         steer(text)
         samples.append((clock() - start) * 1000.0)
     return float(np.percentile(samples, 50)), float(np.percentile(samples, 99))
-
-
-
-def confirmation_outcome(script, first: str, second: str, answer: str, steer, now) -> str:
-    """Where a caller's spoken answer to "is this about <first>, or about <second>?" put them through.
-
-    The department chosen (before any closed-hours handover), 'ask' (asked again in a few words) or 'keypad'
-    (the keypad fallback).
-    """
-    from callflow.domain.events import Speech
-    from callflow.domain.script import engine
-    from callflow.domain.script.state import CallState, Stage
-
-    asked = CallState(script.version, language=script.language, menu=script.main_menu, stage=Stage.CONFIRM,
-                      choices=(first, second), confirmation_asked=True)
-    state = engine.handle(script, asked, Speech(answer, 0.9), now, steer).state
-    if state.keypad_only:
-        return "keypad"
-    for entry in state.path:  # the department chosen comes before a closed department's handover
-        if entry == "operator":
-            return script.operator
-        if entry.startswith(("confirmed:", "confirm:new-reason:", "closed:", "department:")):
-            return entry.rpartition(":")[2]
-    return "ask" if state.department is None else state.department
-
-
-def expected_outcome(script, first: str, second: str, expected: str) -> str:
-    """A labelled answer's expectation ('first', 'second', 'person', 'route:<id>', 'ask') as `confirmation_outcome`
-    reports it."""
-    named = {"first": first, "second": second, "person": script.operator}
-    return named.get(expected, expected.removeprefix("route:"))

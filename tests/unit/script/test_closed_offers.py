@@ -140,7 +140,7 @@ def test_the_linter_lets_a_closed_message_promise_our_callback():
 
 
 def test_callflow_route_at_night_shows_the_offer_the_caller_hears(bank):
-    from callflow.domain.steering.preview import preview
+    from callflow.domain.script.preview import preview
 
     heard = preview(bank, fraud_steer, "can I speak to someone", CLOSED).caller_hears
     assert heard.startswith("Customer Service is closed now. We open again at 8 am tomorrow. Fraud and Security is "

@@ -15,7 +15,7 @@ from callflow.domain.events import Digits, Speech
 from callflow.domain.script import utterances
 from callflow.domain.script.engine import handle, start
 from callflow.domain.script.loader import load_script
-from callflow.domain.steering.evaluate import confirmation_outcome, expected_outcome
+from callflow.domain.script.preview import confirmation_outcome, expected_outcome
 from callflow.domain.steering.training import router_for_script
 from tests.conftest import ROOT
 
