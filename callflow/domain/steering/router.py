@@ -16,13 +16,12 @@ department with hundreds of examples and no topics gets pseudo-topics instead (`
 latent-semantic space), which gets about half of that gain without anyone labelling intents.
 
 `Router.train(..., kind="embeddings")` gives the optional heavier router (`embeddings.py`: sentence
-embeddings averaged with this one); it is imported only when asked for, so the default install stays light.
+embeddings averaged with this one); its encoder (torch) is imported only when asked for, so the default install
+stays light. What both kinds share (ranking, the training set, the version hash) is in `ranking.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import pickle
 import zlib
 from collections import Counter
@@ -35,16 +34,21 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-from callflow.domain.steering.background import out_of_scope_phrases
-from callflow.domain.steering.decision import SteeringDecision
-from callflow.domain.steering.labels import OUT_OF_SCOPE, TOPIC, department_of
-from callflow.domain.steering.labels import label as label_of
+from callflow.domain.steering.embeddings import EMBEDDINGS_POLICY, EmbeddingRouter
+from callflow.domain.steering.labels import department_of
 from callflow.domain.steering.policy import FINE_POLICY, SteeringPolicy
+from callflow.domain.steering.ranking import (
+    EMBEDDINGS_FORMAT,
+    FORMAT,
+    TEMPERATURE,
+    BaseRouter,
+    to_departments,
+    training_set,
+    version_of,
+)
+from callflow.domain.steering.subtopics import pseudo_topics
 
 KINDS = ("tfidf", "embeddings")
-_FORMAT = b"callflow-router/2\n"
-EMBEDDINGS_FORMAT = b"callflow-router-embeddings/2\n"  # written by embeddings.EmbeddingRouter
-_TEMPERATURE = 5.0  # SVM margins are roughly in [-1.5, 1.5]; x5 spreads them into usable probabilities
 _SEED = 0
 _ONE_BY_ONE = 8  # up to this many utterances, the fast path beats scikit-learn's batch transform
 
@@ -58,7 +62,7 @@ def _features() -> FeatureUnion:
     )
 
 
-class Router:
+class Router(BaseRouter):
     """A trained router; build one with `Router.train`, or `Router.from_bytes` for one trained elsewhere.
 
     One or two linear models ("heads") over the same features: departments, and, when there are topics,
@@ -85,7 +89,7 @@ class Router:
         self._slices, self._maps, start = [], [], 0
         for head in self._heads:
             self._slices.append(slice(start, start + len(head)))
-            self._maps.append(_to_departments(head, self._departments))
+            self._maps.append(to_departments(head, self._departments))
             start += len(head)
         # Derived, never serialised: what the one-utterance fast path needs from the fitted vectorizers.
         self._blocks = []
@@ -94,11 +98,6 @@ class Router:
             vocabulary = vectorizer.vocabulary_
             self._blocks.append((vectorizer.build_analyzer(), vocabulary, vectorizer.idf_, offset))
             offset += len(vocabulary)
-
-    def _set_classes(self, classes: list[str]) -> None:
-        """Columns of the finest model -> departments: topics add up into their department."""
-        self._classes = classes
-        self._departments = sorted({department_of(c) for c in classes if c != OUT_OF_SCOPE})
 
     @classmethod
     def train(
@@ -110,7 +109,7 @@ class Router:
         topics: Mapping[str, str] | None = None,
         kind: str = "tfidf",
         subtopics: bool = True,
-    ) -> Router:
+    ) -> BaseRouter:
         """Train on department id -> phrases; `background` defaults to the shipped out-of-scope phrases.
 
         Keys may be "department/topic", or `topics` may give a phrase's topic: a second model then learns
@@ -119,17 +118,15 @@ class Router:
         """
         if kind not in KINDS:
             raise ValueError(f"unknown router kind {kind!r}: one of {', '.join(KINDS)}")
-        if kind == "embeddings":
-            from callflow.domain.steering.embeddings import EmbeddingRouter  # torch: only when asked for
-
-            return EmbeddingRouter.train(examples, background, policy, topics=topics, subtopics=subtopics)
+        if kind == "embeddings":  # built on a TF-IDF router trained on the same examples, at the same policy
+            policy = policy or EMBEDDINGS_POLICY
+            tfidf = cls.train(examples, background, policy, topics=topics, subtopics=subtopics)
+            return EmbeddingRouter.train(tfidf, examples, background, policy, topics=topics)
         texts, labels = training_set(examples, background, topics)
         features = _features()
         matrix = features.fit_transform(texts)
         fine = labels
         if subtopics:
-            from callflow.domain.steering.subtopics import pseudo_topics
-
             fine = pseudo_topics(matrix, labels)
         coarse = [department_of(label) for label in labels]
         heads, weights, intercepts = [], [], []
@@ -145,13 +142,8 @@ class Router:
             np.concatenate(intercepts),
             heads,
             policy,
-            _version(texts, fine, policy),
+            version_of(texts, fine, policy),
         )
-
-    @property
-    def departments(self) -> list[str]:
-        """The department ids this router can send a caller to."""
-        return list(self._departments)
 
     @property
     def kind(self) -> str:
@@ -190,49 +182,16 @@ class Router:
         """
         margins = self._margins(texts)
         total = np.zeros((len(texts), len(self._departments) + 1))
-        for columns, to_departments in zip(self._slices, self._maps, strict=True):
-            scaled = _TEMPERATURE * margins[:, columns]
+        for columns, into_departments in zip(self._slices, self._maps, strict=True):
+            scaled = TEMPERATURE * margins[:, columns]
             scaled -= scaled.max(axis=1, keepdims=True)
             exp = np.exp(scaled)
-            total += (exp / exp.sum(axis=1, keepdims=True)) @ to_departments
+            total += (exp / exp.sum(axis=1, keepdims=True)) @ into_departments
         return total / len(self._slices)
-
-    def _ranked(self, row: np.ndarray) -> tuple[list[tuple[str, float]], float]:
-        dept = row[:-1]
-        order = np.argsort(-dept, kind="stable")
-        ranked = [(self._departments[i], float(dept[i])) for i in order]
-        return ranked, float(row[-1])
-
-    def rank(self, text: str) -> list[tuple[str, float]]:
-        """Every department with its probability, best first; what is left over is the out-of-scope share."""
-        return self.rank_many([text])[0]
-
-    def rank_many(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
-        """`rank` for many utterances at once."""
-        if not texts:
-            return []
-        return [self._ranked(row)[0] for row in self._probabilities(texts)]
-
-    def steer(self, text: str) -> SteeringDecision:
-        """Decide what to do with one utterance (the callable the IVR engine is given)."""
-        return self.steer_many([text])[0]
-
-    __call__ = steer
-
-    def steer_many(self, texts: Sequence[str]) -> list[SteeringDecision]:
-        """Decide for many utterances at once (benchmarks, bulk review); same answers as `steer`."""
-        if not texts:
-            return []
-        return [self.policy.decide(*self._ranked(row)) for row in self._probabilities(texts)]
 
     def with_policy(self, policy: SteeringPolicy) -> Router:
         """The same model with other thresholds (for tuning and what-if questions)."""
         return Router(self._features, self._weights, self._intercept, self._heads, policy, self.version)
-
-    @property
-    def classes(self) -> list[str]:
-        """The finest model's classes: departments or topics (pseudo-topics included), and out-of-scope."""
-        return list(self._classes)
 
     def to_bytes(self) -> bytes:
         """Serialise for Redis or the database; only ever load bytes this project wrote (it is a pickle)."""
@@ -245,18 +204,16 @@ class Router:
             "intercept": self._intercept,
             "heads": self._heads,
         }
-        return _FORMAT + zlib.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 6)
+        return FORMAT + zlib.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 6)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> Router:
+    def from_bytes(cls, data: bytes) -> BaseRouter:
         """Load what `to_bytes` wrote; refuses other formats and other scikit-learn versions (retrain then)."""
-        if data.startswith(EMBEDDINGS_FORMAT):
-            from callflow.domain.steering.embeddings import EmbeddingRouter  # torch: only when asked for
-
-            return EmbeddingRouter.from_bytes(data)
-        if not data.startswith(_FORMAT):
+        if data.startswith(EMBEDDINGS_FORMAT):  # its TF-IDF router inside is loaded here, version checked
+            return EmbeddingRouter.from_bytes(data, cls.from_bytes)
+        if not data.startswith(FORMAT):
             raise ValueError("not a callflow router (unknown format header)")
-        payload = pickle.loads(zlib.decompress(data[len(_FORMAT) :]))
+        payload = pickle.loads(zlib.decompress(data[len(FORMAT) :]))
         if payload["sklearn"] != sklearn.__version__:
             raise ValueError(
                 f"router was trained with scikit-learn {payload['sklearn']}, this is {sklearn.__version__}: "
@@ -285,50 +242,3 @@ def _fit_head(matrix, labels: Sequence[str]) -> tuple[list[str], np.ndarray, np.
     if len(classes) == 2:  # liblinear gives one margin, for classes_[1]
         coef, intercept = np.vstack([-coef[0], coef[0]]), np.array([-intercept[0], intercept[0]])
     return classes, coef, intercept
-
-
-def _to_departments(classes: Sequence[str], departments: Sequence[str]) -> np.ndarray:
-    """0/1 matrix: a model's classes -> departments, and out-of-scope to the last column."""
-    column = {d: i for i, d in enumerate(departments)}
-    matrix = np.zeros((len(classes), len(departments) + 1))
-    for i, c in enumerate(classes):
-        matrix[i, len(departments) if c == OUT_OF_SCOPE else column[department_of(c)]] = 1.0
-    return matrix
-
-
-def training_set(
-    examples: Mapping[str, Sequence[str]],
-    background: Sequence[str] | None = None,
-    topics: Mapping[str, str] | None = None,
-) -> tuple[list[str], list[str]]:
-    """Texts and their labels: departments (or "department/topic"), then the out-of-scope class."""
-    if background is None:
-        background = out_of_scope_phrases()
-    topics = topics or {}
-    texts: list[str] = []
-    labels: list[str] = []
-    for key in sorted(examples):
-        if department_of(key) == OUT_OF_SCOPE or not department_of(key):
-            raise ValueError(f"{key!r}: {OUT_OF_SCOPE!r} is reserved and departments need an id")
-        for phrase in examples[key]:
-            if phrase and phrase.strip():
-                texts.append(phrase.strip())
-                topic = topics.get(phrase) if TOPIC not in key else None
-                labels.append(label_of(key, topic))
-    texts += list(background)
-    labels += [OUT_OF_SCOPE] * len(background)
-    if len(set(labels)) < 2 or not any(label != OUT_OF_SCOPE for label in labels):
-        raise ValueError("need phrases for at least one department and something to tell it from")
-    return texts, labels
-
-
-def _version(texts: list[str], labels: list[str], policy: SteeringPolicy, kind: str = "tfidf") -> str:
-    """A content hash: same training data and settings give the same version, on any machine."""
-    digest = hashlib.sha256()
-    digest.update(_FORMAT)
-    if kind != "tfidf":
-        digest.update(kind.encode())
-    digest.update(json.dumps([_TEMPERATURE, policy.unknown_below, policy.route_at]).encode())
-    for label, text in sorted(zip(labels, texts, strict=True)):
-        digest.update(f"{label}\t{text}\n".encode())
-    return digest.hexdigest()[:16]

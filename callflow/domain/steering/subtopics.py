@@ -19,6 +19,8 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import normalize
 
+from callflow.domain.steering.labels import OUT_OF_SCOPE, TOPIC
+
 PER_TOPIC = 100  # phrases per pseudo-topic (50, 100, 150, 200 tried; 100 best)
 _DIMENSIONS = 100  # latent-semantic dimensions (50, 100, 200 tried: within noise; 100 kept)
 _SEED = 0
@@ -30,8 +32,6 @@ def pseudo_topics(matrix, labels: Sequence[str]) -> list[str]:
 
     Deterministic: a fixed seed for the SVD and k-means. Other labels are returned unchanged.
     """
-    from callflow.domain.steering.labels import OUT_OF_SCOPE, TOPIC
-
     labels = list(labels)
     sizes: dict[str, list[int]] = {}
     for i, label in enumerate(labels):

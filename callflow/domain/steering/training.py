@@ -16,6 +16,7 @@ import yaml
 
 from callflow.domain.steering.labels import department_of
 from callflow.domain.steering.policy import SteeringPolicy
+from callflow.domain.steering.ranking import BaseRouter
 from callflow.domain.steering.router import Router
 
 
@@ -76,7 +77,7 @@ def train_from_script(
     script: Mapping[str, Any],
     learned: Iterable[tuple[str, str]] = (),
     policy: SteeringPolicy | None = None,
-) -> Router:
+) -> BaseRouter:
     """Train a router for a script and the examples agents' transfers have taught."""
     return Router.train(merge_examples(examples_from_script(script), learned), policy=policy)
 
@@ -100,7 +101,7 @@ def router_kind() -> str:
 
 def router_for_script(
     script, learned: Iterable[tuple[str, str]] = (), kind: str | None = None
-) -> Router | None:
+) -> BaseRouter | None:
     """The router for a loaded script, or None when no department gives example phrases.
 
     `kind` defaults to the `CALLFLOW_STEERING_ROUTER` setting (see `router_kind`).

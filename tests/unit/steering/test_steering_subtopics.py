@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from callflow.domain.steering.labels import OUT_OF_SCOPE, department_of
 from callflow.domain.steering.neighbours import NearestExamples
 from callflow.domain.steering.policy import FINE_POLICY, SteeringPolicy
-from callflow.domain.steering.router import OUT_OF_SCOPE, Router, department_of
+from callflow.domain.steering.router import Router
 from callflow.domain.steering.subtopics import MARK, PER_TOPIC, pseudo_topics
 
 BACKGROUND = ["what's the weather tomorrow", "set an alarm for seven", "tell me a joke"]
