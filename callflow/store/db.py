@@ -8,6 +8,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,10 +72,8 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> Config:
     """Alembic's configuration for our migrations folder, pointed at `url`."""
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -80,17 +82,12 @@ def alembic_config(url: str):
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Create or upgrade the schema to `revision`."""
-    from alembic import command
-
     make_engine(url).dispose()  # creates the SQLite folder if needed
     command.upgrade(alembic_config(url), revision)
 
 
 def behind(url: str) -> bool:
     """Whether the schema at `url` lacks migrations (or is absent), read without creating anything."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         return True  # connecting would leave an empty database file behind
     heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from callflow.domain import hold_music
 from callflow.domain.script.checks import check
 from callflow.domain.script.loader import parse_script, read_script_text
 from callflow.domain.script.model import Script
@@ -33,8 +34,6 @@ def lint(script_or_path: Script | str | Path,
 def _hold_music_missing(script: Script | None, path: Path) -> list[ScriptProblem]:
     """A served hold music file must be beside the script (its folder's audio/) or be the one callflow ships:
     a line whose music is missing would play its callers the shipped tune, not the one it chose."""
-    from callflow.domain import hold_music
-
     music = script.hold.music if script is not None else ""
     if not music.endswith(".wav") or "://" in music or hold_music.find(music, path.parent) is not None:
         return []
