@@ -1,39 +1,60 @@
 """Wait estimates, pure: the anchors from the field side by side with ours, and the promise a caller hears.
 
 No I/O and no clock: the hold manager passes the position (callbacks holding places count), the agents at work
-and `now`. A department's history is a small `DepartmentStats` (rolling windows of N samples, JSON-friendly so
-it can live in Redis), changed only by `on_answered`, `on_abandoned` and `on_handled`, which return new stats.
+and `now`. A department's history is a small `DepartmentStats` (`wait_history.py`: rolling windows of N
+samples, JSON-friendly so it can live in Redis), changed only by `on_answered`, `on_abandoned` and
+`on_handled`, which return new stats.
 
-Anchors (sources in RESEARCH.md and in each docstring): Asterisk app_queue, Twilio's AvgQueueTime, Erlang C,
-and Ibrahim & Whitt's QL, HOL, LES and QLm. Ours walks the queue ahead stage by stage like QLm, with rates
-measured per department, conditioned on the caller staying (callers served are those whose patience outlasted
-the wait), callbacks ahead that never give up, staffing changes within the horizon (agents back from a break
-take the next callers at once), agents who will take another department's waiting callers first left out, and
-the first stage (until the next agent is free) read from the busy agents' calls' ages against the department's
-own handle-time distribution, each call followed by its wrap-up; the promise is read from a fitted gamma at a
-level recalibrated on the department's own recent callers so "less than N" holds 9 times in 10. (A learnt
-actual/model correction was tried and dropped: on seeds the benchmark does not score it added noise in steady
-lines and lagged in a changing day.) The caller hears the promise in words, at a level learnt from promises as
-heard (`heard_level`); a promise after a broken one is read at a level learnt from such promises alone.
+Anchors (`wait_anchors.py`; sources in RESEARCH.md and in each docstring): Asterisk app_queue, Twilio's
+AvgQueueTime, Erlang C, and Ibrahim & Whitt's QL, HOL, LES and QLm. Ours walks the queue ahead stage by stage
+like QLm, with rates measured per department, conditioned on the caller staying (callers served are those
+whose patience outlasted the wait), callbacks ahead that never give up, staffing changes within the horizon
+(agents back from a break take the next callers at once), agents who will take another department's waiting
+callers first left out, and the first stage (until the next agent is free) read from the busy agents' calls'
+ages against the department's own handle-time distribution, each call followed by its wrap-up; the promise is
+read from a fitted gamma at a level recalibrated on the department's own recent callers so "less than N" holds
+9 times in 10. (A learnt actual/model correction was tried and dropped: on seeds the benchmark does not score
+it added noise in steady lines and lagged in a changing day.) The caller hears the promise in words, at a
+level learnt from promises as heard (`heard_level`); a promise after a broken one is read at a level learnt
+from such promises alone.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
-from functools import cached_property
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import gammainc, gammaincinv
 
+from callflow.domain.wait_anchors import (
+    asterisk,
+    asterisk_update,
+    erlang_c,
+    erlang_c_wait,
+    hol,
+    les,
+    ql,
+    qlm,
+    twilio_naive,
+)
+from callflow.domain.wait_history import (
+    PRIOR_HANDLE_SECONDS,
+    PRIOR_PATIENCE_SECONDS,
+    PROMISE_LEVEL,
+    DepartmentStats,
+)
+
+# The field's anchors (`wait_anchors.py`) and a department's history (`wait_history.py`) have modules of their
+# own; callers know them as `estimates.<name>` too.
+__all__ = [
+    "HORIZON_SECONDS", "PRIOR_HANDLE_SECONDS", "PRIOR_PATIENCE_SECONDS", "PROMISE_LEVEL",
+    "SHORT_WAIT_SECONDS", "WINDOW", "DepartmentStats", "Estimate", "Staffing", "asterisk",
+    "asterisk_update", "erlang_c", "erlang_c_wait", "estimate", "hol", "les", "on_abandoned",
+    "on_answered", "on_handled", "on_repromise_broken", "ql", "qlm", "qlm_quantile", "staffing_from",
+    "twilio_naive",
+]
+
 WINDOW = 500  # samples per rolling window: a stable mean (200 measured worse), yet a few hours of a busy line
-PRIOR_HANDLE_SECONDS = 300.0  # until a department has history: five minutes a call, wrap-up included
-PRIOR_PATIENCE_SECONDS = 600.0
-PROMISE_LEVEL = 0.9  # "less than N minutes" should be true 9 times in 10
-# Recalibration aims a point higher: the level is learnt from past callers, so it lags a changing day and
-# carries sampling error; aimed at exactly 0.90 it kept 89.8-90.0% of promises in the steady simulations.
-CALIBRATION_MARGIN = 0.01
 HORIZON_SECONDS = 7200.0  # staffing changes further ahead than this are ignored
 SHORT_WAIT_SECONDS = 30.0  # below this the hold manager says the wait without asking
 MIN_HANDLES_FOR_AGES = 50  # below this only a call longer than any seen is read by its age, with a heavy tail
@@ -93,85 +114,6 @@ class Staffing:
     wrap_up_fixed: bool = True
 
 
-@dataclass(frozen=True)
-class DepartmentStats:
-    """What a department's recent history says: bounded rolling windows, plain lists of numbers."""
-
-    holdtime: float = 0.0  # Asterisk's H
-    last_entered_wait: float = 0.0  # LES: the wait of the last caller to reach an agent
-    handles: list[float] = field(default_factory=list)  # handle + wrap-up seconds
-    waits: list[list[float]] = field(default_factory=list)  # [waited, 1 if abandoned else 0]
-    departures: list[float] = field(default_factory=list)  # when callers left the queue (answered or abandoned)
-    pit: list[float] = field(default_factory=list)  # F(actual) under the distribution promised at arrival
-    heard: list[float] = field(default_factory=list)  # the same less the slack of the deadline heard
-    # promises after a broken one, as heard: F(the rest of the wait) less the slack, or 1 when broken again
-    repit: list[float] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        """A JSON-ready dict."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> DepartmentStats:
-        """Back from `to_dict`'s JSON."""
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
-
-    @cached_property
-    def _sums(self) -> tuple[float, float, float]:
-        # Stats are immutable (each event makes new ones), so the windows' sums are taken once per version.
-        waits = list(zip(*self.waits)) or [(), ()]
-        return math.fsum(self.handles), sum(waits[1]), math.fsum(waits[0])
-
-    @cached_property
-    def sorted_handles(self) -> np.ndarray:
-        """Handle times in increasing order (the empirical distribution calls' ages are read against)."""
-        return np.sort(np.asarray(self.handles, dtype=float))
-
-    @cached_property
-    def promise_level(self) -> float:
-        """The quantile level that kept 90% of recent promises: the empirical 90th percentile of their PITs
-        (F(actual wait) under the distribution promised), so miscalibration of the fitted shape is undone."""
-        return _conformal(self.pit, PROMISE_LEVEL)
-
-    @cached_property
-    def heard_level(self) -> float:
-        """The level that kept 90% of recent first promises as the callers heard them (at their deadlines)."""
-        return _conformal(self.heard, PROMISE_LEVEL) if len(self.heard) >= 30 else self.promise_level
-
-    @cached_property
-    def repromise_level(self) -> float:
-        """The level for a promise made after a broken one, learnt from such promises alone: callers whose
-        first promise broke are the unlucky ones (a long call ahead, a slow line), and a level learnt from
-        everyone kept fewer of their promises. Until there are enough, half-way from the first's to certain."""
-        if len(self.repit) < 30:
-            return (self.heard_level + 1) / 2
-        return _conformal(self.repit, PROMISE_LEVEL)
-
-    def handle_seconds(self) -> float:
-        """Mean handle time with wrap-up, pulled towards the prior while there are few calls."""
-        return (self._sums[0] + 5 * PRIOR_HANDLE_SECONDS) / (len(self.handles) + 5)
-
-    def abandon_rate(self) -> float:
-        """Callers' patience as a rate theta: abandons / time spent waiting (the exponential MLE, censored)."""
-        _, abandons, exposure = self._sums
-        return (abandons + 1) / (exposure + PRIOR_PATIENCE_SECONDS)
-
-    def arrival_rate(self) -> float:
-        """Callers per second leaving the queue (answered or abandoned): the arrival rate when steady."""
-        if len(self.departures) < 2 or self.departures[-1] <= self.departures[0]:
-            return 0.0
-        return (len(self.departures) - 1) / (self.departures[-1] - self.departures[0])
-
-
-def _conformal(pits: list[float], level: float) -> float:
-    """The level that would have kept `level` (plus the margin) of these PITs: their conformal rank."""
-    if len(pits) < 30:
-        return level
-    ordered, n = sorted(pits), len(pits)  # the conformal rank: ceil((n + 1) q)-th of n
-    rank = min(math.ceil((n + 1) * (level + CALIBRATION_MARGIN)), n)
-    return min(max(ordered[rank - 1], 0.5), 0.995)
-
-
 def staffing_from(at_work, wrap_up_seconds: float, changes: tuple[tuple[float, int], ...] = (),
                   department: str | None = None, waiting_elsewhere=()) -> Staffing:
     """Staffing from agents' presence records (`state`, `since`, `departments`): calls' start times and
@@ -228,65 +170,6 @@ def on_abandoned(stats: DepartmentStats, waited: float, now: float) -> Departmen
 def on_handled(stats: DepartmentStats, handle_seconds: float) -> DepartmentStats:
     """An agent finished a call, wrap-up included."""
     return replace(stats, handles=_keep(stats.handles, round(handle_seconds, 1)))
-
-
-# --- the anchors -------------------------------------------------------------------------------------------
-
-def asterisk_update(holdtime: float, waited: float) -> float:
-    """app_queue's recalc_holdtime on each answered call: H = (3H + w) / 4."""
-    return (3 * holdtime + waited) / 4
-
-
-def asterisk(holdtime: float, waited: float = 0.0) -> float:
-    """What app_queue announces: the same H for every position, minus the time waited (labs: grows after 0)."""
-    return abs(holdtime - waited)
-
-
-def twilio_naive(position: int, queue_waits: Sequence[float]) -> float:
-    """Position x AvgQueueTime, AvgQueueTime being the mean time so far of the callers in the queue now."""
-    return position * (sum(queue_waits) / len(queue_waits)) if queue_waits else 0.0
-
-
-def erlang_c(arrival_rate: float, handle_seconds: float, agents: int) -> float:
-    """Erlang C: the probability an M/M/s caller waits (1 when the load reaches the agents)."""
-    load = arrival_rate * handle_seconds
-    if agents <= 0 or load >= agents:
-        return 1.0
-    term, total = 1.0, 1.0  # a**k / k!, summed for k < s, computed iteratively (no factorial overflow)
-    for k in range(1, agents):
-        term *= load / k
-        total += term
-    top = term * load / agents * agents / (agents - load)
-    return top / (total + top)
-
-
-def erlang_c_wait(arrival_rate: float, handle_seconds: float, agents: int) -> float:
-    """Erlang C's mean wait of all callers, C / (s mu - lambda); infinite when overloaded (no steady state)."""
-    capacity = agents / handle_seconds
-    if capacity <= arrival_rate:
-        return math.inf
-    return erlang_c(arrival_rate, handle_seconds, agents) / (capacity - arrival_rate)
-
-
-def ql(position: int, agents: int, handle_seconds: float) -> float:
-    """Ibrahim & Whitt's QL: n ahead, so (n + 1) / (s mu) = position x handle / agents."""
-    return position * handle_seconds / max(agents, 1)
-
-
-def qlm(position: int, agents: int, handle_seconds: float, abandon_rate: float) -> float:
-    """QL with abandonment (Whitt 1999; Ibrahim & Whitt): sum over k = 0..n of 1 / (s mu + k theta)."""
-    service = max(agents, 1) / handle_seconds
-    return sum(1 / (service + k * abandon_rate) for k in range(position))
-
-
-def hol(head_waited: float) -> float:
-    """HOL (Ibrahim & Whitt 2009): the time the caller at the head of the line has waited so far."""
-    return head_waited
-
-
-def les(last_entered_wait: float) -> float:
-    """LES (Ibrahim & Whitt 2009): the wait of the last caller to enter service."""
-    return last_entered_wait
 
 
 # --- ours --------------------------------------------------------------------------------------------------
