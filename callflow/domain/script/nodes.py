@@ -140,6 +140,15 @@ class NodeReader:
                 items.append((value, item))
         return items
 
+    def items(self, node: yaml.Node | None, field: str) -> list[yaml.Node]:
+        """Read a list of nodes (none when the field is empty)."""
+        if self.is_null(node):
+            return []
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        self.problem(node, field, "expected a list")
+        return []
+
     def phone(self, node: yaml.Node | None, field: str) -> str | None:
         """Read a phone number in E.164 form (+ and country code, no spaces)."""
         raw = self.text(node, field)
