@@ -1,4 +1,4 @@
-"""What every kind of router shares: department probabilities in, departments ranked and the policy's decision out.
+"""What every kind of router shares: department probabilities in, ranked departments and a decision out.
 
 Apart from `router.py` (the TF-IDF router, and the door that trains or loads either kind) and `embeddings.py`
 (the optional sentence-embedding router, built on a TF-IDF one) so that both import it and neither imports the

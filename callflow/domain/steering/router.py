@@ -15,9 +15,9 @@ Banking77, 5-fold cross-validation on its train split). Agents' transfers only c
 department with hundreds of examples and no topics gets pseudo-topics instead (`subtopics.py`: k-means in a
 latent-semantic space), which gets about half of that gain without anyone labelling intents.
 
-`Router.train(..., kind="embeddings")` gives the optional heavier router (`embeddings.py`: sentence
-embeddings averaged with this one); its encoder (torch) is imported only when asked for, so the default install
-stays light. What both kinds share (ranking, the training set, the version hash) is in `ranking.py`.
+`Router.train(..., kind="embeddings")` gives the optional heavier router (`embeddings.py`: sentence embeddings
+averaged with this one); its encoder (torch) is imported only when asked for, so the default install stays
+light. What both kinds share (ranking, the training set, the version hash) is in `ranking.py`.
 """
 
 from __future__ import annotations
