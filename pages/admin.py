@@ -25,11 +25,8 @@ from werkzeug.exceptions import HTTPException
 
 from callflow.domain.script import hours_edit
 from callflow.domain.script.diagram import diagram
-from callflow.domain.script.lint import lint_text
-from callflow.domain.script.loader import parse_script
 from callflow.domain.script.problems import ScriptInvalid, ScriptProblem, errors_in
-from callflow.services import publishing
-from callflow.store.models import ScriptVersion
+from callflow.services import publishing, test_calls
 from pages import absolute_url, auth, phones, runtime
 from pages.auth import current_agent, login_required, wants_json
 from pages.console import refuse
@@ -45,34 +42,11 @@ def admins_only():
     """Every page and action here is for administrators (agents and supervisors get 403)."""
 
 
-def _lines() -> list[dict]:
-    """Every line in service or published here: its script, where it comes from, and its drafts."""
-    rt = runtime()
-    rt.script_for_number("")  # pick up publications and file changes first
-    with rt.sessions() as db:
-        live = publishing.live_versions(db)
-        drafts = {name: publishing.latest_draft(db, name) for name in set(live) | set(rt.scripts.current)}
-    lines = []
-    for name in sorted(set(rt.scripts.current) | set(live)):
-        script = rt.scripts.current.get(name)
-        published = live.get(name)
-        lines.append({"name": name, "script": script, "published": published, "draft": drafts.get(name),
-                      "problems": rt.scripts.problems.get(name, [])})
-    return lines
-
-
-def _live_text(name: str) -> str | None:
-    """The text new calls get now for this line."""
-    rt = runtime()
-    script = rt.scripts.current.get(name)
-    return rt.scripts.texts.get(script.version) if script is not None else None
-
-
 def _checked(name: str, text: str) -> dict:
     """Problems, diagram and diff of a text, as the editor shows them."""
-    problems = publishing.problems_of(text, name, runtime().scripts)
-    script, _ = parse_script(text, name)
-    live = _live_text(name) or ""
+    rt = runtime()
+    script, problems = publishing.check_text(rt, name, text)
+    live = publishing.live_text(rt, name) or ""
     return {"problems": problems, "errors": len(errors_in(problems)), "diagram": diagram(script) if script else None,
             "diff": _diff(live, text), "blamed": _blamed(problems)}
 
@@ -112,7 +86,7 @@ def _done(message: str, to: str):
 @bp.get("/")
 def index():
     """The lines and their scripts."""
-    return render_template("admin/index.html", lines=_lines(), done=" ".join(get_flashed_messages()) or None)
+    return render_template("admin/index.html", lines=publishing.lines(runtime()), done=" ".join(get_flashed_messages()) or None)
 
 
 @bp.get("/scripts/<name>")
@@ -120,9 +94,8 @@ def editor(name: str):
     """Edit a line's script: the newest draft if there is one, else the live text."""
     if not _valid_name(name):
         abort(404, "No such script.")
-    live = _live_text(name)
-    with runtime().sessions() as db:
-        draft = publishing.latest_draft(db, name)
+    live = publishing.live_text(runtime(), name)
+    draft = publishing.latest_draft(runtime(), name)
     if live is None and draft is None:
         abort(404, "No such script.")
     text = draft.text if draft is not None else live
@@ -138,20 +111,14 @@ def _editor_page(name: str, text: str, draft, status: int = 200, error: str | No
 
 
 def _valid_name(name: str) -> bool:
-    try:
-        publishing.check_name(name)
-    except publishing.PublishingError:
-        return False
-    return True
+    return publishing.valid_name(name)
 
 
 @bp.post("/scripts/<name>/check")
 def check(name: str):
     """What the editor shows for the text being typed: problems at their lines, the diagram and the diff."""
-    rt = runtime()
-    with rt.sessions() as db:
-        if not _valid_name(name) or not publishing.known(db, name, rt.scripts):
-            return jsonify(error=f"No such script: {name}."), 404
+    if not _valid_name(name) or not publishing.known(runtime(), name):
+        return jsonify(error=f"No such script: {name}."), 404
     text = request.get_json(silent=True, force=True) or {}
     text = text.get("text", "") if isinstance(text, dict) else ""
     checked = _checked(name, text)
@@ -168,12 +135,10 @@ def save(name: str):
     text, note = request.form.get("text", ""), request.form.get("note", "")
     rt = runtime()
     try:
-        with rt.sessions() as db:
-            version = publishing.save_draft(db, name, text.replace("\r\n", "\n"), current_agent().login,
-                                            rt.clock.now(), note)
+        version = publishing.save_draft(rt, name, text.replace("\r\n", "\n"), current_agent().login, note)
     except publishing.PublishingError as error:
         return _editor_page(name, text, None, 400, f"Not saved. {error.field.capitalize()}: {error}.", note=note)
-    errors = len(errors_in(lint_text(version.text, name, rt.scripts.dial_countries)))
+    errors = publishing.lint_errors(rt, name, version.text)
     tail = f" It has {errors} error{'s' if errors != 1 else ''} to fix before it can be published." if errors \
         else " It can be published."
     return _done(f"Draft saved as version {version.id}.{tail}", url_for("admin.editor", name=name))
@@ -190,23 +155,18 @@ def publish(name: str):
     reason = request.form.get("reason", "")
     rollback = request.form.get("rollback") == "yes"
     try:
-        with rt.sessions() as db:
-            version = db.get(ScriptVersion, version_id)
-            if version is None or version.name != name:
-                abort(404, f"No version {version_id} of {name}.")
-            text = version.text
-            publishing.publish(db, version_id, current_agent().login, rt.clock.now(), rt.scripts, reason,
-                               action="rollback" if rollback else "publish")
+        publishing.publish(rt, version_id, current_agent().login, reason,
+                           action="rollback" if rollback else "publish", name=name)
     except ScriptInvalid as invalid:
         first = errors_in(invalid.problems)[0]
-        with rt.sessions() as db:
-            draft = publishing.latest_draft(db, name)
-        return _editor_page(name, text, draft, 400, f"Version {version_id} was not published: "
-                                                    f"line {first.line}, {first.field}: {first.message}.")
+        draft = publishing.latest_draft(rt, name)
+        return _editor_page(name, publishing.version_text(rt, version_id), draft, 400,
+                            f"Version {version_id} was not published: "
+                            f"line {first.line}, {first.field}: {first.message}.")
+    except publishing.NoSuchVersion:
+        abort(404, f"No version {version_id} of {name}.")
     except publishing.PublishingError as error:
         abort(409, f"Not published: {error}.")
-    rt.scripts_changed()
-    rt.script_for_number("")  # this process at once; the others before their next new call
     verb = "Rolled back to" if rollback else "Published"
     return _done(f"{verb} version {version_id} of {name}: new calls get it now; calls in progress keep theirs.",
                  url_for("admin.history", name=name) if rollback else url_for("admin.editor", name=name))
@@ -217,10 +177,7 @@ def history(name: str):
     """Who published what, when and why; every saved version, with a rollback for each older publication."""
     if not _valid_name(name):
         abort(404, "No such script.")
-    with runtime().sessions() as db:
-        publications = publishing.publications_of(db, name)
-        versions = publishing.versions_of(db, name)
-        live = publishing.live_versions(db).get(name)
+    publications, versions, live = publishing.history(runtime(), name)
     return render_template("admin/history.html", name=name, publications=publications, versions=versions,
                            live=live, done=" ".join(get_flashed_messages()) or None)
 
@@ -228,13 +185,8 @@ def history(name: str):
 @bp.get("/audit")
 def audit():
     """The audit trail: who changed what and when."""
-    with runtime().sessions() as db:
-        entries = publishing.audit_trail(db)
+    entries = publishing.audit_trail(runtime())
     return render_template("admin/audit.html", entries=entries)
-
-
-TEST_CALL_KEY = "callflow:test-call:"  # call sid -> the administrator who placed it (only they may drive it)
-TEST_CALL_TTL = 3600
 
 
 @bp.post("/scripts/<name>/test-call")
@@ -247,31 +199,22 @@ def test_call(name: str):
     """
     body = request.get_json(silent=True, force=True) or {}
     text = body.get("text", "") if isinstance(body, dict) else ""
-    script, problems = parse_script(text, name)
-    errors = errors_in(problems)
-    if script is None or errors:
-        first = errors[0]
-        return jsonify(error=f"Fix line {first.line} first ({first.field}: {first.message}).", field="text"), 400
     rt, me = runtime(), current_agent()
-    rt.share_text(script.version, text)
-    numbers = script.numbers or (rt.scripts.current[name].numbers if name in rt.scripts.current else ())
-    line = numbers[0] if numbers else None
-    if line is None:
-        return jsonify(error="The script answers no number: add one under line.numbers to test-call it.",
-                       field="text"), 400
+    try:
+        script, line = test_calls.share_draft(rt, name, text)
+    except test_calls.TestCallRefused as refused:
+        return jsonify(error=str(refused), field=refused.field), 400
     in_browser = rt.settings.local_carrier
     phone = f"client:test-{me.login}" if in_browser else me.reach
     if in_browser:
         phones.register(phone)
-    call = rt.twilio.calls.create(to=phone, from_=line, url=absolute_url("voice.incoming", draft=script.version))
-    rt.redis.set(TEST_CALL_KEY + call.sid, me.login, ex=TEST_CALL_TTL)
+    sid = test_calls.ring(rt, phone, line, absolute_url("voice.incoming", draft=script.version), me.login)
     where = "Your test phone below is ringing." if in_browser else f"Your phone ({me.reach}) is ringing."
-    return jsonify(sid=call.sid, phone=phone, in_browser=in_browser, message=where)
+    return jsonify(sid=sid, phone=phone, in_browser=in_browser, message=where)
 
 
 def _own_test_call(sid: str) -> None:
-    owner = runtime().redis.get(TEST_CALL_KEY + sid)
-    if owner is None or owner.decode() != current_agent().login:
+    if not test_calls.placed_by(runtime(), sid, current_agent().login):
         abort(404, "No such test call of yours.")
 
 
@@ -293,9 +236,8 @@ def test_call_action(sid: str, action: str):
 
 def _base_text(name: str) -> str:
     """What a form change applies to: the work in progress if there is one, else the live text."""
-    with runtime().sessions() as db:
-        draft = publishing.latest_draft(db, name)
-    text = draft.text if draft is not None else _live_text(name)
+    draft = publishing.latest_draft(runtime(), name)
+    text = draft.text if draft is not None else publishing.live_text(runtime(), name)
     if text is None:
         abort(404, "No such script.")
     return text
@@ -340,7 +282,6 @@ def change_hours(name: str, block: str, change: str):
     what = {"add-holiday": f"holiday {form.get('day')} added to {block}",
             "remove-holiday": f"holiday {form.get('day')} removed from {block}",
             "add-closure": f"closure {form.get('start')} to {form.get('end')} added to {block}"}[change]
-    with rt.sessions() as db:
-        version = publishing.save_draft(db, name, text, current_agent().login, rt.clock.now(), what.capitalize())
+    version = publishing.save_draft(rt, name, text, current_agent().login, what.capitalize())
     return _done(f"{what.capitalize()}: saved as draft version {version.id}. Review it and publish it in the "
                  f"editor.", url_for("admin.hours", name=name))

@@ -12,10 +12,7 @@ import io
 from flask import Blueprint, abort, flash, get_flashed_messages, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from callflow.domain.script.preview import preview
-from callflow.services import publishing
-from callflow.services.routers import retrain_every_line
-from callflow.store.learning import HistoryRejected, import_history, learned_examples, remove_example
+from callflow.services import learning
 from pages import auth, runtime
 from pages.auth import current_agent, login_required
 from pages.console import refuse
@@ -39,15 +36,9 @@ def _page(status: int = 200, problems: list[str] | None = None):
     scripts = rt.scripts.current
     name = request.args.get("line") or next(iter(sorted(scripts)), "")
     phrase = (request.args.get("phrase") or "").strip()[:500]
-    tried = None
-    script = scripts.get(name)
-    if phrase and script is not None:
-        steer = rt.steer_for(script)
-        tried = preview(script, steer, phrase, rt.clock.now()) if steer is not None else None
-    with rt.sessions() as db:
-        examples = learned_examples(db)
-        shown = examples[:SHOWN]
-        db.expunge_all()
+    tried = learning.try_phrase(rt, name, phrase)
+    examples = learning.examples(rt)
+    shown = examples[:SHOWN]
     return render_template("admin/steering.html", lines=sorted(scripts), line=name, phrase=phrase,
                            tried=tried, examples=shown, total=len(examples), problems=problems or [],
                            done=" ".join(get_flashed_messages()) or None), status
@@ -69,18 +60,11 @@ def import_past_calls():
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         return _page(400, [f"{upload.filename}: not UTF-8 text; save the CSV as UTF-8 and try again."])
-    rt = runtime()
-    departments = rt.scripts.departments()
-    now = rt.clock.now()
     try:
-        with rt.sessions() as db:
-            count = import_history(db, io.StringIO(text, newline=""), departments, now, name=upload.filename)
-            publishing.audit(db, current_agent().login, "import history", "steering", now,
-                             f"{count} examples from {upload.filename}")
-            db.commit()
-    except HistoryRejected as rejected:
+        count = learning.import_history(runtime(), io.StringIO(text, newline=""), upload.filename,
+                                        by=current_agent().login)
+    except learning.HistoryRejected as rejected:
         return _page(400, [f"Nothing imported from {upload.filename}."] + rejected.problems)
-    retrain_every_line(rt)
     flash(f"Imported {count} examples from {upload.filename}; steering is being retrained with them.")
     return redirect(url_for("steering_admin.page"), code=303)
 
@@ -88,13 +72,7 @@ def import_past_calls():
 @bp.post("/examples/<int:example_id>/remove")
 def remove(example_id: int):
     """Take a learned example out of training (kept for the record); steering is retrained without it."""
-    rt = runtime()
-    with rt.sessions() as db:
-        if not remove_example(db, example_id):
-            abort(404, f"No learned example {example_id}.")
-        publishing.audit(db, current_agent().login, "remove learned example", "steering", rt.clock.now(),
-                         str(example_id))
-        db.commit()
-    retrain_every_line(rt)
+    if not learning.remove_example(runtime(), example_id, by=current_agent().login):
+        abort(404, f"No learned example {example_id}.")
     flash(f"Example {example_id} removed; steering is being retrained without it.")
     return redirect(url_for("steering_admin.page"), code=303)

@@ -162,7 +162,7 @@ def test_a_holiday_added_by_form_becomes_a_draft_that_keeps_the_files_comments(a
     text = page.locator("#script-text").input_value()
     assert text.startswith("# Acme Bank's main customer line.")  # the administrator's comments are kept
     with sessions() as db:
-        from callflow.services.publishing import live_versions
+        from callflow.store.publications import live_versions
         assert live_versions(db) == {}  # nothing goes live until someone publishes it
 
 

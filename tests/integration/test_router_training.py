@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from callflow.runtime import INLINE_TRAINING_LIMIT, ROUTER_ID_KEY
-from callflow.services.routers import retrain_router
+from callflow.services.routers import INLINE_TRAINING_LIMIT, retrain_router
 from callflow.store.learning import record_misroute
+from callflow.store.routers import ROUTER_ID_KEY
 from webapp import create_app
 
 LINE = "+442079460100"  # Acme Bank

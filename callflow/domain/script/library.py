@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from callflow.domain.script.loader import load_script_text, read_script_text
+from callflow.domain.script.loader import load_script_text, read_script_text, script_version
 from callflow.domain.script.model import Script
 from callflow.domain.script.problems import ScriptInvalid, ScriptProblem
 
@@ -40,8 +40,18 @@ class ScriptLibrary:
         return self.problems
 
     def publish(self, name: str, text: str, source: str | None = None) -> Script:
-        """Put a script's text in service under a file name, or raise ScriptInvalid and keep the old one."""
-        script = load_script_text(text, source or name, self.dial_countries)
+        """Put a script's text in service under a file name, or raise ScriptInvalid and keep the old one.
+
+        A text this library has loaded before (same hash) is not parsed again: an unchanged file or a
+        publication every process already holds costs a dictionary look-up at a reload."""
+        script = self.versions.get(script_version(text))
+        if script is None:
+            script = load_script_text(text, source or name, self.dial_countries)
+        return self.put(name, script, text)
+
+    def put(self, name: str, script: Script, text: str) -> Script:
+        """Put an already loaded script in service under a file name (the one parse of a publication), or
+        raise ScriptInvalid when it claims another line's number or default and keep the old one."""
         for other_name, other in self.current.items():
             if other_name == name:
                 continue

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from callflow import cli
 from callflow.domain.clock import FixedClock
-from callflow.services import publishing
 from callflow.store import login_limits
+from callflow.store import publications as publishing
 from callflow.store.agents import add_agent
 from pages.auth import WRONG_LOGIN
 from webapp import create_app

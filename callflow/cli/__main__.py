@@ -1,0 +1,5 @@
+"""`python -m callflow.cli`: how `serve` and the demo start workers."""
+
+from callflow.cli.app import main
+
+main()

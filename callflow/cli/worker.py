@@ -1,0 +1,58 @@
+"""`callflow worker`: an RQ worker (with its scheduler) for callbacks, summaries and everything queued."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import click
+import redis
+from rq import SimpleWorker, Worker
+
+from callflow import log_masking
+from callflow.jobs import preload
+from callflow.runtime import JOB_QUEUE
+from callflow.services.worker import watch_due_callbacks, watch_sweeper
+from callflow.settings import Settings
+from callflow.store import db as database
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@click.option("--fork", is_flag=True,
+              help="run each job in a forked work-horse (isolation, at the cost of cold connections per job)")
+def worker(burst: bool, fork: bool) -> None:
+    """Run an RQ worker (with its scheduler) for callbacks and summaries.
+
+    Jobs run in the worker process itself by default: they are short and I/O-bound, and a fork per job threw
+    away the database, Redis and Twilio connections and the compiled SQL each time (docs/benchmarks.md,
+    Callbacks). A worker that dies mid-job loses nothing either way: claims, leases and the sweeper cover it.
+    """
+    settings = Settings.from_env()
+    if not settings.database_url:  # the embedded default: its schema is ours to make, as `serve` does
+        database.upgrade(settings.effective_database_url())
+    runtime = preload()  # built once here and inherited by every job's work-horse
+    log_masking.install([runtime.settings.twilio_auth_token, runtime.settings.secret_key])
+    if not burst:  # the callback sweeper (reclaims what dead workers or a lost Redis left) always runs
+        threading.Thread(target=watch_sweeper, args=(runtime,), daemon=True, name="sweeper-watch").start()
+        threading.Thread(target=watch_due_callbacks, args=(runtime,), daemon=True, name="callback-timer").start()
+    while True:  # Redis going away ends RQ's worker loop ("unhandled exception, quitting"): start another
+        rq_worker = (Worker if fork else SimpleWorker)([JOB_QUEUE], connection=runtime.redis)
+        try:
+            rq_worker.work(burst=burst, with_scheduler=True)
+            if burst or rq_worker._stop_requested or rq_worker._shutdown_requested_date is not None:
+                return  # asked to stop (SIGTERM, SIGINT), or the burst is done
+        except (redis.ConnectionError, redis.TimeoutError):
+            pass
+        logging.getLogger("callflow.worker").warning("the RQ worker stopped (Redis lost?); starting another")
+        while not _pings(runtime.redis):
+            time.sleep(1)
+
+
+def _pings(connection) -> bool:
+    """Whether Redis answers now."""
+    try:
+        return bool(connection.ping())
+    except (OSError, redis.RedisError):
+        return False
