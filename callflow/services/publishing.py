@@ -209,11 +209,6 @@ def check_text(rt, name: str, text: str) -> tuple[Script | None, list[ScriptProb
     return script, problems
 
 
-def problems_of(rt, name: str, text: str) -> list[ScriptProblem]:
-    """Every problem publishing this text would meet."""
-    return check_text(rt, name, text)[1]
-
-
 def lint_errors(rt, name: str, text: str) -> int:
     """How many errors the linter finds in a text (a saved draft: what stands between it and publishing)."""
     return len(errors_in(lint_text(text, name, rt.scripts.dial_countries)))
