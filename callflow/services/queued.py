@@ -6,7 +6,11 @@ also what RQ keeps in Redis, so it is the same `callflow.jobs.<name>` a job enqu
 
 from __future__ import annotations
 
+from rq import Retry
+
 JOBS_MODULE = "callflow.jobs."
+# Database work is retried with backoff (real seconds) so a database outage delays summaries but loses none.
+DATABASE_RETRY = Retry(max=10, interval=[1, 2, 5, 10, 30, 60, 120, 300, 600, 900])
 
 
 def enqueue(rt, job: str, *args, **kwargs):
