@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, jsonify, request
 
-from callflow.store.summaries import get_summary, list_summaries
+from callflow.services import calls_taken
 from pages import runtime
 from pages.auth import login_required, protect
 
@@ -26,8 +26,8 @@ def calls():
         return jsonify(error="since must be an ISO 8601 time and limit a whole number"), 400
     if since_at is not None and since_at.tzinfo is None:
         since_at = since_at.replace(tzinfo=UTC)
-    with runtime().sessions() as session:
-        found = list_summaries(session, since_at, request.args.get("department"), request.args.get("caller"), limit)
+    found = calls_taken.summaries(runtime(), since_at, request.args.get("department"), request.args.get("caller"),
+                                  limit)
     return jsonify(calls=found)
 
 
@@ -35,8 +35,7 @@ def calls():
 @login_required(role="supervisor")
 def call(sid: str):
     """One call's summary."""
-    with runtime().sessions() as session:
-        summary = get_summary(session, sid)
+    summary = calls_taken.summary(runtime(), sid)
     if summary is None:
         abort(404)
     return jsonify(summary)

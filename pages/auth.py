@@ -8,7 +8,6 @@ at once. Twilio's webhooks do not use any of this: they are checked by signature
 from __future__ import annotations
 
 import hmac
-import math
 import secrets
 from datetime import timedelta
 from functools import wraps
@@ -27,8 +26,7 @@ from flask import (
     url_for,
 )
 
-from callflow.store import login_limits
-from callflow.store.agents import authenticate, find_agent
+from callflow.services import logins
 from pages import devices, runtime
 
 bp = Blueprint("auth", __name__)
@@ -106,8 +104,7 @@ def current_agent():
         login = session.get("agent")
         agent = None
         if login:
-            with runtime().sessions() as db:
-                agent = find_agent(db, login)
+            agent = logins.agent(runtime(), login)
             if agent is None:
                 session.clear()
         g.agent = agent
@@ -158,18 +155,14 @@ def login():
         return redirect(_local(request.args.get("next")))
     if request.method == "POST":
         name, password = request.form.get("login", "").strip().lower(), request.form.get("password", "")
-        rt, address, device = runtime(), request.remote_addr or "", devices.known(request, name)
-        wait = login_limits.admit(rt.redis, name, address, device, rt.clock.timestamp())
-        if wait > 0:  # the password is not even checked: a guesser learns nothing while throttled
-            seconds = math.ceil(rt.clock.real_seconds(wait))
-            return render_template("login.html", error=login_limits.throttled_message(seconds), login=name,
+        address, device = request.remote_addr or "", devices.known(request, name)
+        attempt = logins.log_in(runtime(), name, password, address, device)
+        if attempt.wait_seconds > 0:  # the password was not even checked: a guesser learns nothing meanwhile
+            seconds = attempt.wait_seconds
+            return render_template("login.html", error=logins.throttled_message(seconds), login=name,
                                    next=request.form.get("next", "")), 429, {"Retry-After": str(seconds)}
-        with rt.sessions() as db:
-            agent = authenticate(db, name, password) if name and password else None
-        if agent is None:
-            login_limits.failed(name, address, device)
+        agent = attempt.agent
         if agent is not None:
-            login_limits.succeeded(rt.redis, name, address, device)
             session.clear()  # nothing from before the login survives: no fixation, a new CSRF token
             session.permanent = True
             session["agent"] = agent.login

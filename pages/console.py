@@ -13,28 +13,21 @@ if they took a next call meanwhile. Agents act only on their own calls; supervis
 from __future__ import annotations
 
 import dataclasses
-import logging
 from datetime import datetime
 
 from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from callflow import jobs
-from callflow.services import console_view, transfers
-from callflow.services.agents import set_presence
-from callflow.store.agents import find_agent, list_agents
-from callflow.store.dispositions import DispositionError, dispositions_of, file_disposition
-from callflow.store.presence import Presence
+from callflow.services import call_actions, calls_taken, console, transfers
 from pages import auth, runtime
 from pages.auth import current_agent, has_role, login_required, wants_json
+from pages.browser_phone import available_for
 
 bp = Blueprint("console", __name__, url_prefix="/console")
-log = logging.getLogger(__name__)
 auth.protect(bp)
 
-TOGGLES = (Presence.AVAILABLE.value, Presence.AWAY.value)  # what an agent may set by hand
-# Breaks an agent can take with a return time (minutes): callers' wait estimates count on them from then.
-BREAKS = ("15", "30", "60")
+TOGGLES = console.TOGGLES  # what an agent may set by hand
+BREAKS = console.BREAKS  # breaks an agent can take with a return time (minutes)
 LABELS = {"available": "Available", "offered": "Call offered", "on-call": "On a call", "wrap-up": "Wrap-up",
           "away": "Away"}
 
@@ -75,70 +68,16 @@ def refuse(error: HTTPException):
     return render_template("error.html", title=error.name, message=error.description), error.code
 
 
-def _names() -> dict[str, str]:
-    return console_view.department_names(runtime().scripts.current.values())
-
-
-def _departments(agent, lines: dict[str, str], agents: list | None) -> list[str]:
-    """The departments an agent may watch: their own in their order of preference, or for a supervisor every
-    line's in the line's order, then those agents serve on no line in service."""
-    if agents is None:
-        return agent.department_list()
-    served = {d for other in agents for d in other.department_list()}
-    return list(lines) + sorted(served - set(lines))
-
-
-def _call_in_hand(view, names: dict[str, str], now: float) -> dict:
-    """The call an agent is on (what they may do with it) and the call they still have to close."""
-    rt = runtime()
-    console_view.watch_call(rt.acd, view, names, now)
-    return {"controls": console_view.call_controls(rt.acd, view, rt.script_for_number),
-            "to_close": console_view.call_to_close(rt.acd, view)}
-
-
-def _estimate(rt, department_id: str) -> float | None:
-    """What the hold manager would promise a caller joining this department's queue now (seconds)."""
-    from webhooks.hold import estimate
-
-    department = next((script.departments[department_id] for script in rt.scripts.current.values()
-                       if department_id in script.departments), None)
-    if department is None:
-        return None
-    try:
-        return estimate(rt, department, "").promise_seconds
-    except Exception:  # an estimate is a nicety on this page: never the reason it fails
-        log.exception("no estimate for %s", department_id)
-        return None
-
-
 def _board(agent) -> dict:
     """Everything the console page shows for this agent, as data and as rendered fragments."""
-    rt = runtime()
-    now, names = rt.clock.timestamp(), _names()
-    me = console_view.agent_view(rt.acd, agent)
-    with rt.sessions() as db:
-        agents = list_agents(db) if has_role(agent, "supervisor") else None
-        pop = console_view.screen_pop(rt.acd, db, me, names)
-    lines = console_view.department_lines(rt.scripts.current.values())
-    queues = [console_view.queue_view(rt.acd, d, names.get(d, d), now, _estimate(rt, d))
-              for d in _departments(agent, lines, agents)]
-    team = None if agents is None else console_view.team(rt.acd, agents)
-    return {"now": now, "agent": me, "queues": queues, "queue_lines": console_view.by_line(queues, lines),
-            "screen_pop": pop, "team": team, "can_toggle": True,
-            "breaks": BREAKS,
-            **_call_in_hand(me, names, now), "back": url_for("console.home")}
+    return {**console.board(runtime(), agent, has_role(agent, "supervisor")), "can_toggle": True,
+            "back": url_for("console.home")}
 
 
 def _agent_page(agent) -> dict:
     """One agent's presence and screen pop (their own, or any agent's for a supervisor)."""
-    rt = runtime()
-    now, names = rt.clock.timestamp(), _names()
-    me = console_view.agent_view(rt.acd, agent)
-    with rt.sessions() as db:
-        pop = console_view.screen_pop(rt.acd, db, me, names)
-    return {"now": now, "agent": me, "screen_pop": pop, "can_toggle": agent.login == current_agent().login,
-            "breaks": BREAKS,
-            **_call_in_hand(me, names, now), "back": url_for("console.agent_page", login=agent.login)}
+    return {**console.agent_board(runtime(), agent), "can_toggle": agent.login == current_agent().login,
+            "back": url_for("console.agent_page", login=agent.login)}
 
 
 FRAGMENTS = {"presence": "console/_presence.html", "presence-since": "console/_presence_since.html",
@@ -172,8 +111,7 @@ def _visible_agent(login: str):
         abort(403, "Agents see only their own calls.")
     if login == me.login:
         return me
-    with runtime().sessions() as db:
-        other = find_agent(db, login)
+    other = console.agent(runtime(), login)
     if other is None:
         abort(404, "No such agent.")
     return other
@@ -183,8 +121,6 @@ def _visible_agent(login: str):
 @login_required()
 def home():
     """The console page."""
-    from pages.browser_phone import available_for
-
     agent = current_agent()
     return render_template("console/home.html", browser_phone=available_for(agent), agent_reach=agent.reach,
                            **_board(agent))
@@ -206,14 +142,14 @@ def presence():
     progress."""
     agent = current_agent()
     back_in = request.form.get("back_in", "")
-    state = request.form.get("state", "") or (Presence.AWAY.value if back_in else "")  # a break is away
+    state = request.form.get("state", "") or (console.AWAY if back_in else "")  # a break is away
     if state not in TOGGLES:
         abort(400, f"Presence must be one of: {', '.join(TOGGLES)}.")
-    if console_view.agent_view(runtime().acd, agent).state in {p.value for p in console_view.BUSY}:
+    if console.has_call(runtime(), agent):
         abort(409, "You have a call: finish it before changing your presence.")
-    if back_in and (state != Presence.AWAY.value or back_in not in BREAKS):
+    if back_in and (state != console.AWAY or back_in not in BREAKS):
         abort(400, f"A break is away for one of: {', '.join(BREAKS)} minutes.")
-    set_presence(runtime(), agent.login, state, int(back_in) if back_in else None)
+    console.change_presence(runtime(), agent.login, state, int(back_in) if back_in else None)
     if wants_json():
         return board_api()
     return redirect(url_for("console.home"), code=303)
@@ -240,10 +176,8 @@ def queue_api(department: str):
     agent = current_agent()
     if not has_role(agent, "supervisor") and department not in agent.department_list():
         abort(403, "That department's queue is not yours.")
-    rt = runtime()
-    now = rt.clock.timestamp()
-    return jsonify(now=now, queue=_plain(console_view.queue_view(rt.acd, department,
-                                                                 _names().get(department, department), now)))
+    now, queue = console.queue(runtime(), department)
+    return jsonify(now=now, queue=_plain(queue))
 
 
 # -- during and after the call --------------------------------------------------------------------------------
@@ -262,54 +196,29 @@ def _done(message: str):
     return redirect(auth._local(request.form.get("next")), code=303)
 
 
-def _agents_with(predicate) -> str | None:
-    """The login of the first agent for whom `predicate(login)` holds (supervisors acting on others' calls)."""
-    with runtime().sessions() as db:
-        logins = [agent.login for agent in list_agents(db)]
-    return next((login for login in logins if predicate(login)), None)
-
-
-def _on_the_call(login: str, sid: str) -> bool:
-    presence = runtime().acd.presence.get(login)
-    return presence is not None and presence.state is Presence.ON_CALL and presence.call == sid
-
-
-def _talking_on(sid: str) -> str:
-    """Who is talking with the caller: the agent themself, or for a supervisor whoever it is; else 403/409."""
+def _whose(find, sid: str) -> str:
+    """The agent whose call this is (`find`: `call_actions.talking_on` or `closing_for`), else 403/409."""
     me = current_agent()
-    if _on_the_call(me.login, sid):
-        return me.login
-    if has_role(me, "supervisor"):
-        owner = _agents_with(lambda login: _on_the_call(login, sid))
-        if owner is None:
-            abort(409, "Nobody is talking with that caller now.")
-        return owner
-    if console_view.took_part(runtime().redis, me.login, sid):
-        abort(409, "You are no longer on that call.")
-    abort(403, "That call is not yours.")
+    try:
+        return find(runtime(), me.login, has_role(me, "supervisor"), sid)
+    except call_actions.Refused as refused:
+        abort(refused.code, str(refused))
 
 
 @bp.post("/calls/<sid>/transfer")
 @login_required()
 def transfer_call(sid: str):
     """Pass the caller to another department: cold (back in line there, keeping their place) or warm."""
-    owner = _talking_on(sid)
+    owner = _whose(call_actions.talking_on, sid)
     department, mode = request.form.get("department", "").strip(), request.form.get("mode", "cold")
     if mode not in ("cold", "warm"):
         return _refused("Choose a cold or a warm transfer.", 400, field="mode")
     if not department:
         return _refused("Choose the department to transfer the caller to.", 400, field="department")
-    rt = runtime()
-    info = rt.acd.caller_info(sid)
     try:
-        transfers.transfer(rt, sid, owner, department, warm=mode == "warm")
+        name = call_actions.transfer(runtime(), sid, owner, department, warm=mode == "warm")
     except transfers.TransferError as error:
         return _refused(f"The caller was not transferred: {error}.", 409, field="department")
-    names = _names()
-    console_view.remember_call(rt.redis, owner, sid, rt.clock.timestamp(), info,
-                               names.get(info.department, info.department) if info else None,
-                               outcome="transferred")
-    name = names.get(department, department)
     if mode == "warm":
         return _done(f"Ringing {name}. Stay on the line to introduce the caller, then hang up.")
     return _done(f"The caller is on their way to {name}, keeping their place in line. File the disposition "
@@ -320,91 +229,46 @@ def transfer_call(sid: str):
 @login_required()
 def end_call(sid: str):
     """End the call (an abusive caller), once the agent has confirmed it."""
-    owner = _talking_on(sid)
+    owner = _whose(call_actions.talking_on, sid)
     if request.form.get("confirm") != "yes":
         return _refused("Confirm that you want to end this call.", 400, field="confirm")
-    rt = runtime()
-    info = rt.acd.caller_info(sid)
-    transfers.end_call(rt, sid, owner)
-    console_view.remember_call(rt.redis, owner, sid, rt.clock.timestamp(), info,
-                               _names().get(info.department, info.department) if info else None,
-                               outcome="abusive")
+    call_actions.end_call(runtime(), sid, owner)
     return _done("The call is being ended. File the disposition when your line closes.")
-
-
-def _closing_for(sid: str) -> str:
-    """Whose call is being closed: the agent's own (one they took part in), or anyone's for a supervisor."""
-    me = current_agent()
-    rt = runtime()
-    presence = rt.acd.presence.get(me.login)
-    if console_view.took_part(rt.redis, me.login, sid) or (presence is not None and presence.call == sid):
-        return me.login
-    if has_role(me, "supervisor"):
-        return _agents_with(lambda login: console_view.took_part(rt.redis, login, sid)) or me.login
-    abort(403, "That call is not yours.")
 
 
 @bp.post("/calls/<sid>/disposition")
 @login_required()
 def disposition(sid: str):
     """File the outcome of the call, notes and the actions promised to the caller (into the call summary)."""
-    owner, me, rt = _closing_for(sid), current_agent(), runtime()
-    key = console_view.TO_CLOSE_KEY + owner
-    pending = rt.redis.hget(key, sid)
-    # Taking the call off the list first makes a double submit file once; a refused form puts it back.
-    claimed = bool(pending) and rt.redis.hdel(key, sid) == 1
-    promised = request.form.get("promised", "").splitlines()
+    owner, me = _whose(call_actions.closing_for, sid), current_agent()
     try:
-        with rt.sessions() as db:
-            if not claimed and any(d.agent == me.login for d in dispositions_of(db, sid)):
-                return _refused("You have already filed a disposition for this call.", 409)
-            file_disposition(db, sid, me.login, request.form.get("outcome", ""), rt.clock.now(),
-                             notes=request.form.get("notes", ""), promised=promised)
-    except DispositionError as error:
-        if claimed:
-            rt.redis.hsetnx(key, sid, pending)
+        call_actions.file(runtime(), sid, owner, me.login, request.form.get("outcome", ""),
+                          request.form.get("notes", ""), request.form.get("promised", "").splitlines())
+    except call_actions.Refused as refused:
+        return _refused(str(refused), refused.code)
+    except call_actions.DispositionError as error:
         return _refused(f"The disposition was not filed. {error.field.capitalize()}: "
                         f"{str(error).split(': ', 1)[-1]}.", 400, field=error.field)
-    console_view.call_closed(rt.redis, owner, sid)
-    if owner != me.login:
-        console_view.call_closed(rt.redis, me.login, sid)
-    # The caller's SMS of the actions promised (if the line sends it), then the summary with the disposition.
-    rt.jobs.enqueue(jobs.disposition_filed, sid, retry=jobs.DATABASE_RETRY)
     return _done("Disposition filed. Thank you.")
 
 
 # -- calls taken, and their summaries ----------------------------------------------------------------------------
 
-RECENT_SCAN = 500  # summaries looked through for an agent's own (newest first)
-
-
-def _took(summary: dict, login: str) -> bool:
-    return login in summary.get("agents", []) or any(d.get("agent") == login for d in summary.get("dispositions", []))
-
-
 @bp.get("/calls")
 @login_required()
 def calls():
     """The agent's recent calls with their summaries (a supervisor's: everyone's)."""
-    from callflow.store.summaries import list_summaries
-
-    me = current_agent()
-    with runtime().sessions() as db:
-        summaries = list_summaries(db, limit=RECENT_SCAN)
-    if not has_role(me, "supervisor"):
-        summaries = [s for s in summaries if _took(s, me.login)]
-    return render_template("console/calls.html", summaries=summaries[:50], names=_names())
+    me, rt = current_agent(), runtime()
+    return render_template("console/calls.html", summaries=calls_taken.recent(rt, me.login, has_role(me, "supervisor")),
+                           names=console.names(rt))
 
 
 @bp.get("/calls/<sid>")
 @login_required()
 def call_summary(sid: str):
     """One call's summary: what the caller went through, who helped, what was promised."""
-    from callflow.store.summaries import get_summary
-
-    me = current_agent()
-    with runtime().sessions() as db:
-        summary = get_summary(db, sid)
-    if summary is None or not (has_role(me, "supervisor") or _took(summary, me.login)):
+    me, rt = current_agent(), runtime()
+    summary = calls_taken.summary_for(rt, sid, me.login, has_role(me, "supervisor"))
+    if summary is None:
         abort(404, "No summary of yours for that call (yet).")
-    return render_template("console/summary.html", s=summary, names=_names())
+    return render_template("console/summary.html", s=summary, names=console.names(rt))

@@ -19,9 +19,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from callflow.services import console_view, roster
-from callflow.services.agents import set_presence
-from callflow.store.agents import ROLES, AgentError, find_agent, list_agents
+from callflow.services import console, roster
 from pages import auth, runtime
 from pages.auth import current_agent, has_role, login_required, wants_json
 from pages.console import TOGGLES, refuse
@@ -34,11 +32,8 @@ bp.register_error_handler(HTTPException, refuse)  # the console's: JSON for a sc
 def _page(status: int = 200, error: str | None = None, field: str | None = None, done: str | None = None,
           form: dict | None = None):
     rt = runtime()
-    names = console_view.department_names(rt.scripts.current.values())
-    with rt.sessions() as db:
-        agents = list_agents(db)
-    team = {view.login: view for view in console_view.team(rt.acd, agents)}
-    return render_template("console/staff.html", agents=agents, team=team, names=names, roles=ROLES,
+    agents, team, names = roster.everyone(rt)
+    return render_template("console/staff.html", agents=agents, team=team, names=names, roles=roster.ROLES,
                            can_hire=has_role(current_agent(), "admin"), error=error, field=field, done=done,
                            form=form or {}, now=rt.clock.timestamp()), status
 
@@ -67,15 +62,11 @@ def roster_page():
 def hire():
     """Add an agent (admins only)."""
     form = request.form
-    rt = runtime()
-    known = console_view.department_names(rt.scripts.current.values())
     kept = {k: form.get(k, "") for k in ("login", "name", "reach", "departments", "role")}
     try:
-        with rt.sessions() as db:
-            agent = roster.hire(db, form.get("login", "").strip(), form.get("name", ""), form.get("password", ""),
-                                form.get("reach", ""), form.get("departments", "").split(","),
-                                form.get("role", "agent"), known)
-    except AgentError as error:
+        agent = roster.add(runtime(), form.get("login", "").strip(), form.get("name", ""), form.get("password", ""),
+                           form.get("reach", ""), form.get("departments", "").split(","), form.get("role", "agent"))
+    except roster.AgentError as error:
         message = f"The agent was not added. {error.field.capitalize()}: {str(error).split(': ', 1)[-1]}."
         return _answer(error=message, field=error.field, status=400, form=kept)
     return _answer(done=f"{agent.name} ({agent.login}) added. They are away until they log in and become "
@@ -90,9 +81,9 @@ def presence(login: str):
     if state not in TOGGLES:
         return _answer(error=f"Presence must be one of: {', '.join(TOGGLES)}.", field="state", status=400)
     view = _view(login)
-    if view.state in {p.value for p in console_view.BUSY}:
+    if view.state in roster.BUSY_STATES:
         return _answer(error=f"{view.name} has a call: their presence changes when it ends.", status=409)
-    set_presence(runtime(), login, state)
+    console.change_presence(runtime(), login, state)
     return _answer(done=f"{view.name} is now {state}.")
 
 
@@ -104,11 +95,9 @@ def retire(login: str):
         return _answer(error="You cannot remove yourself.", status=409)
     if request.form.get("confirm") != "yes":
         return _answer(error="Confirm that you want to remove this agent.", field="confirm", status=400)
-    rt = runtime()
     name = _view(login).name
     try:
-        with rt.sessions() as db:
-            roster.retire(db, rt.acd, login, rt.clock.timestamp())
+        roster.remove(runtime(), login)
     except ValueError as error:
         return _answer(error=f"Not removed: {error}.", status=409)
     return _answer(done=f"{name} ({login}) removed.")
@@ -116,9 +105,7 @@ def retire(login: str):
 
 def _view(login: str):
     """The agent and their presence, or 404."""
-    rt = runtime()
-    with rt.sessions() as db:
-        agent = find_agent(db, login)
-    if agent is None:
+    view = roster.view(runtime(), login)
+    if view is None:
         abort(404, "No such agent.")
-    return console_view.agent_view(rt.acd, agent)
+    return view

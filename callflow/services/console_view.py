@@ -1,26 +1,27 @@
 """What the agent console shows: presence, departments' queues, the screen pop of the call in hand, what the
 agent may do with that call (transfer, end) and the calls they still have to close with a disposition.
 
-An adapter like `acd.py`: it reads Redis (queues, presence, caller details) and the call log, and knows
-nothing of HTTP, so the console's pages and JSON are one view of the same plain data. Times are virtual
+It reads the queues, presence, caller details, the calls to close and the call log through the store, and
+knows nothing of HTTP, so the console's pages and JSON are one view of the same plain data. Times are virtual
 seconds from the shared clock, passed in as `now`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callflow.domain.hold import human_wait
 from callflow.store.acd import ACD, CALL_INFO_KEY, CallerInfo
+from callflow.store.calls_to_close import is_to_close, remember_call, to_close
 from callflow.store.dispositions import OUTCOMES
-from callflow.store.models import Agent, Call, Summary
+from callflow.store.models import Agent
 from callflow.store.presence import Presence
 from callflow.store.promises import Promises
+from callflow.store.summaries import calls_from
 
 SHOWN_PER_QUEUE = 50  # the rest of a long queue is counted, not listed
 NO_LINE = "Other departments"  # served by agents, but on no line in service
@@ -158,8 +159,6 @@ def queue_view(acd: ACD, department: str, name: str, now: float, estimate: float
                                      info.name if info else None, place.kind,
                                      max(0.0, now - place.entered_at)))
     longest = max((now - place.entered_at for place in waiting), default=None)
-    from callflow.domain.hold import human_wait
-
     return QueueView(department, name, len(waiting), None if longest is None else max(0.0, longest),
                      tuple(callers), estimate, human_wait(estimate) if estimate is not None else None)
 
@@ -183,15 +182,8 @@ def previous_calls(session: Session, caller: str, names: dict[str, str], exclude
     """The number's latest calls before this one, newest first."""
     if not caller:
         return []
-    query = select(Call).where(Call.caller == caller).order_by(Call.started_at.desc()).limit(limit)
-    if exclude:
-        query = query.where(Call.sid != exclude)
-    calls = list(session.scalars(query))
-    summaries = {row.call_sid: json.loads(row.body)
-                 for row in session.scalars(select(Summary).where(Summary.call_sid.in_([c.sid for c in calls])))}
     previous = []
-    for c in calls:
-        summary = summaries.get(c.sid, {})
+    for c, summary in calls_from(session, caller, exclude, limit):
         previous.append(PreviousCall(c.sid, c.started_at, c.status, c.department,
                                      names.get(c.department or "", c.department), c.duration_seconds,
                                      summary.get("outcome"), tuple(summary.get("agents", ())),
@@ -201,11 +193,6 @@ def previous_calls(session: Session, caller: str, names: dict[str, str], exclude
 
 # -- during and after the call -------------------------------------------------------------------------------
 
-TO_CLOSE_KEY = "callflow:console:to-close:"  # HASH per agent: call sid -> JSON {since, caller, ...}
-OUTCOME_SUFFIX = ":outcome"  # HASH beside it: call sid -> the outcome suggested by what the agent did
-CLOSED_SUFFIX = ":closed"  # SET beside it: calls already closed, never asked for again (the agent may still be
-# wrapping up one of them, and the console keeps seeing it on their presence)
-TO_CLOSE_TTL = 7 * 24 * 3600  # an unfiled disposition is still asked for after a weekend off
 OUTCOME_LABELS = {"resolved": "Resolved", "follow-up": "Follow-up needed", "transferred": "Transferred",
                   "callback-promised": "Callback promised", "abusive": "Abusive caller",
                   "no-action": "No action needed"}
@@ -238,48 +225,9 @@ class CallToClose:
     more: int  # further calls still to close after this one
 
 
-def remember_call(connection, login: str, sid: str, now: float, info: CallerInfo | None = None,
-                  department_name: str | None = None, outcome: str | None = None) -> None:
-    """Note that the agent took part in a call, so the console asks for its disposition until it is filed.
-
-    The first sighting keeps the time and who the caller was (their details leave Redis when the call ends);
-    the suggested outcome (what the agent did: transferred, ended as abusive) is kept beside it.
-    """
-    key = TO_CLOSE_KEY + login
-    entry = {"since": now, "caller": info.caller if info else "", "name": info.name if info else None,
-             "department_name": department_name or (info.department if info else "")}
-    connection.register_script(_REMEMBER)(keys=[key, key + OUTCOME_SUFFIX, key + CLOSED_SUFFIX],
-                                          args=[sid, json.dumps(entry), outcome or "", TO_CLOSE_TTL])
-
-
-# Atomic, so a console poll that saw the call a moment before its disposition was filed cannot bring it back.
-_REMEMBER = """
-if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
-redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[4])
-return 1
-"""
-_CLOSE = """
-local removed = redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[1])
-redis.call('EXPIRE', KEYS[3], ARGV[2])
-return removed
-"""
-
-
-def call_closed(connection, login: str, sid: str) -> bool:
-    """The call's disposition has been filed: stop asking for it, for good. False when it was not being asked for."""
-    key = TO_CLOSE_KEY + login
-    return bool(connection.register_script(_CLOSE)(keys=[key, key + OUTCOME_SUFFIX, key + CLOSED_SUFFIX],
-                                                   args=[sid, TO_CLOSE_TTL]))
-
-
 def took_part(connection, login: str, sid: str) -> bool:
     """Whether the agent was on this call: in their calls to close, or answered it (the caller's call log)."""
-    if connection.hexists(TO_CLOSE_KEY + login, sid):
+    if is_to_close(connection, login, sid):
         return True
     return any(event.get("event") == "agent-answered" and event.get("agent") == login
                for event in Promises(connection).history(sid))
@@ -311,15 +259,12 @@ def call_controls(acd: ACD, view: AgentView, script_for: Callable) -> CallContro
 
 def call_to_close(acd: ACD, view: AgentView) -> CallToClose | None:
     """The agent's oldest call still without a disposition, leaving out the call they are on now."""
-    raw = acd.connection.hgetall(TO_CLOSE_KEY + view.login)
-    suggested = acd.connection.hgetall(TO_CLOSE_KEY + view.login + OUTCOME_SUFFIX)
     live = view.call if view.state in {p.value for p in BUSY} else None
-    waiting = sorted(((json.loads(entry), sid.decode()) for sid, entry in raw.items() if sid.decode() != live),
-                     key=lambda pair: (pair[0]["since"], pair[1]))
+    waiting = sorted(((entry, sid, suggested) for sid, entry, suggested in to_close(acd.connection, view.login)
+                      if sid != live), key=lambda found: (found[0]["since"], found[1]))
     if not waiting:
         return None
-    entry, sid = waiting[0]
+    entry, sid, suggested = waiting[0]
     return CallToClose(sid, view.login, entry.get("caller") or "", entry.get("name"),
-                       entry.get("department_name") or "", entry["since"],
-                       (suggested.get(sid.encode()) or b"").decode() or None,
+                       entry.get("department_name") or "", entry["since"], suggested,
                        tuple((o, OUTCOME_LABELS.get(o, o)) for o in OUTCOMES), len(waiting) - 1)

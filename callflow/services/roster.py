@@ -12,12 +12,16 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from callflow.services import console_view
 from callflow.store.acd import ACD
-from callflow.store.agents import AgentError, add_agent, find_agent
+from callflow.store.agents import ROLES, AgentError, add_agent, find_agent, list_agents
 from callflow.store.models import Agent
 from callflow.store.presence import Presence
 
+__all__ = ["BUSY_STATES", "ROLES", "AgentError", "add", "everyone", "hire", "remove", "retire", "view"]
+
 BUSY = (Presence.OFFERED, Presence.ON_CALL)
+BUSY_STATES = frozenset(p.value for p in BUSY)  # an agent's view's `state` while a call is offered or on
 
 
 def hire(session: Session, login: str, name: str, password: str, reach: str, departments: Iterable[str],
@@ -50,3 +54,33 @@ def retire(session: Session, acd: ACD, login: str, now: float) -> None:
         acd.set_presence(login, Presence.AWAY, [], now)
     session.delete(agent)
     session.commit()
+
+
+# -- for the staff page: the same, on the process's runtime ----------------------------------------------------
+
+def everyone(rt) -> tuple[list[Agent], dict[str, console_view.AgentView], dict[str, str]]:
+    """Every agent, their presence by login, and the departments' names."""
+    with rt.sessions() as db:
+        agents = list_agents(db)
+    team = {view.login: view for view in console_view.team(rt.acd, agents)}
+    return agents, team, console_view.department_names(rt.scripts.current.values())
+
+
+def view(rt, login: str) -> console_view.AgentView | None:
+    """An agent and their presence, or None."""
+    with rt.sessions() as db:
+        agent = find_agent(db, login)
+    return None if agent is None else console_view.agent_view(rt.acd, agent)
+
+
+def add(rt, login: str, name: str, password: str, reach: str, departments: Iterable[str], role: str) -> Agent:
+    """Hire an agent into departments of the lines in service (AgentError names the field at fault)."""
+    known = console_view.department_names(rt.scripts.current.values())
+    with rt.sessions() as db:
+        return hire(db, login, name, password, reach, departments, role, known)
+
+
+def remove(rt, login: str) -> None:
+    """Retire an agent now (LookupError if unknown, ValueError during a call)."""
+    with rt.sessions() as db:
+        retire(db, rt.acd, login, rt.clock.timestamp())

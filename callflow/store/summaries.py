@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callflow.store.models import Summary
+from callflow.store.models import Call, Summary
 
 
 def save_summary(session: Session, body: dict, now: datetime) -> None:
@@ -50,9 +50,18 @@ def list_summaries(session: Session, since: datetime | None = None, department: 
 
 def ended_without_summary(session: Session, ended_before: datetime, limit: int) -> list[str]:
     """Calls that ended before a moment and have no summary, oldest first: the sweeper writes theirs."""
-    from callflow.store.models import Call
-
     query = (select(Call.sid).outerjoin(Summary, Summary.call_sid == Call.sid)
              .where(Call.ended_at.is_not(None), Call.ended_at < ended_before, Summary.call_sid.is_(None))
              .order_by(Call.ended_at).limit(limit))
     return list(session.scalars(query))
+
+
+def calls_from(session: Session, caller: str, exclude: str | None = None, limit: int = 5) -> list[tuple[Call, dict]]:
+    """A number's latest calls from the call log, newest first, each with its summary ({} until written)."""
+    query = select(Call).where(Call.caller == caller).order_by(Call.started_at.desc()).limit(limit)
+    if exclude:
+        query = query.where(Call.sid != exclude)
+    calls = list(session.scalars(query))
+    summaries = {row.call_sid: json.loads(row.body)
+                 for row in session.scalars(select(Summary).where(Summary.call_sid.in_([c.sid for c in calls])))}
+    return [(c, summaries.get(c.sid, {})) for c in calls]
