@@ -23,8 +23,21 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
+
+from callflow.carrier import Caller, Carrier, press, say
+from callflow.carrier.interactive import Interactive
+from callflow.domain.script.loader import load_script
+from callflow.runtime import Runtime
+from callflow.services import queued
+from callflow.settings import Settings
+from callflow.store import db as database
+from callflow.store.agents import add_agent
+from callflow.store.connections import redis_connection, redis_url_of
+from callflow.store.customers import import_customers
+from callflow.store.presence import Presence
 
 LINE = "+442079460100"  # Acme Bank's number in ivr_scripts/acme_bank.yaml
 SOFTPHONE = "+15551230002"  # the demo caller's phone (the softphone page)
@@ -76,8 +89,6 @@ def scripts_folder() -> Path:
 
 def weekday_morning(now: datetime) -> datetime:
     """10:00 in London on the next weekday that is not a bank holiday in the sample script: the bank is open."""
-    from zoneinfo import ZoneInfo
-
     day = now.astimezone(ZoneInfo("Europe/London")).date() + timedelta(days=1)
     while day.weekday() >= 5 or (day.month, day.day) in ((12, 25), (12, 26), (1, 1)):
         day += timedelta(days=1)
@@ -87,11 +98,6 @@ def weekday_morning(now: datetime) -> datetime:
 def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance: Path | None = None,
           web_workers: int = 1, rq_workers: int = 1, out=print) -> Demo:
     """Start the carrier, the app and the workers with demo data; return when the app answers."""
-    from callflow.carrier import Carrier
-    from callflow.carrier.interactive import Interactive
-    from callflow.settings import Settings
-    from callflow.store.connections import redis_connection, redis_url_of
-
     instance = (instance or Path("instance") / "demo").resolve()
     shutil.rmtree(instance, ignore_errors=True)  # every demo starts from the same state
     instance.mkdir(parents=True)
@@ -112,8 +118,6 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
                SECRET_KEY=secrets.token_hex(32), CALLFLOW_CLOCK_RATE=str(rate), CALLFLOW_DEMO="1",
                CALLFLOW_CLOCK_START=weekday_morning(datetime.now(UTC)).isoformat())
     settings = Settings.from_env(env)
-    from callflow.store import db as database
-
     database.upgrade(settings.effective_database_url())
     env["REDIS_URL"] = redis_url_of(redis_connection(settings))  # the embedded Redis, shared by the children
     _seed(Settings.from_env(env))
@@ -147,10 +151,6 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
 
 def _seed(settings) -> None:
     """Demo agents (browser phones), the demo caller as a known customer."""
-    from callflow.runtime import Runtime
-    from callflow.store.agents import add_agent
-    from callflow.store.customers import import_customers
-
     runtime = Runtime(settings)
     with runtime.sessions() as session:
         for login, name, role, departments in STAFF:
@@ -161,8 +161,6 @@ def _seed(settings) -> None:
 
 def roster() -> list[tuple[str, str, str, list[str]]]:
     """The demo's staff with the names of the departments they serve, as the caller hears them."""
-    from callflow.domain.script.loader import load_script
-
     departments = load_script(scripts_folder() / "acme_bank.yaml").departments
     return [(login, name, role, [departments[d].name for d in serves]) for login, name, role, serves in STAFF]
 
@@ -195,11 +193,6 @@ def _shown(path: Path) -> Path:
 
 def robots(demo: Demo, count: int, rate: float) -> None:
     """Robot agents on scripted phones that answer, talk a few minutes and hang up, one per department."""
-    from callflow.carrier import Caller
-    from callflow.runtime import Runtime
-    from callflow.settings import Settings
-    from callflow.store.agents import add_agent
-
     runtime = Runtime(Settings.from_env(demo.env))
     with runtime.sessions() as session:
         for index in range(count):
@@ -209,21 +202,15 @@ def robots(demo: Demo, count: int, rate: float) -> None:
             add_agent(session, login, f"Robot {index + 1}", secrets.token_hex(12), reach, [department])
             demo.carrier.add_phone(reach, Caller(talk=[f"Hello, this is robot {index + 1}."],
                                                  hang_up_after=random.uniform(120, 420)))
-    from callflow import jobs
-    from callflow.store.presence import Presence
-
     for index in range(count):
         department = ROBOT_DEPARTMENTS[index % len(ROBOT_DEPARTMENTS)]
         runtime.acd.set_presence(f"robot{index + 1}", Presence.AVAILABLE, [department], runtime.clock.timestamp())
-    runtime.jobs.enqueue(jobs.distribute, list(ROBOT_DEPARTMENTS))
+    queued.enqueue(runtime, "distribute", list(ROBOT_DEPARTMENTS))
     runtime.close()
 
 
 def callers(demo: Demo, count: int, stop: threading.Event, per_minute: float = 6.0) -> threading.Thread:
     """Simulated callers, one every few virtual seconds, who say why they call and choose hold or callback."""
-    from callflow.carrier import Caller, press, say
-    from callflow.domain.script.loader import load_script
-
     script = load_script(scripts_folder() / "acme_bank.yaml")
     phrases = [p for d in script.departments.values() for p in d.phrases]
     rng = random.Random(7)
