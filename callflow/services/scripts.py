@@ -72,10 +72,12 @@ class LiveScripts:
 
     def published_here(self, name: str, script: Script, text: str) -> None:
         """This process published a script it has loaded: put it in service here at once, without parsing
-        it again, and tell the other processes (they reload before their next new call)."""
+        it again, share its text, and tell the other processes (they reload before their next new call)."""
         library = self.library
         before = self._current_stamp()
         library.put(name, script, text)
+        shared.share(self.rt.redis, script.version, text, keep_existing=True)  # any process can run its calls
+        self._shared_versions.add(script.version)
         count = shared.announce_publication(self.rt.redis)
         if before == self._stamp and int(before[1] or 0) + 1 == count:  # only ours happened since: no reload
             self._stamp = (before[0], str(count).encode())
