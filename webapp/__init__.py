@@ -18,8 +18,7 @@ from callflow.runtime import Runtime
 from callflow.settings import Settings
 from pages import admin, api, browser_phone, console, demo, staff, steering_admin
 from webapp import oversize
-from webhooks import agent_voice, callback_voice, survey_voice, voice
-from webhooks import hold as _hold  # noqa: F401  (adds the hold manager's routes to the voice blueprint)
+from webhooks import agent_voice, callback_voice, hold, survey_voice, voice
 
 PAGES = Path(pages.__file__).parent
 
@@ -48,6 +47,7 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
 
     # What Twilio calls.
     app.register_blueprint(voice.bp)
+    app.register_blueprint(hold.bp)  # the hold manager's routes, under /voice too
     app.register_blueprint(agent_voice.bp)
     app.register_blueprint(callback_voice.bp)
     app.register_blueprint(survey_voice.bp)  # the satisfaction survey after the agent hangs up

@@ -31,7 +31,7 @@ from callflow.domain.actions import (
 )
 
 UrlFor = Callable[..., str]
-GATHER_ENDPOINTS = {"menu": "voice.caller_input", "hold": "voice.hold_choice", "holding": "voice.hold_choice",
+GATHER_ENDPOINTS = {"menu": "voice.caller_input", "hold": "hold.hold_choice", "holding": "hold.hold_choice",
                     "callback-choice": "callback_voice.choice", "callback-number": "callback_voice.number",
                     "callback-confirm": "callback_voice.confirm",
                     "callback-time": "callback_voice.time_chosen", "survey": "survey_voice.answer"}
@@ -76,9 +76,9 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
         elif isinstance(action, RouteToDepartment):
             response.enqueue(
                 action.queue,
-                wait_url=url("voice.hold", department=action.department),
+                wait_url=url("hold.hold", department=action.department),
                 wait_url_method="POST",
-                action=url("voice.queue_result", department=action.department),
+                action=url("hold.queue_result", department=action.department),
                 method="POST",
             )
         elif isinstance(action, Dial):

@@ -8,10 +8,18 @@ each; nothing below a service (the store and domain modules) calls one. A servic
 names its job (`queued.enqueue(rt, "distribute", ...)`) instead of importing `callflow.jobs`, which imports
 the services.
 
+- `ivr.py`: a call's IVR step (an engine step stored; a caller who needs a department put in its line).
+- `callers.py`: whose call a webhook is about (their details, script, department) and whether it has ended.
+- `call_ends.py`: a call's end as Twilio's status callback reports it.
+- `holding.py`: a caller in a department's line: the question 'hold or call back?', estimates, promises.
+- `waiting.py`: a caller waiting in Twilio's queue: updates, hold music, leaving the queue, connecting.
+- `callback_requests.py`: a caller asking for a callback: the number, its checks, booking, a time, after hours.
+- `callback_calls.py`: the callback call: the customer answers and is brought to the reserved agent.
 - `summaries.py`: closing a call and writing its summary (the one writer).
-- `after_call.py`: the SMS of the actions promised, the survey's answer, a filed disposition.
+- `after_call.py`: the SMS of the actions promised, the survey (question and answer), a filed disposition.
 - `ringing.py`: matching callers with free agents and ringing them; placing a callback's call exactly once.
-- `agents.py`: presence and wrap-up; the caller's leg during and after the conversation.
+- `agents.py`: presence and wrap-up; the agent's leg (whisper, hang-up); the caller's leg during and after the
+  conversation.
 - `callbacks.py`: a callback's rules and outcomes: its place in line, the end of its call, giving up.
 - `callback_turns.py`: a callback's turn coming back (a retry, a booked time).
 - `callback_sweeper.py`: reclaiming what a dead worker or a lost Redis left behind.

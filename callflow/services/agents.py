@@ -3,15 +3,29 @@
 
 from __future__ import annotations
 
+import logging
+
 from twilio.base.exceptions import TwilioRestException
 
 from callflow.domain import draft_calls
+from callflow.domain.actions import Hangup, JoinRoom, Redirect, Say
+from callflow.domain.whisper import callback_whisper, whisper
 from callflow.services import queued
 from callflow.services.ringing import distribute
 from callflow.services.summaries import write_summary
 from callflow.store.agents import find_agent
 from callflow.store.callbacks import find_by_call
 from callflow.store.presence import Presence
+from callflow.store.promises import Promises
+from callflow.store.wait_stats import WaitStats
+
+log = logging.getLogger(__name__)
+UNANSWERED = ("busy", "no-answer", "failed", "canceled")
+
+
+def room_for(caller_sid: str) -> str:
+    """The conference where an agent and a caller meet."""
+    return f"call-{caller_sid}"
 
 
 def set_presence(rt, agent_login: str, state: str, back_in_minutes: int | None = None) -> list[str]:
@@ -91,3 +105,85 @@ def _live_leg(rt, caller_sid: str) -> str:
             callback = find_by_call(session, caller_sid)
             return callback.dial_sid if callback and callback.dial_sid else caller_sid
     return caller_sid
+
+
+def _departments(rt, login: str) -> list[str]:
+    with rt.sessions() as session:
+        agent = find_agent(session, login)
+        return agent.department_list() if agent else []
+
+
+def agent_answered(rt, caller_sid: str, login: str, agent_leg: str) -> list:
+    """The agent picked up: whisper, then join the conference while a worker brings the caller in."""
+    now = rt.clock.timestamp()
+    info = rt.acd.caller_info(caller_sid)
+    if info is None:
+        departments = _departments(rt, login)
+        rt.acd.set_presence(login, Presence.AVAILABLE, departments, now)
+        queued.enqueue(rt, "distribute", departments)
+        return [Say("Sorry, that caller has already hung up."), Hangup()]
+    rt.acd.set_presence(login, Presence.ON_CALL, _departments(rt, login), now, call=caller_sid)
+    Promises(rt.redis).log(caller_sid, "agent-answered", now, agent=login, waited=round(now - info.entered_at))
+    script = rt.script_for_number(info.line)
+    department = script.departments.get(info.department) if script else None
+    name = department.name if department else info.department
+    warm_from = rt.acd.flag(caller_sid, "warm_from")
+    if warm_from:  # the caller is already in the room with the agent who transferred them
+        heard = Say(f"Transfer from {warm_from}. " + whisper(info, name, now))
+        rt.acd.mark(caller_sid, "connected")
+    elif rt.acd.has(caller_sid, "in_room"):  # a callback: the customer answered and waits in the room
+        heard = Say("Callback. " + whisper(info, name, now))
+        rt.acd.mark(caller_sid, "connected")
+    elif rt.acd.has(caller_sid, "callback"):  # agent-first callback: the customer is dialled now
+        heard = Say(callback_whisper(info, name))
+        rt.acd.note(caller_sid, "agent_leg", agent_leg)
+        queued.enqueue(rt, "place_callback", info.department, caller_sid, login)
+    else:  # the caller keeps hearing hold music until the whisper is over, then joins an agent who is there
+        query = (("caller", caller_sid), ("agent", login))
+        return [Say(whisper(info, name, now)), Redirect("agent_voice.ready", query)]
+    # The caller's leg ends the room; an agent leaving (after a warm transfer, say) does not.
+    return [heard, JoinRoom(room_for(caller_sid), ends_room=False)]
+
+
+def agent_ready(rt, caller_sid: str) -> list:
+    """The agent has heard the whisper: bring the caller in from the hold music and join them in the room (the
+    caller waiting alone in a silent room through the whisper would think they were cut off)."""
+    queued.enqueue(rt, "connect_caller", caller_sid, room_for(caller_sid))
+    return [JoinRoom(room_for(caller_sid), ends_room=False)]
+
+
+def agent_call_ended(rt, caller_sid: str, login: str, department: str, call_status: str | None,
+                     duration: str | None, line: str) -> None:
+    """The agent's call ended: unanswered -> away and the caller keeps their place; answered -> wrap-up."""
+    now = rt.clock.timestamp()
+    presence = rt.acd.presence.get(login)
+    departments = _departments(rt, login)
+    if call_status in UNANSWERED or (presence and presence.state is Presence.OFFERED):
+        rt.acd.presence.set(login, Presence.AWAY, now, departments)
+        if rt.acd.caller_info(caller_sid) is not None and not rt.acd.is_connected(caller_sid):
+            rt.acd.back_in_line(department, caller_sid, entered_at=now)
+        queued.enqueue(rt, "distribute", [department])
+    elif presence and presence.state is Presence.ON_CALL and presence.call == caller_sid \
+            and rt.acd.has(caller_sid, "callback") and not rt.acd.is_connected(caller_sid):
+        # Agent-first: the customer never came on the line (no answer, or the agent gave up waiting). Nothing
+        # was said, so no wrap-up: the agent is free at once; the callback's own status decides what is next.
+        rt.acd.set_presence(login, Presence.AVAILABLE, departments, now)
+        queued.enqueue(rt, "distribute", departments)
+    elif presence and presence.state is Presence.ON_CALL and presence.call == caller_sid:
+        rt.acd.presence.set(login, Presence.WRAP_UP, now, departments, call=caller_sid)
+        duration = duration or "0"
+        Promises(rt.redis).log(caller_sid, "agent-left", now, agent=login,
+                               duration=int(duration) if duration.isdigit() else 0)
+        info = rt.acd.caller_info(caller_sid)
+        if info is not None and info.department == department and rt.acd.is_connected(caller_sid):
+            # The agent hung up and nobody took the caller over: the survey if the line asks it, else hang up.
+            queued.enqueue(rt, "after_agent_left", caller_sid)
+        script = rt.script_for_number(line)
+        wrap_up = 30
+        if script and department in script.departments:
+            wrap_up = script.departments[department].wrap_up_seconds
+        queued.schedule(rt, wrap_up, "end_wrap_up", login, now)
+        try:  # the call's handle time for wait estimates: talk since the agent answered, plus the set wrap-up
+            WaitStats(rt.redis).handled(department, now - presence.since + wrap_up)
+        except Exception:
+            log.exception("handle time of %s not counted", caller_sid)

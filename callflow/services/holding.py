@@ -1,14 +1,39 @@
-"""Holding: a caller in a department's line, from the question 'hold or call back?' to the agent's room.
+"""Holding: a caller put in a department's line, the question 'hold or call back?', the wait estimate and
+the promise the caller hears, and a caller who gives up.
 
 The wait estimate a caller is promised is ours (`callflow.domain.estimates`), read from the department's
-history, its agents' presence and the caller's place; the words are in `callflow/domain/hold.py`, the
-promises in `callflow/store/promises.py`.
+history, its agents' presence and the caller's place; the decisions and the words are in
+`callflow/domain/hold.py`, the promises in `callflow/store/promises.py`. What a caller hears while waiting is
+`waiting.py`.
 """
 
 from __future__ import annotations
 
-from callflow.domain import estimates
+from callflow.domain import estimates, hold
+from callflow.domain.actions import Dial, Hangup, LeaveQueue, Pause, RouteToDepartment, Say
+from callflow.domain.promise_words import HumanPromise, human_promise, repromise
+from callflow.services import callback_requests, queued
+from callflow.services.callers import department_of
+from callflow.store.acd import CallerInfo, CallerRecord
 from callflow.store.estimate_inputs import EstimateInputs, LineInputs
+from callflow.store.promises import Promises
+from callflow.store.wait_stats import ABANDONED_FLAG, WaitStats, estimate_to_json
+
+UNCLEAR_LIMIT = 1  # a caller who says nothing (or something unclear) is asked once more, then held
+CONNECTING = "connecting"  # the caller heard "one moment while I connect you" and the ring has not ended yet
+
+
+def _promises(rt) -> Promises:
+    return Promises(rt.redis)
+
+
+def offer_now(rt, department: str, now: float) -> list:
+    """Match callers with free agents now (one Lua call), so the caller's first hold request already knows an
+    agent is being rung; ringing the agent is a REST call, left to a worker."""
+    offers = rt.acd.offers([department], now)
+    for offer in offers:
+        queued.enqueue(rt, "ring_agent", offer.department, offer.caller_sid, offer.agent)
+    return offers
 
 
 def estimate(rt, department, sid: str, line: LineInputs | None = None, again: bool = False) -> estimates.Estimate:
@@ -24,3 +49,91 @@ def estimate(rt, department, sid: str, line: LineInputs | None = None, again: bo
     back = tuple((at, +1) for at in line.due_back)
     staffing = estimates.staffing_from(line.at_work, department.wrap_up_seconds, back, department.id, busy_elsewhere)
     return estimates.estimate(line.stats, line.place, staffing, now, line.callbacks_ahead, again)
+
+
+def line_inputs(rt, department, sid: str, now: float) -> LineInputs:
+    """What the estimate reads, read once (the caller's position comes with it)."""
+    return EstimateInputs(rt.redis).read(department.id, sid, now)
+
+
+def promise(rt, sid: str, figure: estimates.Estimate, now: float, broken: int | None = None,
+            again: bool = False) -> HumanPromise:
+    """Make the promise the caller hears (`callflow/domain/promise_words.py`), remembering the estimate behind it;
+    after a broken promise (`broken`: the figure the caller heard) never that figure again."""
+    words = human_promise(figure.to_say, figure.point_seconds)
+    if broken is not None:
+        words = repromise(words, broken)
+    _promises(rt).promise(sid, words.deadline, now, estimate_to_json(figure.heard(words.deadline)), words.figure,
+                          words.words, again)
+    return words
+
+
+def caller_gave_up(rt, sid: str, now: float, record: CallerRecord | None = None) -> None:
+    """A caller's call ended (or left Twilio's queue): if they were still waiting in line, they abandoned.
+
+    Called by whichever webhook hears it first (queue result, status callback); counted once per caller."""
+    record = record or rt.acd.record(sid)
+    info = record.info
+    if info is None or record.has("connected") or record.has("callback") \
+            or rt.acd.queues.position(info.department, sid) is None:
+        return
+    if rt.acd.mark_once(sid, ABANDONED_FLAG):
+        WaitStats(rt.redis).abandoned(info.department, now - info.entered_at, now)
+
+
+def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, caller: str, line: str) -> list:
+    """The caller needs a department: an agent now, a short wait, or the question 'hold or call back?'."""
+    department = script.departments[route.department]
+    info = CallerInfo(sid, caller=caller, line=line, department=route.department, name=state.customer_name,
+                      said=tuple(state.said), path=tuple(state.path), entered_at=now.timestamp())
+    position = rt.acd.caller_waits(info, now.timestamp(), max_size=department.max_queue)
+    _promises(rt).log(sid, "routed", now.timestamp(), department=route.department)
+    if position is None:
+        _promises(rt).log(sid, "queue-full", now.timestamp())
+        return overflow(department)
+    if any(offer.caller_sid == sid for offer in offer_now(rt, route.department, now.timestamp())):
+        return [route]  # an agent is being rung: no hold at all
+    figure = estimate(rt, department, sid)
+    if figure.promise_seconds <= script.hold.short_wait_seconds:
+        words = promise(rt, sid, figure, now.timestamp())
+        rt.acd.mark(sid, "held")
+        return [hold.short_wait(department.name, words), route]
+    _promises(rt).log(sid, "permission-asked", now.timestamp(), estimate=round(figure.promise_seconds),
+                      expected=round(figure.point_seconds))
+    return [hold.ask_to_hold(department.name, figure)]
+
+
+def overflow(department) -> list:
+    """Where a caller goes when the department's queue is full: its overflow number, or an honest goodbye."""
+    busy = f"I'm sorry, all our {department.name} advisers are busy and too many callers are waiting."
+    if department.overflow_number:
+        return [Say(busy + " I'm putting you through to our partner team."), Dial(department.overflow_number)]
+    return [Say(busy + " Please call again later. Goodbye."), Hangup()]
+
+
+def hold_choice(rt, sid: str, digits: str | None, speech: str | None, holding: bool) -> list:
+    """The caller's answer to 'hold or call back?', asked before hold or pressed while holding (`holding`)."""
+    now = rt.clock.timestamp()
+    info, department = department_of(rt, sid)
+    choice = hold.understand(digits, speech)
+    promises = _promises(rt)
+    if choice is hold.HoldChoice.CALLBACK:
+        # the toll-fraud guard, another number: callback_requests.py; the caller keeps their place in line
+        # (virtual hold) and can hang up
+        return callback_requests.take_callback(rt, info, department, now, holding)
+    if choice is hold.HoldChoice.VOICEMAIL and holding and rt.acd.has(sid, "long-hold-offered"):
+        rt.acd.mark(sid, "voicemail")  # Twilio's queue result then plays the recording prompt
+        promises.log(sid, "voicemail-chosen", now)
+        return [LeaveQueue()]
+    if holding:  # anything else while holding: keep holding (the wait music resumes)
+        if choice is hold.HoldChoice.HOLD:
+            promises.log(sid, "hold-accepted", now)
+        return [Pause(1)]
+    route = RouteToDepartment(department.id, department.queue, reason="hold")
+    if choice is hold.HoldChoice.UNCLEAR and rt.acd.count(sid, "unclear") <= UNCLEAR_LIMIT:
+        figure = estimate(rt, department, sid)
+        return [hold.ask_to_hold(department.name, figure, again=True)]
+    promises.log(sid, "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer", now)
+    promise(rt, sid, estimate(rt, department, sid), now)
+    rt.acd.mark(sid, "held")
+    return [Say("Thank you. I'll keep your place in line."), route]

@@ -140,6 +140,14 @@ class ACD:
         """Note something that happened to a waiting caller (`held`: heard the hold message; `connected`)."""
         self.connection.hset(CALL_INFO_KEY + sid, flag, "1")
 
+    def mark_once(self, sid: str, flag: str) -> bool:
+        """`mark`, True only the first time (whichever webhook hears something first counts it)."""
+        return bool(self.connection.hsetnx(CALL_INFO_KEY + sid, flag, "1"))
+
+    def note(self, sid: str, name: str, value: str) -> None:
+        """Keep a free-form field on the caller's record (read back with `flag`): a keyed number, a leg's sid."""
+        self.connection.hset(CALL_INFO_KEY + sid, name, value)
+
     def unmark(self, sid: str, flag: str) -> bool:
         """Undo `mark` (something that was true for a while: an agent being rung); True if it was marked."""
         return bool(self.connection.hdel(CALL_INFO_KEY + sid, flag))

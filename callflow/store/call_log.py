@@ -57,3 +57,9 @@ def recent_department(session: Session, caller: str, now: datetime) -> str | Non
              .where(Call.caller == caller, Call.department.is_not(None), Call.started_at >= now - RECENT)
              .order_by(Call.started_at.desc()).limit(1))
     return session.scalars(query).first()
+
+
+def has_ended(session: Session, sid: str) -> bool:
+    """Whether the call log says the call ended."""
+    call = session.get(Call, sid)
+    return call is not None and call.ended_at is not None

@@ -12,6 +12,8 @@ import redis
 
 CALL_KEY = "callflow:call:"
 STATE_TTL_SECONDS = 24 * 3600
+ENDED_KEY = "callflow:call-ended:"  # set by the final status callback: late or replayed requests change nothing
+ENDED_TTL_SECONDS = 2 * 24 * 3600
 
 
 class LiveCalls:
@@ -32,3 +34,11 @@ class LiveCalls:
     def forget(self, call_sid: str) -> None:
         """Drop a finished call's state."""
         self.connection.delete(CALL_KEY + call_sid)
+
+    def ended(self, call_sid: str, status: str) -> None:
+        """Note the call's final status (its status callback came): later requests of the call change nothing."""
+        self.connection.set(ENDED_KEY + call_sid, status, ex=ENDED_TTL_SECONDS)
+
+    def has_ended(self, call_sid: str) -> bool:
+        """Whether the call's final status callback came."""
+        return bool(self.connection.exists(ENDED_KEY + call_sid))

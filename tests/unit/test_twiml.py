@@ -43,7 +43,7 @@ def test_say_then_gather_speech_and_keys_with_hints():
 
 def test_silence_while_holding_ends_the_wait_music_without_a_request():
     gather = xml([Gather((Pause(60),), timeout=1, purpose="holding")]).find("Gather")
-    assert gather.get("action") == "https://ivr.example.com/voice.hold_choice?purpose=holding"
+    assert gather.get("action") == "https://ivr.example.com/hold.hold_choice?purpose=holding"
     assert gather.get("actionOnEmptyResult") == "false"  # Twilio requests the waitUrl again instead
 
 
@@ -57,8 +57,8 @@ def test_keypad_only_gather_has_no_speech_settings():
 def test_department_becomes_enqueue_with_absolute_hold_and_result_urls():
     enqueue = xml([RouteToDepartment("cards", "cards-queue")]).find("Enqueue")
     assert enqueue.text == "cards-queue"
-    assert enqueue.get("waitUrl") == "https://ivr.example.com/voice.hold?department=cards"
-    assert enqueue.get("action") == "https://ivr.example.com/voice.queue_result?department=cards"
+    assert enqueue.get("waitUrl") == "https://ivr.example.com/hold.hold?department=cards"
+    assert enqueue.get("action") == "https://ivr.example.com/hold.queue_result?department=cards"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,39 @@
+"""A call's end, as Twilio's status callback reports it: noted at once (late or replayed requests of the call
+change nothing, no agent is offered a caller who has gone, a caller still in line counts as an abandon), and
+closed by a worker, off the webhook's hot path."""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+
+from callflow.services import queued
+from callflow.services.holding import caller_gave_up
+from callflow.services.summaries import close_record_only
+
+log = logging.getLogger(__name__)
+FINAL = ("completed", "busy", "failed", "no-answer", "canceled")
+
+
+def call_ended(rt, sid: str, call_status: str, duration: str | None, caller: str, called: str) -> None:
+    """The call's status callback: a final status closes the call (others change nothing)."""
+    if call_status not in FINAL:
+        return
+    ended = (sid, call_status, rt.clock.timestamp(), int(duration) if duration and duration.isdigit() else None,
+             caller, called)
+    try:
+        rt.live_calls.ended(sid, call_status)
+    except redis.RedisError:
+        # Twilio reports a call's end once: with Redis down no worker can be asked to close it, so its record
+        # is closed here and the workers' sweeper writes its summary when Redis is back.
+        log.warning("Redis is down: call %s closed in the database only; its summary follows", sid)
+        close_record_only(rt, *ended)
+        return
+    record = rt.acd.record(sid)
+    try:  # still in line when the call ended: an abandon, which wait estimates learn patience from
+        caller_gave_up(rt, sid, rt.clock.timestamp(), record)
+    except Exception:
+        log.exception("abandonment of %s not counted", sid)
+    rt.acd.call_ended(sid, record)  # at once: no agent may be offered a caller who has gone
+    queued.enqueue(rt, "close_call", *ended, job_id=f"close-call-{sid}", retry=queued.DATABASE_RETRY)

@@ -1,0 +1,118 @@
+"""A call's IVR step: each Twilio request becomes an engine event, the engine's step is stored, and a caller
+who needs a department is put in its line (`holding.route_caller`).
+
+A replayed or late request of a call that has ended changes nothing; an administrator's test call runs a
+draft and leaves no trace; a call whose state was lost starts again and takes the input as its first answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from callflow.domain import draft_calls
+from callflow.domain.actions import Hangup, RouteToDepartment, Say
+from callflow.domain.events import CallStarted, Digits, Speech
+from callflow.domain.script import engine
+from callflow.domain.script.state import CallState, Stage
+from callflow.services import holding
+from callflow.services.callers import call_finished
+from callflow.store import call_log, customers
+
+log = logging.getLogger(__name__)
+
+
+def step(rt, sid: str, start: bool, event, caller: str, called: str, draft: str | None = None) -> list:
+    """Run one engine step for this request's call, store the call's new state, and return its actions."""
+    now = rt.clock.now()
+    stored = None if start else rt.live_calls.load(sid)
+    script = None if stored is None else rt.script_version(stored["script_version"])
+    draft = draft if start else None
+    if draft:  # an administrator's test call (signed like every request): the draft, and no trace of it
+        return _test_call_start(rt, sid, draft, now, caller, called)
+    if stored is not None and rt.acd.has(sid, draft_calls.MARK):
+        moved = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
+        rt.live_calls.save(sid, moved.state.to_dict())
+        return draft_calls.stand_ins(list(moved.actions), script)
+    if not start and call_finished(rt, sid, ask_database=stored is None):
+        # A replayed or late request (a Gather's answer after the call ended): the call is over; it must not
+        # start again, take a place in line or write the call log twice.
+        log.warning("call %s: a request after the call ended, ignored", sid)
+        return [Hangup()]
+    if script is None:
+        script = rt.script_for_number(called)
+        if script is None:
+            raise LookupError(f"no IVR script answers {called} and there is no default line")
+        name = last = None
+        try:
+            with rt.sessions() as session:
+                customer = customers.find_customer(session, caller)
+                name = customer.name if customer else None
+                last = call_log.recent_department(session, caller, now)
+                call_log.call_started(session, sid, caller, called, now, script_version=script.version)
+        except Exception:  # the database is down: the call goes on without personalisation
+            log.exception("call %s: could not read or write the call log", sid)
+        steer = rt.steer_for(script)
+        moved = engine.start(script, CallStarted(caller, called, name, last), now, steer=steer)
+        if not start:  # the call's state was lost: take this input as the answer to the first question
+            moved = engine.handle(script, moved.state, event, now, steer=steer)
+    else:
+        moved = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
+    rt.live_calls.save(sid, moved.state.to_dict())
+    actions = []
+    for action in moved.actions:
+        if isinstance(action, RouteToDepartment):
+            _remember_department(rt, sid, moved.state)
+            actions.extend(holding.route_caller(rt, sid, action, moved.state, now, script, caller, called))
+        else:
+            actions.append(action)
+    return actions
+
+
+def _test_call_start(rt, sid: str, draft: str, now, caller: str, called: str) -> list:
+    """Start a test call on a draft version: we rang the tester (the request's To) from the line (its From)."""
+    script = rt.script_version(draft)
+    if script is None:
+        raise LookupError(f"test call {sid}: no script version {draft}")
+    rt.acd.mark(sid, draft_calls.MARK)
+    started = engine.start(script, CallStarted(called, caller, None, None), now, steer=rt.steer_for(script))
+    rt.live_calls.save(sid, started.state.to_dict())
+    return draft_calls.stand_ins(list(started.actions), script)
+
+
+def _remember_department(rt, sid: str, state) -> None:
+    """Note the department reached, so a caller who rings again today is offered it first."""
+    try:
+        with rt.sessions() as session:
+            call_log.call_progressed(session, sid, state.department, list(state.path))
+    except Exception:  # the database is down: the call goes on, only the offer next time is lost
+        log.exception("call %s: could not record the department reached", sid)
+
+
+def speech_confidence(value: str | None) -> float:
+    """Twilio's recognition confidence, 0 when missing or garbled."""
+    try:
+        return min(max(float(value or 0.0), 0.0), 1.0)
+    except ValueError:
+        return 0.0
+
+
+def open_department_chosen(rt, sid: str, digits: str, words: str, confidence: str | None, caller: str,
+                           called: str) -> list:
+    """At a closed department's offer, the actions taking the caller to the department open now they chose, if
+    they chose one: the engine decides (the call's state holds the departments offered), as for any other answer
+    in the IVR."""
+    stored = rt.live_calls.load(sid) if digits or words else None
+    if stored is None or stored.get("stage") != Stage.CLOSED_OFFER.value:
+        return []
+    return step(rt, sid, False, Digits(digits) if digits else Speech(words, speech_confidence(confidence)), caller, called)
+
+
+def transferred(rt, sid: str, department_id: str, called: str) -> list:
+    """A cold transfer: tell the caller where they are going and hold them in that department's queue."""
+    info = rt.acd.caller_info(sid)
+    script = rt.script_for_number(info.line if info else called)
+    department = script.departments[department_id]
+    actions = [Say(f"I'm transferring you to {department.name}. Please stay on the line."),
+               RouteToDepartment(department.id, department.queue, reason="transfer")]
+    holding.offer_now(rt, department.id, rt.clock.timestamp())
+    return actions
