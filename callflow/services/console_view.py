@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from callflow.domain.hold import human_wait
-from callflow.store.acd import ACD, CALL_INFO_KEY, CallerInfo
+from callflow.store.acd import ACD
 from callflow.store.calls_to_close import is_to_close, remember_call, to_close
 from callflow.store.dispositions import OUTCOMES
 from callflow.store.models import Agent
@@ -148,13 +148,8 @@ def queue_view(acd: ACD, department: str, name: str, now: float, estimate: float
     """A department's queue, first in line first, with each caller's details when we still hold them."""
     waiting = acd.queues.waiting(department)
     shown = waiting[:SHOWN_PER_QUEUE]
-    with acd.connection.pipeline(transaction=False) as pipe:
-        for place in shown:
-            pipe.hgetall(CALL_INFO_KEY + place.sid)
-        details = pipe.execute()
     callers = []
-    for place, raw in zip(shown, details, strict=True):
-        info = CallerInfo.from_redis(place.sid, raw) if raw else None
+    for place, info in zip(shown, acd.callers([place.sid for place in shown]), strict=True):
         callers.append(WaitingCaller(place.position, place.sid, info.caller if info else "",
                                      info.name if info else None, place.kind,
                                      max(0.0, now - place.entered_at)))

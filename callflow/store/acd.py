@@ -100,6 +100,14 @@ class ACD:
         """What we know of a waiting or connected caller."""
         return _details(sid, self.connection.hgetall(CALL_INFO_KEY + sid))
 
+    def callers(self, sids: list[str]) -> list[CallerInfo | None]:
+        """What we still hold of each of these callers (None once their details are gone), in one round trip."""
+        with self.connection.pipeline(transaction=False) as pipe:
+            for sid in sids:
+                pipe.hgetall(CALL_INFO_KEY + sid)
+            details = pipe.execute()
+        return [CallerInfo.from_redis(sid, raw) if raw else None for sid, raw in zip(sids, details, strict=True)]
+
     def record(self, sid: str) -> CallerRecord:
         """The caller's details, flags and counters, the agent being rung to them and their promise's end, in
         one round trip."""
