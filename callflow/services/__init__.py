@@ -26,4 +26,11 @@ the services.
 - `routers.py`: retraining and publishing call-steering routers.
 - `worker.py`: a worker process's start-up and watchers (scripts, Twilio's queues, the sweeper, the timer).
 - `queued.py`: how a service names the jobs it leaves for a worker.
+- `console.py`: the agent console's board: presence, queues with their estimates, the screen pop, the call in hand.
+- `console_view.py`: what the console shows, as plain data (queues, presence, screen pop, controls, calls to close).
+- `call_actions.py`: an agent's call from the console: transfer, end, and filing its disposition.
+- `transfers.py`: passing a caller to another department (cold or warm), ending a call.
+- `calls_taken.py`: an agent's recent calls and their summaries; the API's summaries.
+- `logins.py`: logging in, throttled.
+- `roster.py`: who works here: hiring and retiring agents, the staff page's team.
 """
