@@ -10,7 +10,9 @@ from uuid import uuid4
 from twilio.base.exceptions import TwilioRestException
 
 from callflow.domain import draft_calls
+from callflow.domain.actions import Gather, Hangup, Say
 from callflow.domain.callback_guard import check, policy_for
+from callflow.services import queued
 from callflow.services.summaries import write_summary
 from callflow.store import after_call
 from callflow.store.callbacks import find_by_call, original_call_sid
@@ -94,3 +96,36 @@ def record_survey(rt, leg_sid: str, score: int, answered_at: float) -> bool:
         stored = after_call.record_answer(session, call_sid, score, datetime.fromtimestamp(answered_at, UTC))
     write_summary(rt, call_sid)
     return stored
+
+
+def company(rt, line: str) -> str:
+    """The company a line answers for ("us" when no script answers it)."""
+    script = rt.script_for_number(line)
+    return script.company if script else "us"
+
+
+def survey_question(rt, line: str) -> list:
+    """The question, answered on the keypad; silence goes to the same answer route, which says goodbye."""
+    question = Gather((Say(after_call.SURVEY_QUESTION),), speech=False, num_digits=1, timeout=5, purpose="survey")
+    return [question, Say(after_call.survey_thanks(company(rt, line), None)), Hangup()]
+
+
+def survey_answered(rt, leg_sid: str, digits: str | None, line: str) -> list:
+    """Store a score of 1 to 5 (any other key or none stores nothing), then thank and end the call.
+
+    The caller is never kept waiting on a failure: an answer the database could not take is handed to a worker
+    that retries (`record_survey`)."""
+    heard_from = company(rt, line)
+    score = after_call.survey_score(digits)
+    if score is not None:
+        now = rt.clock.now()
+        try:
+            with rt.sessions() as session:
+                call_sid = original_call_sid(session, leg_sid)
+                after_call.record_answer(session, call_sid, score, now)
+            if call_sid != leg_sid:  # a callback call: the summary is the asking call's, long since written
+                queued.enqueue(rt, "write_summary", call_sid)
+        except Exception:  # the database is down: a worker stores it when it is back, and rewrites the summary
+            log.exception("survey answer of %s handed to a worker", leg_sid)
+            queued.enqueue(rt, "record_survey", leg_sid, score, now.timestamp(), retry=queued.DATABASE_RETRY)
+    return [Say(after_call.survey_thanks(heard_from, score)), Hangup()]
