@@ -12,32 +12,37 @@ per tree, head/base, and whether head is worse than base by more than 5% where t
 latency (5% either way), errors and duplicates (head may not have more than base), accuracy (routing is
 deterministic: it must be identical). Every run's output is kept in the log folder, with the summary.
 
-Sizes, chosen so three rounds take about 15-20 minutes on a quiet 2-core machine (two trees x three rounds =
-six runs of each benchmark, so about 3 minutes for each tree's round of the five); a machine shared with test
-suites takes longer (the smoke round took 15 minutes while two suites ran):
-- webhooks (`bench/webhooks.py --calls 100 --seconds 6 --think 1`, ~45 s): the five gunicorn phases of 6 s,
-  100 keep-alive callers, paced at a webhook a second each (~100 req/s, under the app's capacity, ~600 paced
-  requests for a p99), as bench/redis_clients.py's gunicorn check ran it but shorter. Ours / ceiling is listed
-  beside the raw rate: the ceiling is measured in the same run, so the ratio drifts less than req/s does.
-- webhook cost (`bench/webhook_cost.py --held 100 --calls 100`, ~20 s): one webhook at a time in-process,
+Sizes: the smallest at which each headline figure still means something. Measured 2026-12-07 on the 2-core
+machine, one round of the two trees takes 8.6 minutes (10 with two failed callback runs, before PROMPT_STOP),
+so the default three rounds take about 26 minutes and `--rounds 2` about 17. Half of it is hold.py, whose
+start-up (the machine-speed reading, the database rebuilt, gunicorn, warm-up calls through the IVR) and the
+IVR before the queue take about 100 s a run whatever its arguments; no size below shortens that.
+- webhooks (`bench/webhooks.py --calls 100 --seconds 5 --think 1`, ~55 s, 30 of them starting servers and
+  warming up): the five gunicorn phases of 5 s, 100 keep-alive callers, paced at a webhook a second each
+  (~100 req/s, under the app's capacity, ~500 paced requests for a p99), as bench/redis_clients.py's gunicorn
+  check ran it but shorter. Ours / ceiling is listed beside the raw rate: the ceiling is measured in the same
+  run, so the ratio drifts less than req/s does.
+- webhook cost (`bench/webhook_cost.py --held 100 --calls 100`, ~8 s): one webhook at a time in-process,
   no gunicorn or load generator; the steadiest latency figure, and the Redis round trips per webhook.
-- routing (`bench/routing_eval.py --split test --seeds 1 --routers tfidf`, ~40 s): the written test set
+- routing (`bench/routing_eval.py --split test --seeds 1 --routers tfidf`, ~45 s): the written test set
   (3,080 Banking77 utterances, 1,000 out-of-scope), the default router (the embeddings extra is not in the
   lock); one seed, as accuracy does not move with rounds and the few-shot rows are means over seeds anyway.
   Most of its time is training the two full-history routers, which no argument shortens.
-- hold (`bench/hold.py --callers 200 --hold 30 --ramp 20`, ~80 s): 200 callers on hold, placed and hung up
-  20 a second, held 30 s, about one waitUrl round (~32 s at the clock's rate 2.45), so nearly every caller
-  asks for the hold music again while all of them hold. The IVR before the queue takes ~30 s of its own.
-- callbacks (`bench/callback_drain.py --callbacks 100 --spread 10 --rate 100 --workers 4`, ~30 s): 100
+- hold (`bench/hold.py --callers 200 --hold 20 --ramp 20`, ~130 s): 200 callers on hold, placed and hung up
+  20 a second, held 20 s, two thirds of a waitUrl round (~32 s at the clock's rate 2.45), so about two
+  callers in three ask for the hold music again while all of them hold. Start-up, the warm-up calls and the
+  IVR before the queue take the rest.
+- callbacks (`bench/callback_drain.py --callbacks 100 --spread 10 --rate 100 --workers 4`, ~20 s): 100
   callbacks due over 10 s (the documented runs' 10 a second), 4 worker processes.
-`--smoke` shrinks every one but routing to prove the comparison runs end to end; its figures mean nothing.
+`--smoke` shrinks every one but routing to prove the comparison runs end to end (~7 minutes a round); its
+figures mean nothing.
 
 Databases: the benchmarks document PostgreSQL and Redis at 127.0.0.1, so both trees use those, each its own
 PostgreSQL database (`cmp_base`, `cmp_head`, created if missing; the benchmarks drop and rebuild the schema)
 and its own Redis database (14 and 15 unless told; the benchmarks flush it); ports are the benchmarks' own
 free ones. Base and head never run at the same time.
 
-    .venv/bin/python bench/compare_trees.py --base /work/base --head /work/main             # ~15-20 min
+    .venv/bin/python bench/compare_trees.py --base /work/base --head /work/main             # ~26 min
     .venv/bin/python bench/compare_trees.py --base /work/base --head /work/main --smoke --rounds 1
 """
 
@@ -172,7 +177,7 @@ def parse_callbacks(text: str) -> dict:
 
 
 BENCHMARKS = [
-    Benchmark("webhooks", "bench/webhooks.py", ["--calls", "100", "--seconds", "6", "--think", "1"],
+    Benchmark("webhooks", "bench/webhooks.py", ["--calls", "100", "--seconds", "5", "--think", "1"],
               ["--calls", "10", "--seconds", "2", "--think", "1"],
               [Figure("saturation, ours req/s", "rate", "higher"),
                Figure("saturation, ours / ceiling %", "of_ceiling", "higher"),
@@ -191,7 +196,7 @@ BENCHMARKS = [
                Figure("steer() p50 ms, full history", "p50", "lower"),
                Figure("steer() p99 ms, full history", "p99", "lower"),
                Figure("train s, full history", "train", "lower")], 900, parse_routing),
-    Benchmark("hold", "bench/hold.py", ["--callers", "200", "--hold", "30", "--ramp", "20"],
+    Benchmark("hold", "bench/hold.py", ["--callers", "200", "--hold", "20", "--ramp", "20"],
               ["--callers", "20", "--hold", "5", "--ramp", "10"],
               [Figure("webhook p50 ms (carrier)", "p50", "lower"), Figure("webhook p99 ms (carrier)", "p99", "lower"),
                Figure("p99 ms while all held", "held_p99", "lower"), Figure("app time p99 ms", "app_p99", "lower"),
@@ -217,13 +222,31 @@ def create_database(server: str, name: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def tree_env(tree: Path, database_url: str, redis_url: str) -> dict:
+# Loaded by every Python process of every run, in both trees alike (PYTHONPATH): see run_with_retries. Only a
+# stopping worker's teardown changes; nothing a benchmark measures runs it.
+PROMPT_STOP = """
+import redis.client
+
+_stop = redis.client.PubSubWorkerThread.stop
+
+
+def stop(self, timeout=None):  # rq's worker teardown joins its pubsub thread: 1 s, not up to 60
+    return _stop(self, 1.0 if timeout is None else timeout)
+
+
+redis.client.PubSubWorkerThread.stop = stop
+"""
+
+
+def tree_env(tree: Path, database_url: str, redis_url: str, site: Path | None) -> dict:
     """The environment of one tree's run: its venv first on PATH, its own databases, nothing of the caller's
-    venv or callflow settings."""
+    venv or callflow settings; `site` (a folder with PROMPT_STOP as sitecustomize.py) on PYTHONPATH."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME") and not k.startswith("CALLFLOW_")}
     env.update(PATH=f"{tree / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(tree / ".venv"),
                DATABASE_URL=database_url, REDIS_URL=redis_url, PYTHONUNBUFFERED="1")
+    if site is not None:
+        env["PYTHONPATH"] = str(site)
     return env
 
 
@@ -261,10 +284,11 @@ def run_with_retries(bench: Benchmark, tree: Path, env: dict, args: list[str], l
     """A run whose figures cannot be read is run again, up to `retries` times; every attempt's log is kept.
 
     callback_drain.py in both trees prints nothing when one of its workers takes over 30 s to stop after
-    SIGTERM, which it does about one run in two here: rq 3.0's Worker.unsubscribe() calls redis-py 8.2's
+    SIGTERM, which it did about one run in two here: rq 3.0's Worker.unsubscribe() calls redis-py 8.2's
     PubSubWorkerThread.stop(), which now joins the thread without a timeout, and a thread that read its
-    unsubscribe reply before being told to stop waits out its 60 s get_message() on the unsubscribed pubsub.
-    The lag is measured before that, so a second attempt gives the same kind of figures."""
+    unsubscribe reply before being told to stop waits out its 60 s get_message() on the unsubscribed pubsub
+    (hold.py waits for it too, up to 60 s a run). Unless --no-prompt-stop, every run's processes bound that
+    join to 1 s (PROMPT_STOP; the thread is a daemon), and a run that still fails is run again."""
     stem = f"{bench.name.replace(' ', '_')}-{name}-{round_}"
     for attempt in range(retries + 1):
         log = logs / (f"{stem}.log" if attempt == 0 else f"{stem}-retry{attempt}.log")
@@ -343,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379", help="Redis server")
     parser.add_argument("--redis-dbs", default="14,15", help="Redis databases of base and head (flushed)")
     parser.add_argument("--retries", type=int, default=2, help="runs again a run whose figures cannot be read")
+    parser.add_argument("--no-prompt-stop", action="store_true",
+                        help="leave RQ workers' up-to-60 s stop as it is (see run_with_retries)")
     parser.add_argument("--logs", type=Path, help="folder for every run's output (default: a new one in /tmp)")
     args = parser.parse_args(argv)
 
@@ -361,16 +387,21 @@ def main(argv: list[str] | None = None) -> int:
         if not (tree / ".venv" / "bin" / "python").exists():
             parser.error(f"{name} tree {tree} has no .venv (see bench/compare_trees.py's docstring)")
     redis_dbs = dict(zip(("base", "head"), args.redis_dbs.split(","), strict=True))
+    logs = args.logs or Path(f"/tmp/compare-trees-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+    site = None if args.no_prompt_stop else logs / "site"
+    if site is not None:
+        site.mkdir(parents=True, exist_ok=True)
+        (site / "sitecustomize.py").write_text(PROMPT_STOP)
     envs = {}
     for name, tree in trees.items():
         create_database(args.postgres, f"cmp_{name}")
-        envs[name] = tree_env(tree, f"{args.postgres}/cmp_{name}", f"{args.redis}/{redis_dbs[name]}")
-    logs = args.logs or Path(f"/tmp/compare-trees-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+        envs[name] = tree_env(tree, f"{args.postgres}/cmp_{name}", f"{args.redis}/{redis_dbs[name]}", site)
     logs.mkdir(parents=True, exist_ok=True)
     print(f"base {trees['base']}, head {trees['head']}; {args.rounds} round(s), "
           f"{'smoke' if args.smoke else 'full'} sizes; every run's output in {logs}", file=sys.stderr)
 
     runs: dict[str, list[Run]] = {}
+    started = time.monotonic()
     plan = [(r, bench, name) for r in range(1, args.rounds + 1) for bench in benches for name in ("base", "head")]
     with tqdm(plan, unit="run", desc="compare") as bar:
         for round_, bench, name in bar:
@@ -380,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
             runs.setdefault(bench.name, []).append(result)
     sizes = "\n".join(f"- {b.name}: {b.script} {' '.join(b.smoke if args.smoke else b.full)}" for b in benches)
     report = (f"base {trees['base']}, head {trees['head']}; {args.rounds} round(s), alternating base/head; "
-              f"{os.cpu_count()} cores\n{sizes}\n\n{summary(runs, benches)}")
+              f"{os.cpu_count()} cores; {(time.monotonic() - started) / 60:.1f} min in all\n{sizes}\n\n"
+              f"{summary(runs, benches)}")
     (logs / "summary.md").write_text(report + "\n")
     print("\n" + report)
     return 1 if any(r.error for rs in runs.values() for r in rs) else 0
