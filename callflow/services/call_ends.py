@@ -20,15 +20,14 @@ def call_ended(rt, sid: str, call_status: str, duration: str | None, caller: str
     """The call's status callback: a final status closes the call (others change nothing)."""
     if call_status not in FINAL:
         return
-    ended = (sid, call_status, rt.clock.timestamp(), int(duration) if duration and duration.isdigit() else None,
-             caller, called)
+    ended_at, seconds = rt.clock.timestamp(), int(duration) if duration and duration.isdigit() else None
     try:
         rt.live_calls.ended(sid, call_status)
     except redis.RedisError:
         # Twilio reports a call's end once: with Redis down no worker can be asked to close it, so its record
         # is closed here and the workers' sweeper writes its summary when Redis is back.
         log.warning("Redis is down: call %s closed in the database only; its summary follows", sid)
-        close_record_only(rt, *ended)
+        close_record_only(rt, sid, call_status, ended_at, seconds, caller, called)
         return
     record = rt.acd.record(sid)
     try:  # still in line when the call ended: an abandon, which wait estimates learn patience from
@@ -36,4 +35,5 @@ def call_ended(rt, sid: str, call_status: str, duration: str | None, caller: str
     except Exception:
         log.exception("abandonment of %s not counted", sid)
     rt.acd.call_ended(sid, record)  # at once: no agent may be offered a caller who has gone
-    queued.enqueue(rt, "close_call", *ended, job_id=f"close-call-{sid}", retry=queued.DATABASE_RETRY)
+    queued.enqueue(rt, "close_call", sid, call_status, ended_at, seconds, caller, called,
+                   job_id=f"close-call-{sid}", retry=queued.DATABASE_RETRY)
