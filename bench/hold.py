@@ -4,8 +4,8 @@ Callers ring Acme Bank's line (ivr_scripts/acme_bank.yaml, +442079460100) on a T
 so every department is open. Each goes through the IVR by keypad (nine routes, one per department, dealt in
 turn: "1","1" cards, "1","2" card payments, ... "4" fraud, "5","3" general), is asked permission to hold and
 presses 1, and waits in the department's queue. No agent is at work, so nobody is answered: every caller
-stays on hold, hearing the hold manager's waitUrl (webhooks/hold.py): a Gather holding an update and the
-hold music (four plays of the 16 s tune, timed by the carrier from the file, fetched once); on silence the
+stays on hold, hearing the hold manager's waitUrl (webhooks/hold.py, callflow/services/waiting.py): a Gather
+holding an update and the hold music (four plays of the 16 s tune, timed by the carrier from the file, fetched once); on silence the
 document ends and the carrier requests the waitUrl again. One cycle is about 78 virtual seconds (update
 words at 0.4 s, 64 s of music, the Gather's 1 s timeout; 74 s with the 60 s Pause of the runs in
 docs/benchmarks.md), so the shared clock runs at --rate 2.45 (CALLFLOW_CLOCK_RATE, given to every process and
