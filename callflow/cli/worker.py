@@ -38,7 +38,7 @@ def worker(burst: bool, fork: bool) -> None:
         threading.Thread(target=watch_sweeper, args=(runtime,), daemon=True, name="sweeper-watch").start()
         threading.Thread(target=watch_due_callbacks, args=(runtime,), daemon=True, name="callback-timer").start()
     while True:  # Redis going away ends RQ's worker loop ("unhandled exception, quitting"): start another
-        rq_worker = (Worker if fork else SimpleWorker)([JOB_QUEUE], connection=runtime.redis)
+        rq_worker = (ForkingWorker if fork else InProcessWorker)([JOB_QUEUE], connection=runtime.redis)
         try:
             rq_worker.work(burst=burst, with_scheduler=True)
             if burst or rq_worker._stop_requested or rq_worker._shutdown_requested_date is not None:
@@ -48,6 +48,30 @@ def worker(burst: bool, fork: bool) -> None:
         logging.getLogger("callflow.worker").warning("the RQ worker stopped (Redis lost?); starting another")
         while not _pings(runtime.redis):
             time.sleep(1)
+
+
+class StopsPromptly:
+    """A worker asked to stop (SIGTERM from `docker compose stop`, a deploy) stops within a second, not a minute.
+
+    RQ's teardown stops the thread listening for worker commands with redis-py's `PubSubWorkerThread.stop()`,
+    which since redis-py 8 waits for the thread without a limit; the thread may be in a 60 s read (RQ's
+    `sleep_time`), so a stopping worker hung for up to 60 s, past docker's 10 s grace, and was killed. The
+    thread is a daemon that only listens: waiting a second for it loses nothing.
+    """
+
+    def unsubscribe(self):
+        if self.pubsub_thread:
+            self.pubsub.unsubscribe()
+            self.pubsub_thread.stop(timeout=1)
+            self.pubsub.close()
+
+
+class InProcessWorker(StopsPromptly, SimpleWorker):
+    """Jobs run in the worker process itself (the default)."""
+
+
+class ForkingWorker(StopsPromptly, Worker):
+    """Each job in a forked work-horse (`--fork`)."""
 
 
 def _pings(connection) -> bool:
