@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 from callflow.domain.script import hours_edit
 from callflow.domain.script.diagram import diagram
 from callflow.domain.script.problems import ScriptInvalid, ScriptProblem, errors_in
-from callflow.services import publishing, test_calls
+from callflow.services import draft_calls, publishing
 from pages import absolute_url, auth, phones, runtime
 from pages.auth import current_agent, login_required, wants_json
 from pages.console import refuse
@@ -201,20 +201,20 @@ def test_call(name: str):
     text = body.get("text", "") if isinstance(body, dict) else ""
     rt, me = runtime(), current_agent()
     try:
-        script, line = test_calls.share_draft(rt, name, text)
-    except test_calls.TestCallRefused as refused:
+        script, line = draft_calls.share_draft(rt, name, text)
+    except draft_calls.TestCallRefused as refused:
         return jsonify(error=str(refused), field=refused.field), 400
     in_browser = rt.settings.local_carrier
     phone = f"client:test-{me.login}" if in_browser else me.reach
     if in_browser:
         phones.register(phone)
-    sid = test_calls.ring(rt, phone, line, absolute_url("voice.incoming", draft=script.version), me.login)
+    sid = draft_calls.ring(rt, phone, line, absolute_url("voice.incoming", draft=script.version), me.login)
     where = "Your test phone below is ringing." if in_browser else f"Your phone ({me.reach}) is ringing."
     return jsonify(sid=sid, phone=phone, in_browser=in_browser, message=where)
 
 
 def _own_test_call(sid: str) -> None:
-    if not test_calls.placed_by(runtime(), sid, current_agent().login):
+    if not draft_calls.placed_by(runtime(), sid, current_agent().login):
         abort(404, "No such test call of yours.")
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from callflow.cli import main
 from callflow.domain.script import lint, loader
-from callflow.services import publishing, test_calls
+from callflow.services import draft_calls, publishing
 from callflow.store import publications
 from callflow.store.agents import add_agent
 from webapp import create_app
@@ -32,7 +32,7 @@ def parses(monkeypatch) -> list[str]:
         seen.append(text)
         return parse(text, *args, **kwargs)
 
-    for module in (loader, lint, publishing, test_calls):
+    for module in (loader, lint, publishing, draft_calls):
         monkeypatch.setattr(module, "parse_script", counted)
     return seen
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from callflow.domain.errors import FieldError
 from callflow.domain.script.loader import parse_script
 from callflow.domain.script.problems import errors_in
-from callflow.store import test_calls
+from callflow.store import draft_calls
 
 
 class TestCallRefused(FieldError):
@@ -32,10 +32,10 @@ def share_draft(rt, name: str, text: str):
 def ring(rt, phone: str, line: str, url: str, login: str) -> str:
     """Place the test call from the line to the tester's phone; its sid."""
     call = rt.twilio.calls.create(to=phone, from_=line, url=url)
-    test_calls.placed_by(rt.redis, call.sid, login)
+    draft_calls.placed_by(rt.redis, call.sid, login)
     return call.sid
 
 
 def placed_by(rt, call_sid: str, login: str) -> bool:
     """Whether this administrator placed this test call (only they may drive it)."""
-    return test_calls.owner(rt.redis, call_sid) == login
+    return draft_calls.owner(rt.redis, call_sid) == login
