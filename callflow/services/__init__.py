@@ -23,7 +23,13 @@ the services.
 - `callbacks.py`: a callback's rules and outcomes: its place in line, the end of its call, giving up.
 - `callback_turns.py`: a callback's turn coming back (a retry, a booked time).
 - `callback_sweeper.py`: reclaiming what a dead worker or a lost Redis left behind.
-- `routers.py`: retraining and publishing call-steering routers.
+- `scripts.py`: the scripts one process serves: the files, the publications laid over them, the texts shared
+  in Redis, the version a call started with.
+- `publishing.py`: an administrator's drafts, publications, rollbacks, imports and exports (a publish parses
+  its text once).
+- `draft_calls.py`: an administrator's test call of the text in the editor.
+- `learning.py`: the examples call steering learned (listed, imported, removed, a phrase tried).
+- `routers.py`: loading, training, retraining and publishing call-steering routers.
 - `worker.py`: a worker process's start-up and watchers (scripts, Twilio's queues, the sweeper, the timer).
 - `queued.py`: how a service names the jobs it leaves for a worker.
 - `console.py`: the agent console's board: presence, queues with their estimates, the screen pop, the call in hand.
