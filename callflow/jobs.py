@@ -8,8 +8,6 @@ runtime (web requests, the CLI) calls the services directly.
 
 from __future__ import annotations
 
-from rq import Retry
-
 from callflow.runtime import Runtime
 from callflow.services import (
     after_call,
@@ -23,9 +21,6 @@ from callflow.services import (
     worker,
 )
 from callflow.settings import Settings
-
-# Database work is retried with backoff (real seconds) so a database outage delays summaries but loses none.
-DATABASE_RETRY = Retry(max=10, interval=[1, 2, 5, 10, 30, 60, 120, 300, 600, 900])
 
 _runtime: Runtime | None = None
 
