@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from callflow.cli import main
 from callflow.store.presence import PresenceBoard
-
-
-@pytest.fixture
-def run(settings, sessions, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    runner = CliRunner()
-    return lambda *args, **kw: runner.invoke(main, list(args), catch_exceptions=False, **kw)
 
 
 def test_agent_lifecycle_from_the_command_line(run, redis):

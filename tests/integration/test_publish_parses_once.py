@@ -8,9 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from callflow.cli import main
 from callflow.domain.script import lint, loader
 from callflow.services import draft_calls, publishing
 from callflow.store import publications
@@ -36,14 +34,6 @@ def parses(monkeypatch) -> list[str]:
         monkeypatch.setattr(module, "parse_script", counted)
     return seen
 
-
-@pytest.fixture
-def run(settings, sessions, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    monkeypatch.setenv("IVR_SCRIPTS", str(settings.ivr_scripts))
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
 def renamed(company: str) -> str:

@@ -7,22 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from callflow.cli import main
 from callflow.runtime import Runtime
 
 LINE = "+442079460100"  # Acme Bank's number in ivr_scripts/acme_bank.yaml
 SOURCE = Path(__file__).resolve().parents[2] / "ivr_scripts" / "acme_bank.yaml"
 
-
-@pytest.fixture
-def run(settings, sessions, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    monkeypatch.setenv("IVR_SCRIPTS", str(settings.ivr_scripts))
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.fixture
