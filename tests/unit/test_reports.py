@@ -1,0 +1,138 @@
+"""The report's figures from the log's counts, computed by hand: what counts as offered, answered in time,
+abandoned or short, how service level, ASA and AHT divide, and where days and hours begin."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from callflow.domain.reports import (
+    boundaries,
+    build_report,
+    estimate_error,
+    figures,
+    sql_buckets,
+    transfer_table,
+    waits_histogram,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def row(kind, department="cards", bucket=0, **stats):
+    return {"department": department, "bucket": bucket, "kind": kind, **stats}
+
+
+def tally(*rows):
+    return build_report(list(rows), [0], None, UTC, [])["totals"]
+
+
+def test_service_level_leaves_short_abandons_out_and_counts_abandons_after_the_target():
+    # 10 offered: 6 answered (4 within the target), 2 short abandons, 2 abandoned (1 after the target)
+    got = tally(row("queued", count=10),
+                row("answered", count=6, seconds_sum=240, seconds_count=6, seconds_max=95, within_target=4),
+                row("abandoned", count=4, seconds_sum=130, seconds_count=4, seconds_max=100, short=2, after_target=1))
+    assert got["offered"] == 10 and got["answered"] == 6
+    assert got["abandoned"] == 2 and got["short_abandoned"] == 2
+    assert got["answered_within_target"] == 4
+    assert got["service_level"] == pytest.approx(4 / 7 * 100)  # 4 / (6 + 1)
+    assert got["abandoned_percent"] == 25  # 2 / (6 + 2)
+    assert got["asa_seconds"] == 40  # 240 / 6
+    assert got["longest_wait_seconds"] == 100  # an abandon waited longest
+
+
+def test_aht_adds_talk_and_wrap_up_over_answered_calls():
+    got = tally(row("answered", count=4, seconds_sum=0, seconds_count=4, seconds_max=0),
+                row("talk-ended", count=4, seconds_sum=1000, seconds_count=4),
+                row("wrap-up", count=3, seconds_sum=200, seconds_count=3))
+    assert got["aht_seconds"] == 300  # (1000 + 200) / 4
+    assert (got["talk_seconds"], got["wrap_up_seconds"]) == (1000, 200)
+
+
+def test_ratios_without_a_denominator_are_none():
+    got = figures({})
+    assert got["offered"] == 0
+    for key in ("service_level", "asa_seconds", "aht_seconds", "longest_wait_seconds", "csat_average",
+                "promise_kept_percent", "first_time_right_percent", "callbacks_connected_percent"):
+        assert got[key] is None, key
+
+
+def test_promises_callbacks_first_time_right_and_csat():
+    got = tally(row("promise-made", count=5), row("promise-kept", count=3), row("promise-broken", count=1),
+                row("callback-requested", count=4), row("callback-connected", count=3),
+                row("contact-ended", count=8, figure_sum=6, figure_count=8),
+                row("survey", count=3, figure_sum=13, figure_count=3))
+    assert (got["promises_made"], got["promises_kept"], got["promise_kept_percent"]) == (5, 3, 75)
+    assert (got["callbacks_requested"], got["callbacks_connected"], got["callbacks_connected_percent"]) == (4, 3, 75)
+    assert (got["contacts"], got["first_time_right"], got["first_time_right_percent"]) == (8, 6, 75)
+    assert got["csat_average"] == pytest.approx(13 / 3)
+
+
+def test_departments_and_totals_each_use_their_own_counts():
+    result = build_report([row("answered", "cards", count=2, seconds_sum=20, seconds_count=2, within_target=2),
+                           row("answered", "fraud", count=1, seconds_sum=50, seconds_count=1, within_target=0),
+                           row("abandoned", "fraud", count=1, seconds_sum=45, seconds_count=1, after_target=1)],
+                          [0], None, UTC, ["cards", "fraud", "fees"])
+    assert list(result["departments"]) == ["cards", "fraud", "fees"]
+    assert result["departments"]["cards"]["service_level"] == 100
+    assert result["departments"]["fraud"]["service_level"] == 0
+    assert result["departments"]["fees"]["offered"] == 0
+    assert result["totals"]["service_level"] == 50  # 2 / (3 + 1)
+    assert result["totals"]["asa_seconds"] == pytest.approx(70 / 3)
+
+
+def test_local_days_follow_the_change_of_clock():
+    bounds = boundaries(datetime(2026, 3, 28, tzinfo=LONDON), datetime(2026, 3, 31, tzinfo=LONDON), "day", LONDON)
+    assert [b2 - b1 for b1, b2 in pairwise(bounds)] == [86400, 82800]  # the 29th has 23 h
+    assert sql_buckets(bounds, "day") == (900, 0)  # quarter hours, folded into local days
+    summer = boundaries(datetime(2026, 6, 1, tzinfo=LONDON), datetime(2026, 6, 3, tzinfo=LONDON), "day", LONDON)
+    assert summer == [int(datetime(2026, 5, 31, 23, tzinfo=UTC).timestamp()),
+                      int(datetime(2026, 6, 1, 23, tzinfo=UTC).timestamp())]
+    size, offset = sql_buckets(summer, "day")
+    assert size == 86400 and (summer[0] + offset) % size == 0  # whole days in SQL, shifted an hour
+
+
+def test_hours_of_a_half_hour_zone_and_quarter_hours():
+    kolkata = ZoneInfo("Asia/Kolkata")
+    bounds = boundaries(datetime(2026, 1, 1, 9, 10, tzinfo=kolkata), datetime(2026, 1, 1, 11, tzinfo=kolkata),
+                        "hour", kolkata)
+    assert [datetime.fromtimestamp(b, kolkata).strftime("%H:%M") for b in bounds] == ["09:00", "10:00"]
+    assert sql_buckets(bounds, "hour") == (3600, 1800)
+    quarters = boundaries(datetime(2026, 1, 1, 9, 10, tzinfo=UTC), datetime(2026, 1, 1, 9, 45, tzinfo=UTC), "15m",
+                          UTC)
+    assert [datetime.fromtimestamp(b, UTC).strftime("%H:%M") for b in quarters] == ["09:00", "09:15", "09:30"]
+    with pytest.raises(ValueError, match="interval must be one of 15m, hour, day"):
+        boundaries(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC), "week", UTC)
+
+
+def test_intervals_fold_quarter_hour_buckets_into_local_hours():
+    start = int(datetime(2026, 1, 1, 9, tzinfo=UTC).timestamp())
+    bounds = [start, start + 3600]
+    result = build_report([row("queued", bucket=start, count=2), row("queued", bucket=start + 2700, count=1),
+                           row("queued", bucket=start + 3600, count=4)], bounds, "hour", UTC, ["cards"])
+    assert [(r["interval"], r["offered"]) for r in result["rows"]] == [
+        ("2026-01-01T09:00:00+00:00", 3), ("2026-01-01T10:00:00+00:00", 4)]
+    assert result["totals"]["offered"] == 7
+
+
+def test_transfers_estimate_error_and_waits():
+    assert transfer_table([{"from": "cards", "count": 2, "to": "fraud", "warm": True},
+                           {"from": "cards", "count": 3, "to": "fraud", "warm": False},
+                           {"from": "fees", "count": 1, "to": "account", "warm": False}]) == [
+        {"from": "cards", "to": "fraud", "transfers": 5, "warm": 2, "cold": 3},
+        {"from": "fees", "to": "account", "transfers": 1, "warm": 0, "cold": 1}]
+    error = estimate_error([
+        {"department": "cards", "kind": "promise-kept", "bin": 4, "count": 2, "promised_sum": 120,
+         "waited_sum": 90, "error_sum": -30, "abs_error_sum": 30},
+        {"department": "cards", "kind": "promise-broken", "bin": 7, "count": 1, "promised_sum": 60,
+         "waited_sum": 100, "error_sum": 40, "abs_error_sum": 40}])
+    assert (error["promises"], error["kept"], error["broken"]) == (3, 2, 1)
+    assert error["mean_error_seconds"] == pytest.approx(10 / 3) and error["mean_absolute_error_seconds"] == 70 / 3
+    assert error["bins"][4] == {"error": "-30 to -10 s", "promises": 2}
+    assert error["bins"][7] == {"error": "30 to 60 s", "promises": 1}
+    waits = waits_histogram([{"kind": "answered", "bin": 0, "count": 5}, {"kind": "abandoned", "bin": 10, "count": 2}])
+    assert waits[0] == {"wait": "< 10 s", "answered": 5, "abandoned": 0}
+    assert waits[-1] == {"wait": ">= 600 s", "answered": 0, "abandoned": 2}
