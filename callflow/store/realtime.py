@@ -1,0 +1,115 @@
+"""The floor right now, read in one Redis round trip and one database session: what a wallboard refreshed
+every second across a room, with thousands of callers waiting, can afford.
+
+Reading each queue's members (as the console's queue panel does for the fifty it lists) would cost a command
+per caller; here a Lua script walks each queue from its head only until it meets the first caller on the line
+at the lowest priority, whose entry time is then the longest wait (callers ahead of them hold a higher
+priority, a transferred caller's or a booked callback's, and are looked at one by one: there are few).
+Agents' presence is one HMGET each, in the same pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import redis
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from callflow.store.callbacks import CallbackState
+from callflow.store.models import Agent, Callback
+from callflow.store.presence import PRESENCE_KEY, Presence
+from callflow.store.queues import CALLBACKS_KEY, ENTRY_KEY, QUEUE_KEY
+
+# Callbacks asked for and not yet over: booked for a time, in line, being dialled, or to be tried again.
+CALLBACKS_WAITING = (CallbackState.SCHEDULED, CallbackState.REQUESTED, CallbackState.DIALLING,
+                     CallbackState.NO_ANSWER, CallbackState.BUSY, CallbackState.FAILED)
+
+_QUEUES = """
+local out = {}
+for i = 4, #ARGV do
+  local queue, callbacks = ARGV[1] .. ARGV[i], ARGV[2] .. ARGV[i]
+  local size, held = redis.call('ZCARD', queue), redis.call('ZCARD', callbacks)
+  local oldest = false
+  local start = 0
+  while size > held do
+    local members = redis.call('ZRANGE', queue, start, start + 15)
+    if #members == 0 then break end
+    local done = false
+    for _, sid in ipairs(members) do
+      if not redis.call('ZSCORE', callbacks, sid) then
+        local entry = redis.call('HMGET', ARGV[3] .. sid, 'entered_at', 'priority')
+        if entry[1] then
+          if not oldest or tonumber(entry[1]) < tonumber(oldest) then oldest = entry[1] end
+          if (tonumber(entry[2]) or 0) <= 0 then done = true break end
+        end
+      end
+    end
+    if done then break end
+    start = start + 16
+  end
+  out[#out + 1] = {size - held, held, oldest}
+end
+return out
+"""
+
+
+@dataclass(frozen=True)
+class QueueNow:
+    """A department's line now: callers on the line waiting, callbacks holding a place, the first entry time
+    of the caller who has waited longest (None when nobody waits)."""
+
+    callers: int
+    callbacks_in_line: int
+    oldest_entered_at: float | None
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """An agent, the departments they serve and their presence now (away when they never set one)."""
+
+    login: str
+    departments: tuple[str, ...]
+    state: str
+
+
+class Realtime:
+    """Snapshots of queues and presence on one Redis connection."""
+
+    def __init__(self, connection: redis.Redis):
+        self.connection = connection
+        self._queues = connection.register_script(_QUEUES)
+
+    def snapshot(self, departments: Iterable[str], agents: Iterable[tuple[str, tuple[str, ...]]]) \
+            -> tuple[dict[str, QueueNow], list[StaffMember]]:
+        """Every department's queue and every agent's presence, in one round trip.
+
+        `agents`: (login, departments) pairs, from the database (`staff`)."""
+        departments, agents = list(departments), list(agents)
+        with self.connection.pipeline(transaction=False) as pipe:
+            if departments:
+                self._queues(keys=[], args=[QUEUE_KEY, CALLBACKS_KEY, ENTRY_KEY, *departments], client=pipe)
+            for login, _ in agents:
+                pipe.hget(PRESENCE_KEY + login, "state")
+            replies = pipe.execute()
+        queues = {}
+        if departments:
+            for department, (callers, held, oldest) in zip(departments, replies.pop(0), strict=True):
+                queues[department] = QueueNow(int(callers), int(held), None if oldest is None else float(oldest))
+        staff = [StaffMember(login, served, state.decode() if state else Presence.AWAY.value)
+                 for (login, served), state in zip(agents, replies, strict=True)]
+        return queues, staff
+
+
+def staff(session: Session) -> list[tuple[str, tuple[str, ...]]]:
+    """Every agent's login and the departments they serve, by login."""
+    rows = session.execute(select(Agent.login, Agent.departments).order_by(Agent.login))
+    return [(login, tuple(d for d in (departments or "").split(",") if d)) for login, departments in rows]
+
+
+def callbacks_waiting(session: Session) -> dict[str, int]:
+    """Department -> callbacks asked for and not yet over (connected, done or given up)."""
+    rows = session.execute(select(Callback.department, func.count()).where(
+        Callback.state.in_([state.value for state in CALLBACKS_WAITING])).group_by(Callback.department))
+    return {department: int(count) for department, count in rows}

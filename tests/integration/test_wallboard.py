@@ -1,0 +1,147 @@
+"""The wallboard's figures for now on real Redis and the real database, put there by the store modules as the
+app puts them; and who may open it: supervisors and administrators, never agents."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from callflow.domain.clock import FixedClock
+from callflow.services import wallboard
+from callflow.store.acd import CallerInfo
+from callflow.store.agents import add_agent
+from callflow.store.callbacks import CallbackState, move, request_callback
+from callflow.store.presence import Presence
+from callflow.store.queues import MemberKind
+from webapp import create_app
+
+PASSWORD = "correct horse battery"
+LINE = "+442079460100"  # Acme Bank (ivr_scripts/acme_bank.yaml)
+NINE = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(settings, sessions):
+    with sessions() as session:
+        add_agent(session, "alice", "Alice", PASSWORD, "+15557770001", ["cards"])
+        add_agent(session, "bob", "Bob", PASSWORD, "+15557770002", ["cards", "fraud"])
+        add_agent(session, "cleo", "Cleo", PASSWORD, "+15557770003", ["fraud"])
+        add_agent(session, "dan", "Dan", PASSWORD, "+15557770004", ["payments"])
+        add_agent(session, "sam", "Sam", PASSWORD, "+15557770005", [], role="supervisor")
+        add_agent(session, "root", "Root", PASSWORD, "+15557770006", [], role="admin")
+    app = create_app(settings)
+    app.extensions["callflow"].clock = FixedClock(NINE)
+    yield app
+    app.extensions["callflow"].close()
+
+
+@pytest.fixture
+def rt(app):
+    return app.extensions["callflow"]
+
+
+def waits(rt, sid: str, department: str, waited: float, priority: int = 0) -> None:
+    """A caller in a department's line, as the IVR puts them, `waited` seconds ago."""
+    now = rt.clock.timestamp()
+    info = CallerInfo(sid, "+15551230000", LINE, department, entered_at=now - waited)
+    rt.acd.remember(info)
+    rt.acd.queues.join(department, sid, entered_at=now - waited, priority=priority)
+
+
+def row(board: dict, department: str) -> dict:
+    return next(d for line in board["lines"] for d in line["departments"] if d["id"] == department)
+
+
+def acme(board: dict) -> dict:
+    return next(line for line in board["lines"] if line["line"] == "Acme Bank")
+
+
+def test_callers_waiting_the_longest_wait_callbacks_and_agents_now(rt, sessions):
+    for number, waited in enumerate((30, 95, 12)):
+        waits(rt, f"CA{number}", "cards", waited)
+    waits(rt, "CA-transferred", "cards", 20, priority=1)  # ahead in line, but has not waited longest
+    # A callback holds a place older than everyone's: it is a callback waiting, not a caller.
+    now = rt.clock.timestamp()
+    rt.acd.queues.join("cards", "CA-callback", entered_at=now - 600, kind=MemberKind.CALLBACK)
+    with sessions() as db:
+        request_callback(db, "CA-callback", "+15551230009", LINE, "cards", NINE)
+        booked = request_callback(db, "CA-booked", "+15551230008", LINE, "fraud", NINE,
+                                  due_at=NINE.replace(hour=15))
+        done = request_callback(db, "CA-done", "+15551230007", LINE, "fraud", NINE)
+        assert booked.state == CallbackState.SCHEDULED.value
+        assert move(db, done.id, CallbackState.GIVEN_UP, NINE)  # over: no longer waiting
+    waits(rt, "CA-fraud", "fraud", 45)
+    rt.acd.set_presence("alice", Presence.AVAILABLE, ["cards"], now)
+    rt.acd.set_presence("bob", Presence.ON_CALL, ["cards", "fraud"], now, call="CA-x")
+    rt.acd.set_presence("cleo", Presence.WRAP_UP, ["fraud"], now)
+    # dan never set a presence: away
+
+    board = wallboard.board(rt)
+
+    cards, fraud, payments = row(board, "cards"), row(board, "fraud"), row(board, "payments")
+    assert cards["now"] == {"waiting": 4, "longest_wait": 95.0, "callbacks_waiting": 1,
+                            "agents": {"available": 1, "ringing": 0, "on_call": 1, "wrap_up": 0, "away": 0}}
+    assert fraud["now"] == {"waiting": 1, "longest_wait": 45.0, "callbacks_waiting": 1,
+                            "agents": {"available": 0, "ringing": 0, "on_call": 1, "wrap_up": 1, "away": 0}}
+    assert payments["now"]["waiting"] == 0 and payments["now"]["longest_wait"] is None
+    assert payments["now"]["agents"]["away"] == 1
+    line = acme(board)["total"]["now"]
+    assert line["waiting"] == 5 and line["longest_wait"] == 95.0 and line["callbacks_waiting"] == 2
+    assert line["agents"] == {"available": 1, "ringing": 0, "on_call": 1, "wrap_up": 1, "away": 1}  # bob once
+    # Cards' target is 80 % in 60 s: a 95 s wait is amber (up to twice the target's seconds).
+    assert cards["target"] == {"percent": 80, "seconds": 60}
+    assert cards["ratings"]["longest_wait"] == "warn" and cards["ratings"]["waiting"] == "warn"
+    assert payments["ratings"]["waiting"] == "good"
+
+
+def test_the_longest_wait_is_the_oldest_caller_even_behind_many_higher_priority_places(rt):
+    for number in range(40):  # more than one walk's chunk of transferred callers ahead
+        waits(rt, f"CA-t{number}", "cards", 10 + number, priority=1)
+    waits(rt, "CA-old", "cards", 500)
+    waits(rt, "CA-new", "cards", 5)
+    cards = row(wallboard.board(rt), "cards")
+    assert cards["now"]["waiting"] == 42 and cards["now"]["longest_wait"] == 500.0
+    assert cards["ratings"]["longest_wait"] == "bad"
+
+
+def test_today_is_empty_but_the_board_still_answers_without_the_days_figures(rt):
+    board = wallboard.board(rt)
+    cards = row(board, "cards")
+    assert cards["today"]["offered"] == 0 and cards["today"]["service_level"] is None
+    assert "service_level" not in cards["ratings"]  # nothing to judge yet
+
+
+def csrf_of(client) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+
+
+def logged_in(app, login: str):
+    client = app.test_client()
+    answer = client.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf_of(client)})
+    assert answer.status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("login", ["sam", "root"])
+def test_supervisors_and_administrators_open_the_wallboard(app, rt, login):
+    waits(rt, "CA1", "cards", 75)
+    client = logged_in(app, login)
+    page = client.get("/wallboard")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-cell="cards:waiting">1<' in html and 'data-cell="cards:longest_wait">1:15<' in html
+    data = client.get("/wallboard/data", headers={"Accept": "application/json"}).get_json()
+    assert data["cells"]["cards:waiting"] == ["1", "warn"]
+    assert data["cells"]["cards:longest_wait"] == ["1:15", "warn"]
+    assert row(data["board"], "cards")["now"]["waiting"] == 1
+
+
+def test_agents_are_refused_and_strangers_sent_to_log_in(app):
+    agent = logged_in(app, "alice")
+    assert agent.get("/wallboard").status_code == 403
+    assert agent.get("/wallboard/data", headers={"Accept": "application/json"}).status_code == 403
+    stranger = app.test_client()
+    assert stranger.get("/wallboard").status_code == 302
+    assert stranger.get("/wallboard/data", headers={"Accept": "application/json"}).status_code == 401
