@@ -42,6 +42,8 @@ class Settings:
     callback_lease_seconds: float = 20.0
     # `callflow demo`: the softphone page and demo data; never on in production.
     demo: bool = False
+    # The bearer token Prometheus sends for /metrics (docs/metrics.md); without one /metrics answers 404.
+    metrics_token: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -68,6 +70,7 @@ class Settings:
             "callback_daily_limit": int(env.get("CALLFLOW_CALLBACK_DAILY_LIMIT") or 3),
             "callback_lease_seconds": float(env.get("CALLFLOW_CALLBACK_LEASE_SECONDS") or 20.0),
             "demo": env.get("CALLFLOW_DEMO", "") in ("1", "true", "yes"),
+            "metrics_token": env.get("CALLFLOW_METRICS_TOKEN", ""),
         }
         values.update(overrides)
         _check_fallback(values)

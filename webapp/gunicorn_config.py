@@ -10,6 +10,10 @@ walked again (0.02 ms in-process; under load a worker's longest pause fell from 
 full collections came twice as often: docs/benchmarks.md, Callers on hold, runs 5-7); what the requests
 create is collected as before.
 
+Every worker counts into one folder of metrics (prometheus_client's multiprocess mode, docs/metrics.md): the
+master names it before the workers fork (PROMETHEUS_MULTIPROC_DIR, or `metrics/` in the instance folder) and
+forgets the files of processes gone since the last start.
+
 A request whose body is too long for the app to drain after refusing it (`webapp/oversize.py`) is answered
 with `Connection: close` and the connection closed, rather than kept alive and then dropped.
 """
@@ -18,10 +22,21 @@ from __future__ import annotations
 
 import gc
 
+from callflow.services import metrics
+from callflow.settings import Settings
 from webapp import oversize
 
 worker_class = "gthread"
 threads = 8
+
+
+def on_starting(server) -> None:
+    directory = metrics.share_across_processes(Settings.from_env().instance_path)
+    metrics.forget_dead(directory)
+
+
+def child_exit(server, worker) -> None:
+    metrics.process_exited(worker.pid)
 
 
 def post_worker_init(worker) -> None:

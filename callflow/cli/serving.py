@@ -14,6 +14,7 @@ import click
 
 from callflow import demo as demo_mode
 from callflow.carrier.__main__ import main as carrier_main
+from callflow.services import metrics
 from callflow.settings import Settings
 from callflow.store import db as database
 from callflow.store.connections import redis_connection, redis_url_of
@@ -29,6 +30,8 @@ def serve(host: str, port: int, workers: int, rq_worker: bool | None) -> None:
     """Serve the web app (gunicorn) after upgrading the database."""
     settings = Settings.from_env()
     database.upgrade(settings.effective_database_url())
+    # One folder of metrics for gunicorn's workers and the RQ worker (docs/metrics.md), a previous run's forgotten.
+    metrics.forget_dead(metrics.share_across_processes(settings.instance_path))
     env = dict(os.environ)
     if not settings.redis_url:
         # Start the embedded Redis here and hand its address to every child, so they share one server.

@@ -9,10 +9,12 @@ import time
 import click
 import redis
 from rq import SimpleWorker, Worker
+from rq.job import JobStatus
 
 from callflow import log_masking
 from callflow.jobs import preload
 from callflow.runtime import JOB_QUEUE
+from callflow.services import metrics
 from callflow.services.worker import watch_due_callbacks, watch_sweeper
 from callflow.settings import Settings
 from callflow.store import db as database
@@ -30,6 +32,7 @@ def worker(burst: bool, fork: bool) -> None:
     Callbacks). A worker that dies mid-job loses nothing either way: claims, leases and the sweeper cover it.
     """
     settings = Settings.from_env()
+    metrics.share_across_processes(settings.instance_path)  # counted with the web processes' (docs/metrics.md)
     if not settings.database_url:  # the embedded default: its schema is ours to make, as `serve` does
         database.upgrade(settings.effective_database_url())
     runtime = preload()  # built once here and inherited by every job's work-horse
@@ -66,12 +69,31 @@ class StopsPromptly:
             self.pubsub.close()
 
 
-class InProcessWorker(StopsPromptly, SimpleWorker):
+class CountsJobs:
+    """Each job run is counted for /metrics, by the process that ran it."""
+
+    def handle_job_success(self, job, *args, **kwargs):
+        result = super().handle_job_success(job, *args, **kwargs)
+        metrics.job_done(job.func_name, "done")
+        return result
+
+    def handle_job_failure(self, job, *args, **kwargs):
+        result = super().handle_job_failure(job, *args, **kwargs)
+        metrics.job_done(job.func_name, "failed")
+        return result
+
+
+class InProcessWorker(StopsPromptly, CountsJobs, SimpleWorker):
     """Jobs run in the worker process itself (the default)."""
 
 
 class ForkingWorker(StopsPromptly, Worker):
-    """Each job in a forked work-horse (`--fork`)."""
+    """Each job in a forked work-horse (`--fork`), counted by the worker once the horse is done: a horse's own
+    counts would each leave a file in the metrics folder."""
+
+    def execute_job(self, job, queue):
+        super().execute_job(job, queue)
+        metrics.job_done(job.func_name, "done" if job.get_status(refresh=True) == JobStatus.FINISHED else "failed")
 
 
 def _pings(connection) -> bool:

@@ -8,7 +8,7 @@ import logging
 
 import redis
 
-from callflow.services import queued
+from callflow.services import metrics, queued
 from callflow.services.holding import caller_gave_up
 from callflow.services.summaries import close_record_only
 
@@ -20,6 +20,7 @@ def call_ended(rt, sid: str, call_status: str, duration: str | None, caller: str
     """The call's status callback: a final status closes the call (others change nothing)."""
     if call_status not in FINAL:
         return
+    metrics.call_ended(call_status)
     ended_at, seconds = rt.clock.timestamp(), int(duration) if duration and duration.isdigit() else None
     try:
         rt.live_calls.ended(sid, call_status)

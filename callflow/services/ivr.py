@@ -14,7 +14,7 @@ from callflow.domain.actions import Hangup, RouteToDepartment, Say
 from callflow.domain.events import CallStarted, Digits, Speech
 from callflow.domain.script import engine
 from callflow.domain.script.state import CallState, Stage
-from callflow.services import holding
+from callflow.services import holding, metrics
 from callflow.services.callers import call_finished
 from callflow.store import call_log, customers
 
@@ -53,10 +53,15 @@ def step(rt, sid: str, start: bool, event, caller: str, called: str, draft: str 
             log.exception("call %s: could not read or write the call log", sid)
         steer = rt.steer_for(script)
         moved = engine.start(script, CallStarted(caller, called, name, last), now, steer=steer)
-        if not start:  # the call's state was lost: take this input as the answer to the first question
+        if start:
+            metrics.call_started(called)
+        else:  # the call's state was lost: take this input as the answer to the first question
             moved = engine.handle(script, moved.state, event, now, steer=steer)
+        metrics.ivr_stepped(moved.state.path)
     else:
-        moved = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
+        before = CallState.from_dict(stored)
+        moved = engine.handle(script, before, event, now, steer=rt.steer_for(script))
+        metrics.ivr_stepped(moved.state.path[len(before.path):])
     rt.live_calls.save(sid, moved.state.to_dict())
     actions = []
     for action in moved.actions:

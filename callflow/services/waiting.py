@@ -14,6 +14,7 @@ from callflow.domain import estimates, hold
 from callflow.domain import hold_music as tunes
 from callflow.domain.actions import Hangup, JoinRoom, Play, Say, Voicemail
 from callflow.domain.promise_words import HumanPromise, human_promise
+from callflow.services import metrics
 from callflow.services.callers import call_finished, placed
 from callflow.services.holding import (
     CONNECTING,
@@ -167,15 +168,17 @@ def connect(rt, sid: str, room: str, called: str, music_url: MusicUrl) -> list:
     promises = Promises(rt.redis)
     actions = [hold.thanks_for_holding()] if record.has("held") else []
     info, (first, again, again_at) = record.info, promises.estimates(sid)
-    promises.kept(sid, now)
+    metrics.promise_answered(promises.kept(sid, now))
     if record.has(CONNECTING):
         rt.acd.unmark(sid, CONNECTING)  # a transfer later back into a queue must not hear of a failed ring
     # a transferred caller's wait began in another department's line: not this one's history
     if info is not None and not record.has("connected") and not record.fields.get("transferred_by"):
         try:  # the estimator learns from every answered caller; the caller is connected whatever happens here
             repromised = (estimate_from_json(again), again_at) if again and again_at is not None else None
-            WaitStats(rt.redis).answered(info.department, now - info.entered_at, now, estimate_from_json(first),
-                                         repromised)
+            estimated = estimate_from_json(first)
+            WaitStats(rt.redis).answered(info.department, now - info.entered_at, now, estimated, repromised)
+            if estimated is not None:
+                metrics.estimate_answered(info.department, now - info.entered_at, estimated.point_seconds)
         except Exception:
             log.exception("wait statistics not updated for %s", sid)
     rt.acd.mark(sid, "connected")

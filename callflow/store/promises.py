@@ -77,9 +77,10 @@ class Promises:
             self.log(sid, "promise-broken", now)
         return True
 
-    def kept(self, sid: str, now: float) -> None:
-        """An agent picked up: log whether the last promise was kept."""
+    def kept(self, sid: str, now: float) -> bool | None:
+        """An agent picked up: log whether the last promise was kept, and say so (None: no promise was made)."""
         until = self.connection.hget(PROMISE_KEY + sid, "until")
         if until is not None:
             self.log(sid, "promise-kept" if now <= float(until) else "promise-broken-at-answer", now)
         self.connection.delete(PROMISE_KEY + sid)
+        return None if until is None else now <= float(until)
