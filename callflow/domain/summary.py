@@ -6,25 +6,33 @@ that closes calls gathers its inputs (`services.summaries.summary_input`) and st
 
 from __future__ import annotations
 
+# The hold log's names for the caller's answer to the hold question, which the summary has always shown.
+HOLD_ANSWERS = {"hold": "hold-accepted", "no-answer": "held-without-answer", "callback": "callback-accepted"}
 
-def build_summary(call: dict, ivr: dict | None, timeline: list[dict], dispositions: list[dict],
-                  callback: dict | None, customer_name: str | None, sms_sent: bool = False,
-                  survey_score: int | None = None) -> dict:
-    """Assemble a call's summary from its record, IVR state, event timeline, dispositions and callback, and
-    what followed the call: whether the SMS of the actions promised went, and the survey's answer (1-5)."""
+
+def build_summary(call: dict, ivr: dict | None, dispositions: list[dict], callback: dict | None,
+                  customer_name: str | None, sms_sent: bool = False, survey_score: int | None = None, *, events: list[dict]) -> dict:
+    """Assemble a call's summary from its record, IVR state, dispositions and callback, what followed the call
+    (whether the SMS of the actions promised went, the survey's answer, 1-5), and the call's events for the
+    event log (`domain.contact_events.events_of`): departments, waits, promises, transfers and agents are read
+    from those events, so the summary and the log count the same things."""
     ivr = ivr or {}
-    events = [e["event"] for e in timeline]
-    departments = [e["department"] for e in timeline if e["event"] == "routed"] or \
+    kinds = [e["kind"] for e in events]
+    departments = [e["department"] for e in events if e["kind"] == "queued"] or \
         ([call["department"]] if call.get("department") else [])
-    transfers = [e for e in timeline if e["event"] == "transfer"]
-    promises = [e for e in timeline if e["event"] == "promise"]
-    waits = [round(e["waited"]) for e in timeline if e["event"] == "agent-answered" and "waited" in e]
-    agents = [e["agent"] for e in timeline if e["event"] == "agent-answered"]
-    talk = sum(e.get("duration", 0) for e in timeline if e["event"] == "agent-left")
+    transfers = [e for e in events if e["kind"] == "transferred"]
+    promises = [e for e in events if e["kind"] == "promise-made"]
+    results = [e["kind"] for e in events if e["kind"] in ("promise-kept", "promise-broken")]
+    answers = [e for e in events if e["kind"] in ("answered", "callback-connected")]
+    waits = [round(e["seconds"]) for e in answers if e["kind"] == "answered" and e.get("seconds") is not None]
+    agents = [e["agent"] for e in answers]
+    talk = round(sum(e.get("seconds") or 0 for e in events if e["kind"] == "talk-ended"))
+    hold_answer = next((HOLD_ANSWERS.get(e["detail"]["answer"]) for e in events if e["kind"] == "hold-answer"
+                        and e["detail"]["answer"] in HOLD_ANSWERS), None)
     outcome = (dispositions[-1]["outcome"] if dispositions
                else "callback-requested" if callback and callback["state"] in ("requested", "scheduled")
                else "connected" if agents
-               else "abandoned" if "abandoned" in events
+               else "abandoned" if "abandoned" in kinds
                else ivr.get("outcome") or call.get("status"))
     return {
         "call_sid": call["sid"], "caller": call["caller"], "name": customer_name, "line": call["called"],
@@ -35,14 +43,14 @@ def build_summary(call: dict, ivr: dict | None, timeline: list[dict], dispositio
         "keys": list(ivr.get("pressed", [])),
         "departments": departments,
         "first_department_right": not transfers if departments else None,
-        "transfers": [{"from": t.get("from"), "to": t.get("to"), "by": t.get("agent")} for t in transfers],
+        "transfers": [{"from": t["department"], "to": t["detail"].get("to"), "by": t.get("agent")}
+                      for t in transfers],
         "waits_seconds": waits,
-        "permission_asked": "permission-asked" in events,
-        "hold_answer": next((e for e in events if e in ("hold-accepted", "held-without-answer",
-                                                      "callback-accepted")), None),
-        "promises": [{"seconds": p["seconds"], "at": p["at"]} for p in promises],
-        "promises_broken": events.count("promise-broken") + events.count("promise-broken-at-answer"),
-        "promise_kept": "promise-kept" in events if promises else None,
+        "permission_asked": "hold-asked" in kinds,
+        "hold_answer": hold_answer,
+        "promises": [{"seconds": round(p["figure"]), "at": round(p["at"], 3)} for p in promises],
+        "promises_broken": results.count("promise-broken"),
+        "promise_kept": "promise-kept" in results if promises else None,
         "callback": callback,
         "agents": agents, "talk_seconds": talk,
         "dispositions": dispositions,

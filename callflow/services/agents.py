@@ -41,6 +41,7 @@ def set_presence(rt, agent_login: str, state: str, back_in_minutes: int | None =
         departments = agent.department_list()
     presence, now = Presence(state), rt.clock.timestamp()
     back_at = now + 60 * back_in_minutes if back_in_minutes and presence is Presence.AWAY else None
+    _wrap_up_ended(rt, rt.acd.presence.get(agent_login), agent_login, now)
     rt.acd.set_presence(agent_login, presence, departments, now, back_at=back_at)
     if presence is Presence.AVAILABLE:
         queued.enqueue(rt, "distribute", departments)
@@ -55,11 +56,21 @@ def end_wrap_up(rt, agent_login: str, since: float) -> bool:
     with rt.sessions() as session:
         agent = find_agent(session, agent_login)
         departments = agent.department_list() if agent else []
-    rt.acd.set_presence(agent_login, Presence.AVAILABLE, departments, rt.clock.timestamp())
+    now = rt.clock.timestamp()
+    rt.acd.set_presence(agent_login, Presence.AVAILABLE, departments, now)
+    _wrap_up_ended(rt, presence, agent_login, now)
     distribute(rt, departments)
     if presence.call:  # the disposition is usually filed during wrap-up: bring the summary up to date
         write_summary(rt, presence.call)
     return True
+
+
+def _wrap_up_ended(rt, presence, agent_login: str, now: float) -> None:
+    """Log the end of an agent's wrap-up in the call's hold log (handle time counts it), whether it ran its
+    course or the agent ended it early from the console."""
+    if presence is not None and presence.state is Presence.WRAP_UP and presence.call:
+        Promises(rt.redis).log(presence.call, "wrap-up-ended", now, agent=agent_login,
+                               seconds=round(now - presence.since, 3))
 
 
 def connect_caller(rt, caller_sid: str, room: str) -> bool:
@@ -160,6 +171,7 @@ def agent_call_ended(rt, caller_sid: str, login: str, department: str, call_stat
     departments = _departments(rt, login)
     if call_status in UNANSWERED or (presence and presence.state is Presence.OFFERED):
         rt.acd.presence.set(login, Presence.AWAY, now, departments)
+        Promises(rt.redis).log(caller_sid, "agent-not-answered", now, agent=login)
         if rt.acd.caller_info(caller_sid) is not None and not rt.acd.is_connected(caller_sid):
             rt.acd.back_in_line(department, caller_sid, entered_at=now)
         queued.enqueue(rt, "distribute", [department])

@@ -30,6 +30,7 @@ from callflow.store.callbacks import CallbackState, claim, find_by_call, record_
 from callflow.store.models import Callback
 from callflow.store.outbound import OutboundRate
 from callflow.store.presence import Presence
+from callflow.store.promises import Promises
 from callflow.store.queues import MemberKind
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def ring_agent(rt, department: str, caller_sid: str, agent_login: str) -> str | 
         rt.acd.back_in_line(department, caller_sid, entered_at=info.entered_at)
         queued.enqueue(rt, "distribute", [department])
         return None
+    Promises(rt.redis).log(caller_sid, "agent-offered", rt.clock.timestamp(), agent=agent_login)
     return call.sid
 
 

@@ -11,8 +11,9 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 
+from callflow.domain.contact_events import events_of
 from callflow.domain.summary import build_summary
-from callflow.store import after_call, call_log, summaries
+from callflow.store import after_call, call_log, contact_events, summaries
 from callflow.store.callbacks import find_by_call
 from callflow.store.customers import find_customer
 from callflow.store.dispositions import dispositions_of
@@ -75,14 +76,21 @@ def summarise_missed(rt, ended_before: datetime, limit: int) -> int:
 
 
 def write_summary(rt, call_sid: str, session=None) -> dict | None:
-    """(Re)write a call's summary from the call log, its IVR state, timeline, dispositions and callback."""
+    """(Re)write a call's summary from the call log, its IVR state, timeline, dispositions and callback, and
+    log the call's events not logged yet, in the same transaction: the summary and the event log are built
+    from one input and committed together, so they never disagree."""
     if session is None:
         with rt.sessions() as own:
             return write_summary(rt, call_sid, own)
     found = summary_input(rt, session, call_sid)
     if found is None:
         return None
-    body = build_summary(**found)
+    events = events_of(found["call"], found["ivr"], found["timeline"],
+                       [{"id": d.id, "agent": d.agent, "outcome": d.outcome, "at": d.created_at.timestamp()}
+                        for d in dispositions_of(session, call_sid)],
+                       after_call.survey_of(session, call_sid))
+    body = build_summary(**{k: v for k, v in found.items() if k != "timeline"}, events=events)
+    contact_events.append(session, events)
     summaries.save_summary(session, body, rt.clock.now())
     return body
 

@@ -122,6 +122,12 @@ def record_answer(session: Session, call_sid: str, score: int, now: datetime) ->
         return False
 
 
+def survey_of(session: Session, call_sid: str) -> dict | None:
+    """A call's survey answer as the event log keeps it: {"score", "at" (seconds)}, or None."""
+    row = session.get(SurveyAnswer, call_sid)
+    return None if row is None else {"score": row.score, "at": row.answered_at.timestamp()}
+
+
 def answer_of(session: Session, call_sid: str) -> int | None:
     """The survey score a call's caller gave, or None (not asked, or no answer)."""
     return session.scalar(select(SurveyAnswer.score).where(SurveyAnswer.call_sid == call_sid))

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from callflow.store import contact_events
 from callflow.store.models import Callback, CallbackDial
 
 
@@ -90,15 +91,36 @@ def move(session: Session, callback_id: int, to: CallbackState, now: datetime,
 
     Dialling is not a move: it takes a claim (`claim`), so that only the claim's holder ever dials.
     """
-    current = session.scalar(select(Callback.state).where(Callback.id == callback_id))
+    row = session.execute(select(Callback.state, Callback.call_sid, Callback.line, Callback.department,
+                                 Callback.agent, Callback.attempts).where(Callback.id == callback_id)).first()
+    current = row.state if row is not None else None
     if to is CallbackState.DIALLING or current is None or to not in MOVES.get(CallbackState(current), set()) \
             or (only_from is not None and current != only_from.value):
         return False
     values = {"state": to.value, "updated_at": now, **fields}
     result = session.execute(update(Callback).where(Callback.id == callback_id, Callback.state == current)
                              .values(**values))
+    if result.rowcount == 1 and to.value in LOGGED:
+        _log(session, callback_id, row, LOGGED[to.value], now, {"state": to.value} if to in UNANSWERED
+             or to is CallbackState.GIVEN_UP else {})
     session.commit()
     return result.rowcount == 1
+
+
+# The state changes the event log records (docs/events.md), by the event's kind.
+LOGGED = {CallbackState.CONNECTED.value: "callback-answered", CallbackState.NO_ANSWER.value: "callback-failed",
+          CallbackState.BUSY.value: "callback-failed", CallbackState.FAILED.value: "callback-failed",
+          CallbackState.GIVEN_UP.value: "callback-failed"}
+
+
+def _log(session: Session, callback_id: int, row, kind: str, now: datetime, detail: dict) -> None:
+    """Log a callback's step in the event log, in the transaction that makes it (exactly once: the step is
+    a conditional UPDATE, and the key names the callback, the attempt and the step)."""
+    step = detail.get("state", kind)
+    contact_events.append(session, [{
+        "key": f"callback:{callback_id}:{row.attempts}:{step}", "call_sid": row.call_sid, "kind": kind,
+        "at": now.timestamp(), "line": row.line, "department": row.department, "agent": row.agent,
+        "detail": {"attempt": row.attempts, **detail}}])
 
 
 class Claimed(NamedTuple):
@@ -152,6 +174,10 @@ def record_dial(session: Session, callback_id: int, token: str, dial_sid: str) -
     session.execute(update(CallbackDial).where(CallbackDial.token == token).values(dial_sid=dial_sid))
     result = session.execute(update(Callback).where(Callback.id == callback_id, Callback.lease_token == token)
                              .values(dial_sid=dial_sid))
+    if result.rowcount == 1:
+        row = session.execute(select(Callback.call_sid, Callback.line, Callback.department, Callback.agent,
+                                     Callback.attempts, Callback.updated_at).where(Callback.id == callback_id)).first()
+        _log(session, callback_id, row, "callback-placed", row.updated_at, {})
     session.commit()
     return result.rowcount == 1
 
@@ -228,3 +254,4 @@ def change_phone(session: Session, callback_id: int, phone: str, now: datetime) 
         .values(phone=phone, updated_at=now))
     session.commit()
     return result.rowcount == 1
+

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from callflow.domain.steering.labels import label as steering_label
@@ -271,3 +281,33 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ContactEvent(Base):
+    """One thing that happened to a contact, in order: the contact centre's record of what happened (the role
+    of Asterisk's queue_log), from which reports, the wallboard's figures for the day and the metrics are counted.
+
+    Append-only: rows are added, never changed. `key` names the event's origin (the call's hold log entry, a
+    disposition, a callback's state change), so a writer that runs twice adds nothing the second time.
+    `epoch` (whole seconds since 1970, UTC) is the time again as a number, so reports bucket by interval with
+    integer arithmetic that PostgreSQL and SQLite do alike.
+    """
+
+    __tablename__ = "contact_events"
+    # Reports read a period by kind (and department); the wallboard reads today's.
+    __table_args__ = (Index("ix_contact_events_kind_epoch", "kind", "epoch", "department"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    call_sid: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(Moment())
+    epoch: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    line: Mapped[str] = mapped_column(String(64), default="")
+    department: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(64))
+    # A duration the event closes (a wait, a talk, a wrap-up, a call), in seconds.
+    seconds: Mapped[float | None] = mapped_column(Float)
+    # A figure the event states: the promise in seconds, the survey's score, the hold question's estimate.
+    figure: Mapped[float | None] = mapped_column(Float)
+    detail: Mapped[str] = mapped_column(Text, default="")  # JSON object: what else the kind carries
