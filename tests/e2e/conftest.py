@@ -135,6 +135,29 @@ def _every_call_has_one_summary(carrier, sessions) -> None:
             return all(session.get(Summary, sid) is not None for sid in finished)
 
     wait_for(all_written, timeout=30, what=f"summaries of {len(finished)} calls")
+    _summaries_agree_with_the_event_log(finished, sessions)
+
+
+def _summaries_agree_with_the_event_log(finished: list[str], sessions) -> None:
+    """Every finished call's summary tells what its events in the log tell (issue 21: never disagree)."""
+    from callflow.store.contact_events import events_of
+    from callflow.store.summaries import get_summary
+
+    with sessions() as session:
+        for sid in finished:
+            summary, events = get_summary(session, sid), events_of(session, sid)
+            told = {
+                "departments": [e["department"] for e in events if e["kind"] == "queued"] or summary["departments"],
+                "waits_seconds": [round(e["seconds"]) for e in events if e["kind"] == "answered"],
+                "agents": [e["agent"] for e in events if e["kind"] in ("answered", "callback-connected")],
+                "transfers": len([e for e in events if e["kind"] == "transferred"]),
+                "promises": len([e for e in events if e["kind"] == "promise-made"]),
+                "ended": len([e for e in events if e["kind"] == "contact-ended"]),
+            }
+            summarised = {key: summary[key] for key in ("departments", "waits_seconds", "agents")}
+            summarised |= {"transfers": len(summary["transfers"]), "promises": len(summary["promises"]),
+                           "ended": 1 if summary["ended_at"] else 0}
+            assert told == summarised, f"{sid}: the log says {told}, the summary {summarised}"
 
 
 @pytest.fixture
