@@ -16,6 +16,7 @@ COMMANDS = {
     "db": ("database", "db"),
     "demo": ("serving", "demo"),
     "learned": ("steering", "learned"),
+    "report": ("report", "report"),
     "lint": ("scripts", "lint"),
     "route": ("steering", "route"),
     "routing-eval": ("bench", "routing_eval"),

@@ -118,8 +118,10 @@ def period_counts(session: Session, start: int, end: int, *, department: str | N
     query = _period(query, start, end, department, KINDS)
     if session.get_bind().dialect.name == "postgresql":  # a month by quarter hours hashes in memory
         session.execute(text("SET LOCAL work_mem = '64MB'"))
-    return [{key.removeprefix("n:"): value for key, value in row._mapping.items()}
-            for row in session.execute(query)]
+        session.execute(text("SET LOCAL enable_sort = off"))
+    result = session.execute(query)
+    names = [key.removeprefix("n:") for key in result.keys()]  # noqa: SIM118 - a Result, not a dict
+    return [dict(zip(names, row, strict=True)) for row in result]
 
 
 def transfer_counts(session: Session, start: int, end: int, department: str | None = None) -> list[dict]:

@@ -22,8 +22,9 @@ from callflow.domain.reports import (
 LONDON = ZoneInfo("Europe/London")
 
 
-def row(kind, department="cards", bucket=0, **stats):
-    return {"department": department, "bucket": bucket, "kind": kind, **stats}
+def row(department="cards", bucket=0, **counts):
+    """A row of the database's counts (`period_counts`): kinds' counts are named by the kind ("promise-made")."""
+    return {"department": department, "bucket": bucket, **counts}
 
 
 def tally(*rows):
@@ -32,9 +33,8 @@ def tally(*rows):
 
 def test_service_level_leaves_short_abandons_out_and_counts_abandons_after_the_target():
     # 10 offered: 6 answered (4 within the target), 2 short abandons, 2 abandoned (1 after the target)
-    got = tally(row("queued", count=10),
-                row("answered", count=6, seconds_sum=240, seconds_count=6, seconds_max=95, within_target=4),
-                row("abandoned", count=4, seconds_sum=130, seconds_count=4, seconds_max=100, short=2, after_target=1))
+    got = tally(row(queued=10, answered=6, answered_wait=240, answered_wait_max=95, answered_within_target=4,
+                    abandoned=4, abandoned_wait_max=100, abandoned_short=2, abandoned_after_target=1))
     assert got["offered"] == 10 and got["answered"] == 6
     assert got["abandoned"] == 2 and got["short_abandoned"] == 2
     assert got["answered_within_target"] == 4
@@ -45,9 +45,7 @@ def test_service_level_leaves_short_abandons_out_and_counts_abandons_after_the_t
 
 
 def test_aht_adds_talk_and_wrap_up_over_answered_calls():
-    got = tally(row("answered", count=4, seconds_sum=0, seconds_count=4, seconds_max=0),
-                row("talk-ended", count=4, seconds_sum=1000, seconds_count=4),
-                row("wrap-up", count=3, seconds_sum=200, seconds_count=3))
+    got = tally(row(answered=4, answered_wait=0, answered_wait_max=0, talk=1000, wrap_up=200))
     assert got["aht_seconds"] == 300  # (1000 + 200) / 4
     assert (got["talk_seconds"], got["wrap_up_seconds"]) == (1000, 200)
 
@@ -61,10 +59,9 @@ def test_ratios_without_a_denominator_are_none():
 
 
 def test_promises_callbacks_first_time_right_and_csat():
-    got = tally(row("promise-made", count=5), row("promise-kept", count=3), row("promise-broken", count=1),
-                row("callback-requested", count=4), row("callback-connected", count=3),
-                row("contact-ended", count=8, figure_sum=6, figure_count=8),
-                row("survey", count=3, figure_sum=13, figure_count=3))
+    got = tally(row(**{"promise-made": 5, "promise-kept": 3, "promise-broken": 1, "callback-requested": 4,
+                       "callback-connected": 3, "contact-ended": 8, "survey": 3}, first_time_right=6,
+                    survey_score=13, surveys=3))
     assert (got["promises_made"], got["promises_kept"], got["promise_kept_percent"]) == (5, 3, 75)
     assert (got["callbacks_requested"], got["callbacks_connected"], got["callbacks_connected_percent"]) == (4, 3, 75)
     assert (got["contacts"], got["first_time_right"], got["first_time_right_percent"]) == (8, 6, 75)
@@ -72,9 +69,9 @@ def test_promises_callbacks_first_time_right_and_csat():
 
 
 def test_departments_and_totals_each_use_their_own_counts():
-    result = build_report([row("answered", "cards", count=2, seconds_sum=20, seconds_count=2, within_target=2),
-                           row("answered", "fraud", count=1, seconds_sum=50, seconds_count=1, within_target=0),
-                           row("abandoned", "fraud", count=1, seconds_sum=45, seconds_count=1, after_target=1)],
+    result = build_report([row("cards", answered=2, answered_wait=20, answered_within_target=2),
+                           row("fraud", answered=1, answered_wait=50, abandoned=1, abandoned_after_target=1,
+                               abandoned_wait_max=45)],
                           [0], None, UTC, ["cards", "fraud", "fees"])
     assert list(result["departments"]) == ["cards", "fraud", "fees"]
     assert result["departments"]["cards"]["service_level"] == 100
@@ -82,6 +79,7 @@ def test_departments_and_totals_each_use_their_own_counts():
     assert result["departments"]["fees"]["offered"] == 0
     assert result["totals"]["service_level"] == 50  # 2 / (3 + 1)
     assert result["totals"]["asa_seconds"] == pytest.approx(70 / 3)
+    assert result["totals"]["longest_wait_seconds"] == 45
 
 
 def test_local_days_follow_the_change_of_clock():
@@ -111,11 +109,13 @@ def test_hours_of_a_half_hour_zone_and_quarter_hours():
 def test_intervals_fold_quarter_hour_buckets_into_local_hours():
     start = int(datetime(2026, 1, 1, 9, tzinfo=UTC).timestamp())
     bounds = [start, start + 3600]
-    result = build_report([row("queued", bucket=start, count=2), row("queued", bucket=start + 2700, count=1),
-                           row("queued", bucket=start + 3600, count=4)], bounds, "hour", UTC, ["cards"])
+    result = build_report([row(bucket=start, queued=2), row(bucket=start + 2700, queued=1),
+                           row(bucket=start + 3600, queued=4)], bounds, "hour", UTC, ["cards", "fees"])
     assert [(r["interval"], r["offered"]) for r in result["rows"]] == [
         ("2026-01-01T09:00:00+00:00", 3), ("2026-01-01T10:00:00+00:00", 4)]
     assert result["totals"]["offered"] == 7
+    assert {r["department"] for r in result["rows"]} == {"cards"}  # quiet departments: in the period's figures only
+    assert result["departments"]["fees"]["offered"] == 0
 
 
 def test_transfers_estimate_error_and_waits():
