@@ -49,7 +49,8 @@ def _shown(row: dict) -> dict[str, tuple[str, str]]:
         "away": str(agents["away"]),
         "offered": str(today["offered"]),
         "answered": str(today["answered"]),
-        "abandoned": f"{_percent(today['abandoned_percent'])} ({today['abandoned']})",
+        "abandoned": "—" if today["abandoned_percent"] is None else
+                     f"{_percent(today['abandoned_percent'])} ({today['abandoned']})",
         "service_level": _percent(today["service_level"]),
         "asa_seconds": duration(today["asa_seconds"]),
         "aht_seconds": duration(today["aht_seconds"]),

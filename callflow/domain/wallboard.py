@@ -3,7 +3,7 @@ which department needs hands before reading a single number.
 
 The service level is judged against the department's own `service_level` in its script; waits against that
 target's seconds; the other figures against the thresholds below, which centres commonly hold themselves to
-(docs/wallboard.md gives them in a table). A figure with no data yet (no call offered today) has no colour.
+(docs/wallboard.md gives them in a table). A figure with no data yet (no call offered today, nobody waiting) has no colour.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def ratings(now: dict, today: dict, target: Target) -> dict[str, str]:
     """Figure -> rating, for the figures that have a target and a value; the others are left out."""
     longest = wait(now.get("longest_wait"), target)
     rated = {
-        "waiting": longest if now.get("waiting") else GOOD,
+        "waiting": longest if now.get("waiting") else None,
         "longest_wait": longest,
         "service_level": at_least(today.get("service_level"), target.percent,
                                   target.percent - SERVICE_LEVEL_WARN_POINTS),
@@ -66,9 +66,13 @@ def ratings(now: dict, today: dict, target: Target) -> dict[str, str]:
     return {figure: rating for figure, rating in rated.items() if rating is not None}
 
 
-def strictest(targets: list[Target]) -> Target:
-    """The target a line's (or the centre's) total is judged against: its departments' highest percent within
-    their shortest seconds, so a total looks green only when every department's target would."""
-    if not targets:
-        return Target(80, 60)
-    return Target(max(t.percent for t in targets), min(t.seconds for t in targets))
+def worst(rated: list[dict[str, str]]) -> dict[str, str]:
+    """A line's (or the centre's) ratings: for each figure, the worst of its departments', so one department
+    in trouble colours its line's total, and a total never looks green while a department's figure is red."""
+    order = {GOOD: 0, WARN: 1, BAD: 2}
+    combined: dict[str, str] = {}
+    for ratings_of in rated:
+        for figure, rating in ratings_of.items():
+            if order[rating] >= order.get(combined.get(figure, GOOD), 0):
+                combined[figure] = rating
+    return combined

@@ -3,9 +3,11 @@ presence) and today so far (the report's figures since the line's midnight), wit
 department's target, for the supervisors' screen that refreshes every second.
 
 The "now" half is read fresh on every refresh, in one Redis round trip and one database session whatever the
-number of departments or callers (`store/realtime.py`); the "today" half is the reports' (`services/reports.py`)
-and is shared by every screen of a process for `TODAY_SECONDS`, because it moves only when a worker writes a
-finished call's events. Agents' own queue panel is the console's (`console_view.py`), unchanged.
+number of departments or callers (`store/realtime.py`); the "today" half is the reports' (`services/reports.py`),
+whose queries take longer than a refresh may: every screen of a process is shown the figures last read, and a
+refresh that finds them older than `TODAY_SECONDS` has them read again in the background (they move only when a
+worker logs a finished call's events anyway). Agents' own queue panel is the console's (`console_view.py`),
+unchanged.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import importlib
 import logging
 import threading
 import time
+import weakref
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,14 +48,13 @@ def board(rt) -> dict:
         callbacks = realtime.callbacks_waiting(db)
     queues, presence = realtime.Realtime(rt.redis).snapshot(departments, staff)
     today = _today(rt, scripts, now)
-    lines, targets = [], []
+    lines = []
     for script in scripts:
         rows = [_department(dept_id, dept, queues.get(dept_id), callbacks.get(dept_id, 0), presence,
                             today.get(dept_id), now)
                 for dept_id, dept in script.departments.items()]
         lines.append({"line": script.company, "numbers": list(script.numbers), "departments": rows,
                       "total": _total("line", f"All of {script.company}", rows, presence, now)})
-        targets += [row["target"] for row in rows]
     every = [row for line in lines for row in line["departments"]]
     return {"at": now, "today_from": _midnight(scripts[0] if scripts else None, now).isoformat(),
             "today_ready": today is not _NO_REPORT, "lines": lines,
@@ -81,10 +83,8 @@ def _total(key: str, name: str, rows: list[dict], presence, now: float) -> dict:
                    "agents": _agents([m for m in presence if served.intersection(m.departments)])}
     raw = {count: sum(row["today"][count] for row in rows) for count in (*COUNTS, *SECONDS)}
     raw["longest_wait_seconds"] = max((row["today"]["longest_wait_seconds"] or 0 for row in rows), default=0)
-    figures = _figures(raw)
-    target = rating.strictest([Target(row["target"]["percent"], row["target"]["seconds"]) for row in rows])
-    return {"id": key, "name": name, "target": {"percent": target.percent, "seconds": target.seconds},
-            "now": waiting_now, "today": figures, "ratings": rating.ratings(waiting_now, figures, target)}
+    return {"id": key, "name": name, "target": None, "now": waiting_now, "today": _figures(raw),
+            "ratings": rating.worst([row["ratings"] for row in rows])}
 
 
 def _agents(members) -> dict[str, int]:
@@ -133,8 +133,18 @@ def _figures(raw: dict) -> dict:
 # -- today so far: the reports' figures ------------------------------------------------------------------------
 
 _NO_REPORT: dict = {}
-_cache_lock = threading.Lock()
-_cache: dict[int, tuple[float, dict]] = {}  # id(rt) -> (real time read, department -> figures)
+
+
+class _Today:
+    """One process's today's figures: what every refresh shows, read again in the background once older than
+    `TODAY_SECONDS`, so no refresh waits for the report's queries (only the first one, with nothing to show)."""
+
+    def __init__(self, figures: dict):
+        self.figures, self.read_at, self.reading = figures, time.monotonic(), False
+
+
+_today_of: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # rt -> _Today
+_today_lock = threading.Lock()
 
 
 def _midnight(script, now: float) -> datetime:
@@ -145,29 +155,51 @@ def _midnight(script, now: float) -> datetime:
 
 
 def _today(rt, scripts, now: float) -> dict:
-    """Department -> today's figures from the reports, since each line's midnight; `_NO_REPORT` while the
-    reports are not there (or fail: the board's "now" half must never go dark for it)."""
-    with _cache_lock:
-        cached = _cache.get(id(rt))
-        if cached is not None and time.monotonic() - cached[0] < TODAY_SECONDS:
-            return cached[1]
+    """Department -> today's figures from the reports, since each line's midnight (`_NO_REPORT` while they
+    cannot be read). `TODAY_SECONDS` 0 reads them afresh on every refresh."""
+    with _today_lock:
+        known = _today_of.get(rt)
+        if known is not None and TODAY_SECONDS > 0:
+            if time.monotonic() - known.read_at >= TODAY_SECONDS and not known.reading:
+                known.reading = True
+                threading.Thread(target=_read_again, args=(rt, known, scripts), daemon=True,
+                                 name="wallboard-today").start()
+            return known.figures
+    figures = _read_today(rt, scripts, now)
+    with _today_lock:
+        _today_of[rt] = _Today(figures)
+    return figures
+
+
+def _read_again(rt, known: _Today, scripts) -> None:
+    """Today's figures read in the background; what was shown stays until they are in."""
+    figures = _NO_REPORT
+    try:
+        figures = _read_today(rt, scripts, rt.clock.timestamp())
+    finally:
+        with _today_lock:
+            if figures is not _NO_REPORT or known.figures is _NO_REPORT:
+                known.figures = figures
+            known.read_at, known.reading = time.monotonic(), False
+
+
+def _read_today(rt, scripts, now: float) -> dict:
+    """The reports' figures by department (the board's "now" half must never go dark when they fail)."""
     try:
         reports = importlib.import_module("callflow.services.reports")
-    except ImportError:
+    except ImportError:  # the reports are not there yet
         return _NO_REPORT
     figures: dict = {}
     try:
-        end = datetime.fromtimestamp(now, UTC)
+        end = datetime.fromtimestamp(now, UTC) + timedelta(seconds=1)
         for start, wanted in _days(scripts, now).items():
-            report = reports.report(rt, start, end + timedelta(seconds=1))
+            report = reports.report(rt, start, end)
             for dept_id, values in _per_department(report).items():
                 if dept_id in wanted:
                     figures[dept_id] = values
     except Exception:
         log.exception("today's figures could not be read; the wallboard shows the queues only")
         return _NO_REPORT
-    with _cache_lock:
-        _cache[id(rt)] = (time.monotonic(), figures)
     return figures
 
 

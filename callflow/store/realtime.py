@@ -87,12 +87,11 @@ class Realtime:
 
         `agents`: (login, departments) pairs, from the database (`staff`)."""
         departments, agents = list(departments), list(agents)
-        with self.connection.pipeline(transaction=False) as pipe:
-            if departments:
-                self._queues(keys=[], args=[QUEUE_KEY, CALLBACKS_KEY, ENTRY_KEY, *departments], client=pipe)
-            for login, _ in agents:
-                pipe.hget(PRESENCE_KEY + login, "state")
-            replies = pipe.execute()
+        try:
+            replies = self._read(departments, agents)
+        except redis.exceptions.NoScriptError:  # a restarted or flushed Redis: load the script, then read again
+            self.connection.script_load(_QUEUES)
+            replies = self._read(departments, agents)
         queues = {}
         if departments:
             for department, (callers, held, oldest) in zip(departments, replies.pop(0), strict=True):
@@ -100,6 +99,17 @@ class Realtime:
         staff = [StaffMember(login, served, state.decode() if state else Presence.AWAY.value)
                  for (login, served), state in zip(agents, replies, strict=True)]
         return queues, staff
+
+
+    def _read(self, departments: list[str], agents: list) -> list:
+        """The pipeline itself: the script by its hash (redis-py would ask Redis whether it knows the script
+        first, a round trip of its own on every refresh)."""
+        with self.connection.pipeline(transaction=False) as pipe:
+            if departments:
+                pipe.evalsha(self._queues.sha, 0, QUEUE_KEY, CALLBACKS_KEY, ENTRY_KEY, *departments)
+            for login, _ in agents:
+                pipe.hget(PRESENCE_KEY + login, "state")
+            return pipe.execute()
 
 
 def staff(session: Session) -> list[tuple[str, tuple[str, ...]]]:

@@ -72,7 +72,7 @@ def test_callers_waiting_the_longest_wait_callbacks_and_agents_now(rt, sessions)
         done = request_callback(db, "CA-done", "+15551230007", LINE, "fraud", NINE)
         assert booked.state == CallbackState.SCHEDULED.value
         assert move(db, done.id, CallbackState.GIVEN_UP, NINE)  # over: no longer waiting
-    waits(rt, "CA-fraud", "fraud", 45)
+    waits(rt, "CA-fraud", "fraud", 75)
     rt.acd.set_presence("alice", Presence.AVAILABLE, ["cards"], now)
     rt.acd.set_presence("bob", Presence.ON_CALL, ["cards", "fraud"], now, call="CA-x")
     rt.acd.set_presence("cleo", Presence.WRAP_UP, ["fraud"], now)
@@ -83,7 +83,7 @@ def test_callers_waiting_the_longest_wait_callbacks_and_agents_now(rt, sessions)
     cards, fraud, payments = row(board, "cards"), row(board, "fraud"), row(board, "payments")
     assert cards["now"] == {"waiting": 4, "longest_wait": 95.0, "callbacks_waiting": 1,
                             "agents": {"available": 1, "ringing": 0, "on_call": 1, "wrap_up": 0, "away": 0}}
-    assert fraud["now"] == {"waiting": 1, "longest_wait": 45.0, "callbacks_waiting": 1,
+    assert fraud["now"] == {"waiting": 1, "longest_wait": 75.0, "callbacks_waiting": 1,
                             "agents": {"available": 0, "ringing": 0, "on_call": 1, "wrap_up": 1, "away": 0}}
     assert payments["now"]["waiting"] == 0 and payments["now"]["longest_wait"] is None
     assert payments["now"]["agents"]["away"] == 1
@@ -93,7 +93,8 @@ def test_callers_waiting_the_longest_wait_callbacks_and_agents_now(rt, sessions)
     # Cards' target is 80 % in 60 s: a 95 s wait is amber (up to twice the target's seconds).
     assert cards["target"] == {"percent": 80, "seconds": 60}
     assert cards["ratings"]["longest_wait"] == "warn" and cards["ratings"]["waiting"] == "warn"
-    assert payments["ratings"]["waiting"] == "good"
+    assert "waiting" not in payments["ratings"]  # nobody waits: nothing to judge
+    assert acme(board)["total"]["ratings"]["longest_wait"] == "bad"  # fraud's 75 s is past twice its 30 s
 
 
 def test_the_longest_wait_is_the_oldest_caller_even_behind_many_higher_priority_places(rt):
