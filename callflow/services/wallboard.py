@@ -12,7 +12,6 @@ unchanged.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -22,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from callflow.domain import wallboard as rating
 from callflow.domain.wallboard import Target
+from callflow.services import reports
 from callflow.services.console_view import department_lines
 from callflow.store import realtime
 from callflow.store.presence import Presence
@@ -185,10 +185,6 @@ def _read_again(rt, known: _Today, scripts) -> None:
 
 def _read_today(rt, scripts, now: float) -> dict:
     """The reports' figures by department (the board's "now" half must never go dark when they fail)."""
-    try:
-        reports = importlib.import_module("callflow.services.reports")
-    except ImportError:  # the reports are not there yet
-        return _NO_REPORT
     figures: dict = {}
     try:
         end = datetime.fromtimestamp(now, UTC) + timedelta(seconds=1)

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from callflow.domain.clock import FixedClock
-from callflow.services import wallboard
+from callflow.services import reports, wallboard
+from callflow.store import contact_events
 from callflow.store.acd import CallerInfo
 from callflow.store.agents import add_agent
 from callflow.store.callbacks import CallbackState, move, request_callback
@@ -105,6 +106,49 @@ def test_the_longest_wait_is_the_oldest_caller_even_behind_many_higher_priority_
     cards = row(wallboard.board(rt), "cards")
     assert cards["now"]["waiting"] == 42 and cards["now"]["longest_wait"] == 500.0
     assert cards["ratings"]["longest_wait"] == "bad"
+
+
+def logged(rt, *events) -> None:
+    """Events in the log as the workers write them, at clock times of the test's day."""
+    rows = []
+    for n, (call, kind, clock, department, seconds, figure) in enumerate(events):
+        hours, minutes = (int(part) for part in clock.split(":"))
+        rows.append({"key": f"{call}:wallboard:{n}", "call_sid": call, "kind": kind, "line": LINE,
+                     "at": NINE.replace(hour=hours, minute=minutes).timestamp(), "department": department,
+                     "seconds": seconds, "figure": figure})
+    with rt.sessions.begin() as session:
+        contact_events.append(session, rows)
+
+
+def test_todays_figures_are_the_reports_since_the_lines_midnight(rt):
+    logged(rt,
+           ("c1", "queued", "08:00", "cards", None, None), ("c1", "answered", "08:01", "cards", 20, None),
+           ("c1", "talk-ended", "08:05", "cards", 200, None), ("c1", "wrap-up", "08:06", "cards", 40, None),
+           ("c1", "contact-ended", "08:05", "cards", 260, 1),
+           ("c2", "queued", "08:10", "cards", None, None), ("c2", "answered", "08:13", "cards", 100, None),
+           ("c2", "talk-ended", "08:15", "cards", 100, None), ("c2", "wrap-up", "08:16", "cards", 20, None),
+           ("c2", "contact-ended", "08:15", "cards", 230, 1),
+           ("c3", "queued", "08:20", "cards", None, None), ("c3", "abandoned", "08:22", "cards", 90, None),
+           ("c4", "queued", "08:30", "fraud", None, None), ("c4", "answered", "08:31", "fraud", 10, None),
+           ("c4", "contact-ended", "08:33", "fraud", 120, 0))
+    with rt.sessions.begin() as session:  # yesterday's call, at 23:00 on 30 November
+        contact_events.append(session, [{"key": "y0:q", "call_sid": "y0", "kind": "queued", "line": LINE,
+                                         "at": NINE.timestamp() - 10 * 3600, "department": "cards"}])
+    board = wallboard.board(rt)
+    expected = reports.report(rt, datetime(2026, 12, 1), datetime(2026, 12, 1, 9, 0, 1))["departments"]
+    cards = row(board, "cards")["today"]
+    assert (cards["offered"], cards["answered"], cards["abandoned"]) == (3, 2, 1) == \
+        (expected["cards"]["offered"], expected["cards"]["answered"], expected["cards"]["abandoned"])
+    assert cards["service_level"] == pytest.approx(expected["cards"]["service_level"]) == pytest.approx(100 / 3)
+    assert cards["asa_seconds"] == expected["cards"]["asa_seconds"] == 60
+    assert cards["aht_seconds"] == expected["cards"]["aht_seconds"] == 180
+    assert cards["abandoned_percent"] == pytest.approx(100 / 3)
+    assert row(board, "cards")["ratings"]["service_level"] == "bad"  # a third, against 80 %
+    total = acme(board)["total"]["today"]
+    assert (total["offered"], total["answered"], total["abandoned"]) == (4, 3, 1)
+    assert total["service_level"] == pytest.approx(50)  # (1 + 1) / (3 answered + 1 abandoned after its target)
+    assert total["asa_seconds"] == pytest.approx(130 / 3)
+    assert total["first_time_right_percent"] == pytest.approx(200 / 3)  # c1 and c2, not c4
 
 
 def test_today_is_empty_but_the_board_still_answers_without_the_days_figures(rt):
