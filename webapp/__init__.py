@@ -16,7 +16,7 @@ import pages
 from callflow import log_masking
 from callflow.runtime import Runtime
 from callflow.settings import Settings
-from pages import admin, api, browser_phone, console, demo, staff, steering_admin, wallboard
+from pages import admin, api, browser_phone, console, demo, reports, staff, steering_admin, wallboard
 from webapp import metrics, oversize
 from webhooks import agent_voice, callback_voice, hold, survey_voice, voice
 
@@ -59,6 +59,7 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(browser_phone.bp)  # agents' phones in the console (local carrier)
     app.register_blueprint(demo.bp)  # the demo's softphone (only when CALLFLOW_DEMO is on)
     app.register_blueprint(api.bp)
+    app.register_blueprint(reports.bp)  # supervisors' reports over any period (issue 21)
     app.register_blueprint(wallboard.bp)  # supervisors' live wallboard
     metrics.init_app(app)  # /metrics for Prometheus (bearer token) and every request's time
     oversize.init_app(app)  # a refused body is drained (or the connection closed): keep-alive survives 413

@@ -10,6 +10,8 @@ import click
 from callflow.cli.connections import command_runtime
 from callflow.domain.report_tables import csv_text, table_text
 from callflow.domain.reports import INTERVALS
+from callflow.services import reports
+from callflow.services.report_charts import chart_page
 
 
 def _moment(option: str, value: str) -> datetime:
@@ -33,8 +35,6 @@ def _moment(option: str, value: str) -> datetime:
               help="abandons under this many seconds are short: left out of service level and abandons")
 def report(start, end, department, interval, output, chart, short_abandon) -> None:
     """Figures per department and interval over a period (docs/reports.md defines each one)."""
-    from callflow.services import reports
-
     begins, ends = _moment("--from", start), _moment("--to", end)
     try:
         result = reports.report(command_runtime(), begins, ends, department, interval, short_abandon)
@@ -42,8 +42,6 @@ def report(start, end, department, interval, output, chart, short_abandon) -> No
         hint = {"to": "--to", "interval": "--interval", "department": "--department"}.get(invalid.option)
         raise click.BadParameter(str(invalid), param_hint=hint or f"--{invalid.option}") from invalid
     if chart:
-        from callflow.services.report_charts import chart_page
-
         with open(chart, "w", encoding="utf-8") as file:
             file.write(chart_page(result))
     if output == "json":

@@ -1,31 +1,27 @@
 """The report's charts as SVG text: for the reports page (inline) and `callflow report --chart FILE`.
 
-matplotlib draws off-screen (Agg, no display on a server) and is imported on first use: it takes most of a
-second, which the web processes and the other commands should not pay at start.
+Drawn with matplotlib's Figure alone, off-screen and without pyplot's global state, so web threads may draw at
+once; the words stay text in the SVG (small, searchable, read by screen readers).
 """
 
 from __future__ import annotations
 
 import io
-import threading
 
-_LOCK = threading.Lock()  # pyplot keeps global state: one chart at a time per process
+import matplotlib
+from matplotlib.figure import Figure
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.fonttype"] = "none"  # words stay text: small, searchable, readable by a screen reader
-    import matplotlib.pyplot as plt
-
-    return plt
+matplotlib.rcParams["svg.fonttype"] = "none"
 
 
-def _svg(figure, plt) -> str:
+def _figure():
+    figure = Figure(figsize=(8, 3.2))
+    return figure, figure.subplots()
+
+
+def _svg(figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # no XML prolog: the SVG is put inline in HTML
 
@@ -46,71 +42,63 @@ def _ticks(ax, labels: list[str]) -> None:
 
 def service_level_chart(report: dict) -> str:
     """Service level by interval, with the line's target (the strictest department's percent) drawn across."""
-    plt = _pyplot()
-    with _LOCK:
-        labels, rows = _intervals(report)
-        figure, ax = plt.subplots(figsize=(8, 3.2))
-        values = [r["service_level"] for r in rows]
-        ax.plot(range(len(rows)), [v if v is not None else float("nan") for v in values], marker="o",
-                markersize=3, label="service level")
-        percents = [t["percent"] for t in report.get("targets", {}).values()]
-        if percents:
-            ax.axhline(max(percents), color="tab:red", linestyle="--", label=f"target {max(percents)}%")
-        ax.set_ylim(0, 105)
-        ax.set_ylabel("% answered within target")
-        ax.set_title("Service level")
-        _ticks(ax, labels)
-        ax.legend(loc="lower right", fontsize=8)
-        return _svg(figure, plt)
+    labels, rows = _intervals(report)
+    figure, ax = _figure()
+    values = [r["service_level"] for r in rows]
+    ax.plot(range(len(rows)), [v if v is not None else float("nan") for v in values], marker="o",
+            markersize=3, label="service level")
+    percents = [t["percent"] for t in report.get("targets", {}).values()]
+    if percents:
+        ax.axhline(max(percents), color="tab:red", linestyle="--", label=f"target {max(percents)}%")
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("% answered within target")
+    ax.set_title("Service level")
+    _ticks(ax, labels)
+    ax.legend(loc="lower right", fontsize=8)
+    return _svg(figure)
 
 
 def volumes_chart(report: dict) -> str:
     """Offered, answered and abandoned calls by interval."""
-    plt = _pyplot()
-    with _LOCK:
-        labels, rows = _intervals(report)
-        figure, ax = plt.subplots(figsize=(8, 3.2))
-        x = range(len(rows))
-        ax.bar([i - 0.27 for i in x], [r["offered"] for r in rows], width=0.27, label="offered")
-        ax.bar(list(x), [r["answered"] for r in rows], width=0.27, label="answered")
-        ax.bar([i + 0.27 for i in x], [r["abandoned"] for r in rows], width=0.27, label="abandoned")
-        ax.set_ylabel("calls")
-        ax.set_title("Offered, answered and abandoned")
-        _ticks(ax, labels)
-        ax.legend(fontsize=8)
-        return _svg(figure, plt)
+    labels, rows = _intervals(report)
+    figure, ax = _figure()
+    x = range(len(rows))
+    ax.bar([i - 0.27 for i in x], [r["offered"] for r in rows], width=0.27, label="offered")
+    ax.bar(list(x), [r["answered"] for r in rows], width=0.27, label="answered")
+    ax.bar([i + 0.27 for i in x], [r["abandoned"] for r in rows], width=0.27, label="abandoned")
+    ax.set_ylabel("calls")
+    ax.set_title("Offered, answered and abandoned")
+    _ticks(ax, labels)
+    ax.legend(fontsize=8)
+    return _svg(figure)
 
 
 def estimate_error_chart(report: dict) -> str:
     """Settled promises by error (waited minus promised): the honesty of the waits callers were told."""
-    plt = _pyplot()
-    with _LOCK:
-        bins = report["estimate_error"]["bins"]
-        figure, ax = plt.subplots(figsize=(8, 3.2))
-        ax.bar(range(len(bins)), [b["promises"] for b in bins], color="tab:purple")
-        ax.set_xticks(range(len(bins)))
-        ax.set_xticklabels([b["error"] for b in bins], rotation=45, ha="right", fontsize=8)
-        ax.set_ylabel("promises")
-        mean = report["estimate_error"]["mean_error_seconds"]
-        ax.set_title("Estimate error (waited - promised)" + (f", mean {mean:+.0f} s" if mean is not None else ""))
-        return _svg(figure, plt)
+    bins = report["estimate_error"]["bins"]
+    figure, ax = _figure()
+    ax.bar(range(len(bins)), [b["promises"] for b in bins], color="tab:purple")
+    ax.set_xticks(range(len(bins)))
+    ax.set_xticklabels([b["error"] for b in bins], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("promises")
+    mean = report["estimate_error"]["mean_error_seconds"]
+    ax.set_title("Estimate error (waited - promised)" + (f", mean {mean:+.0f} s" if mean is not None else ""))
+    return _svg(figure)
 
 
 def waits_chart(report: dict) -> str:
     """Answered and abandoned waits in bins."""
-    plt = _pyplot()
-    with _LOCK:
-        bins = report["waits"]
-        figure, ax = plt.subplots(figsize=(8, 3.2))
-        x = range(len(bins))
-        ax.bar([i - 0.2 for i in x], [b["answered"] for b in bins], width=0.4, label="answered")
-        ax.bar([i + 0.2 for i in x], [b["abandoned"] for b in bins], width=0.4, label="abandoned")
-        ax.set_xticks(list(x))
-        ax.set_xticklabels([b["wait"] for b in bins], rotation=45, ha="right", fontsize=8)
-        ax.set_ylabel("calls")
-        ax.set_title("Waits")
-        ax.legend(fontsize=8)
-        return _svg(figure, plt)
+    bins = report["waits"]
+    figure, ax = _figure()
+    x = range(len(bins))
+    ax.bar([i - 0.2 for i in x], [b["answered"] for b in bins], width=0.4, label="answered")
+    ax.bar([i + 0.2 for i in x], [b["abandoned"] for b in bins], width=0.4, label="abandoned")
+    ax.set_xticks(list(x))
+    ax.set_xticklabels([b["wait"] for b in bins], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("calls")
+    ax.set_title("Waits")
+    ax.legend(fontsize=8)
+    return _svg(figure)
 
 
 CHARTS = {"service_level": service_level_chart, "volumes": volumes_chart, "estimate_error": estimate_error_chart,
