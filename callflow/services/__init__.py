@@ -39,4 +39,5 @@ the services.
 - `calls_taken.py`: an agent's recent calls and their summaries; the API's summaries.
 - `logins.py`: logging in, throttled.
 - `roster.py`: who works here: hiring and retiring agents, the staff page's team.
+- `metrics.py`: the figures for Prometheus: what each process counts, and the centre read at each scrape.
 """
