@@ -46,8 +46,14 @@ def events_of(call: dict, ivr: dict | None, timeline: list[dict], dispositions: 
         events.append(event("survey", "survey", survey["at"], department=story.department,
                             figure=float(survey["score"])))
     if call.get("ended_at"):
+        ended = _seconds(call["ended_at"])
+        if story.waiting:
+            # Hung up in a department's line without the queue's own word for it (while asked to hold, or
+            # between a ring and the music): still an abandoned contact, as the trade counts them.
+            events.append(event("abandoned-at-end", "abandoned", ended, department=story.department,
+                                seconds=round(ended - story.queued_at, 3)))
         right = 1.0 if story.answered and not story.transfers else 0.0
-        events.append(event("ended", "contact-ended", _seconds(call["ended_at"]),
+        events.append(event("ended", "contact-ended", ended,
                             department=story.first_department or call.get("department"),
                             seconds=float(call.get("duration_seconds") or 0), figure=right,
                             detail={"outcome": _outcome(story, dispositions), "transfers": story.transfers}))
@@ -66,6 +72,8 @@ class _Story:
         self.answered = False
         self.abandoned = False
         self.transfers = 0
+        # In a department's line, neither answered nor gone (abandoned, a callback, a message, overflow).
+        self.waiting = False
 
 
 def _hold_log(event, timeline: list[dict]) -> tuple[list[dict], _Story]:
@@ -74,14 +82,16 @@ def _hold_log(event, timeline: list[dict]) -> tuple[list[dict], _Story]:
         name, at, key = entry["event"], float(entry["at"]), f"hold:{n}"
         here = {"department": story.department}
         if name == "routed":
-            story.department, story.queued_at = entry.get("department"), at
+            story.department, story.queued_at, story.waiting = entry.get("department"), at, True
             story.first_department = story.first_department or story.department
             events.append(event(key, "queued", at, department=story.department))
         elif name == "queue-full":
+            story.waiting = False
             events.append(event(key, "queue-full", at, **here))
         elif name == "permission-asked":
             events.append(event(key, "hold-asked", at, figure=_number(entry.get("estimate")), **here))
         elif name in HOLD_ANSWERS:
+            story.waiting = story.waiting and name not in ("callback-accepted", "voicemail-chosen")
             events.append(event(key, "hold-answer", at, detail={"answer": HOLD_ANSWERS[name]}, **here))
             if name == "callback-accepted":
                 story.callback = True
@@ -102,6 +112,7 @@ def _hold_log(event, timeline: list[dict]) -> tuple[list[dict], _Story]:
         elif name == "agent-not-answered":
             events.append(event(key, "agent-not-answered", at, agent=entry.get("agent"), **here))
         elif name == "agent-answered":
+            story.waiting = False
             if story.callback:
                 events.append(event(key, "callback-connected", at, agent=entry.get("agent"), **here))
             else:
@@ -120,7 +131,7 @@ def _hold_log(event, timeline: list[dict]) -> tuple[list[dict], _Story]:
                                 agent=entry.get("agent"),
                                 detail={"to": entry.get("to"), "warm": bool(entry.get("warm"))}))
         elif name == "abandoned":
-            story.abandoned = True
+            story.abandoned, story.waiting = True, False
             waited = round(at - story.queued_at, 3) if story.queued_at is not None else None
             events.append(event(key, "abandoned", at, seconds=waited, **here))
     return events, story

@@ -96,3 +96,14 @@ def test_the_summary_reads_its_figures_from_the_same_events():
     assert summary["promises"] == [{"seconds": 150, "at": T0 + 14}, {"seconds": 90, "at": T0 + 170}]
     assert (summary["promises_broken"], summary["promise_kept"]) == (1, True)
     assert summary["hold_answer"] == "hold-accepted" and summary["talk_seconds"] == 91
+
+
+def test_a_caller_who_hangs_up_while_asked_to_hold_is_an_abandon():
+    log = [{"event": "routed", "at": T0 + 5, "department": "cards"},
+           {"event": "permission-asked", "at": T0 + 5, "estimate": 300}]
+    events = events_of({**CALL, "ended_at": T0 + 9}, None, log, [])
+    assert [(e["kind"], e["department"], e["seconds"]) for e in events if e["kind"] == "abandoned"] == \
+        [("abandoned", "cards", 4.0)]
+    taken = [{"event": "routed", "at": T0 + 5, "department": "cards"},
+             {"event": "agent-answered", "at": T0 + 9, "agent": "ann"}]
+    assert "abandoned" not in kinds(events_of(CALL, None, taken, []))
