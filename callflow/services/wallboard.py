@@ -34,7 +34,7 @@ AGENT_STATES = {Presence.AVAILABLE.value: "available", Presence.OFFERED.value: "
 # Today's counts that add up over departments; the rates are worked out again from the sums.
 COUNTS = ("offered", "answered", "abandoned", "short_abandoned", "answered_within_target", "transfers_out",
           "callbacks_requested", "callbacks_connected", "promises_made", "promises_kept", "first_time_right",
-          "abandoned_after_target", "contacts")
+          "abandoned_after_target", "contacts", "promises_broken")
 SECONDS = ("answered_seconds", "handled_seconds")  # waits of answered calls, and their handling, added up
 
 
@@ -116,14 +116,15 @@ def _figures(raw: dict) -> dict:
         return raw[name] if raw.get(name) is not None else _percent(figures[part], whole)
 
     figures.update(
-        abandoned_percent=rate("abandoned_percent", "abandoned", figures["offered"] - figures["short_abandoned"]),
+        abandoned_percent=rate("abandoned_percent", "abandoned", answered + figures["abandoned"]),
         service_level=rate("service_level", "answered_within_target",
                            answered + figures["abandoned_after_target"]),
         asa_seconds=waits / answered if answered else None,
         aht_seconds=handled / answered if answered else None,
         answered_seconds=waits, handled_seconds=handled,
         longest_wait_seconds=raw.get("longest_wait_seconds"),
-        promises_kept_percent=rate("promises_kept_percent", "promises_kept", figures["promises_made"]),
+        promises_kept_percent=rate("promise_kept_percent", "promises_kept",
+                                   figures["promises_kept"] + figures["promises_broken"]),
         first_time_right_percent=rate("first_time_right_percent", "first_time_right", figures["contacts"]),
         callbacks_connected_percent=rate("callbacks_connected_percent", "callbacks_connected",
                                          figures["callbacks_requested"]))

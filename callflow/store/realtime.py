@@ -2,10 +2,11 @@
 every second across a room, with thousands of callers waiting, can afford.
 
 Reading each queue's members (as the console's queue panel does for the fifty it lists) would cost a command
-per caller; here a Lua script walks each queue from its head only until it meets the first caller on the line
+per caller; here one Lua script walks each queue from its head only until it meets the first caller on the line
 at the lowest priority, whose entry time is then the longest wait (callers ahead of them hold a higher
-priority, a transferred caller's or a booked callback's, and are looked at one by one: there are few).
-Agents' presence is one HMGET each, in the same pipeline.
+priority, a transferred caller's or a booked callback's, and are looked at one by one: there are few), and
+reads every agent's presence in the same call (a pipeline of one HGET per agent cost more in redis-py's
+packing and parsing than Redis took to answer).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from callflow.store.queues import CALLBACKS_KEY, ENTRY_KEY, QUEUE_KEY
 CALLBACKS_WAITING = (CallbackState.SCHEDULED, CallbackState.REQUESTED, CallbackState.DIALLING,
                      CallbackState.NO_ANSWER, CallbackState.BUSY, CallbackState.FAILED)
 
-_QUEUES = """
-local out = {}
-for i = 4, #ARGV do
+_SNAPSHOT = """
+local queues, states = {}, {}
+local departments = tonumber(ARGV[5])
+for i = 6, 5 + departments do
   local queue, callbacks = ARGV[1] .. ARGV[i], ARGV[2] .. ARGV[i]
   local size, held = redis.call('ZCARD', queue), redis.call('ZCARD', callbacks)
   local oldest = false
@@ -49,9 +51,12 @@ for i = 4, #ARGV do
     if done then break end
     start = start + 16
   end
-  out[#out + 1] = {size - held, held, oldest}
+  queues[#queues + 1] = {size - held, held, oldest}
 end
-return out
+for i = 6 + departments, #ARGV do
+  states[#states + 1] = redis.call('HGET', ARGV[4] .. ARGV[i], 'state') or ''
+end
+return {queues, states}
 """
 
 
@@ -79,37 +84,30 @@ class Realtime:
 
     def __init__(self, connection: redis.Redis):
         self.connection = connection
-        self._queues = connection.register_script(_QUEUES)
+        self._snapshot = connection.register_script(_SNAPSHOT)
 
     def snapshot(self, departments: Iterable[str], agents: Iterable[tuple[str, tuple[str, ...]]]) \
             -> tuple[dict[str, QueueNow], list[StaffMember]]:
-        """Every department's queue and every agent's presence, in one round trip.
+        """Every department's queue and every agent's presence, in one round trip (one script).
 
         `agents`: (login, departments) pairs, from the database (`staff`)."""
         departments, agents = list(departments), list(agents)
         try:
             replies = self._read(departments, agents)
         except redis.exceptions.NoScriptError:  # a restarted or flushed Redis: load the script, then read again
-            self.connection.script_load(_QUEUES)
+            self.connection.script_load(_SNAPSHOT)
             replies = self._read(departments, agents)
-        queues = {}
-        if departments:
-            for department, (callers, held, oldest) in zip(departments, replies.pop(0), strict=True):
-                queues[department] = QueueNow(int(callers), int(held), None if oldest is None else float(oldest))
-        staff = [StaffMember(login, served, state.decode() if state else Presence.AWAY.value)
-                 for (login, served), state in zip(agents, replies, strict=True)]
+        lines, states = replies
+        queues = {department: QueueNow(int(callers), int(held), None if oldest is None else float(oldest))
+                  for department, (callers, held, oldest) in zip(departments, lines, strict=True)}
+        staff = [StaffMember(login, served, state.decode() or Presence.AWAY.value)
+                 for (login, served), state in zip(agents, states, strict=True)]
         return queues, staff
 
-
     def _read(self, departments: list[str], agents: list) -> list:
-        """The pipeline itself: the script by its hash (redis-py would ask Redis whether it knows the script
-        first, a round trip of its own on every refresh)."""
-        with self.connection.pipeline(transaction=False) as pipe:
-            if departments:
-                pipe.evalsha(self._queues.sha, 0, QUEUE_KEY, CALLBACKS_KEY, ENTRY_KEY, *departments)
-            for login, _ in agents:
-                pipe.hget(PRESENCE_KEY + login, "state")
-            return pipe.execute()
+        """The script by its hash: redis-py would first ask Redis whether it knows it, a round trip of its own."""
+        return self.connection.evalsha(self._snapshot.sha, 0, QUEUE_KEY, CALLBACKS_KEY, ENTRY_KEY, PRESENCE_KEY,
+                                       len(departments), *departments, *(login for login, _ in agents))
 
 
 def staff(session: Session) -> list[tuple[str, tuple[str, ...]]]:
