@@ -60,10 +60,10 @@ def _add(into: list | None, other: list) -> list:
 
 
 def _counts(vector: list | None) -> Counts:
-    if vector is None:
-        return {}
-    return {name: (None if i in _MAX_AT and value == _NO_WAIT else value)
-            for i, (name, value) in enumerate(zip(COUNTS, vector, strict=True))}
+    return dict(zip(COUNTS, vector, strict=True)) if vector is not None else {}
+
+
+_EMPTY = dict.fromkeys(COUNTS, 0) | dict.fromkeys(MAXIMA)
 
 
 def _ratio(part: float, whole: float, scale: float = 1.0) -> float | None:
@@ -72,41 +72,41 @@ def _ratio(part: float, whole: float, scale: float = 1.0) -> float | None:
 
 def figures(counts: Counts) -> dict:
     """The report's figures for one department (or the line) and one interval (or the period)."""
-    def n(name: str):
-        return counts.get(name) or 0
-
-    answered, short, after_target = n("answered"), n("abandoned_short"), n("abandoned_after_target")
-    left = n("abandoned") - short  # abandons that count: the short ones are left out
-    waits = [w for w in (counts.get("answered_wait_max"), counts.get("abandoned_wait_max")) if w is not None]
-    kept, broken = n("promise-kept"), n("promise-broken")
-    requested, connected = n("callback-requested"), n("callback-connected")
+    c = _EMPTY | counts
+    answered, short, after_target, within = c["answered"], c["abandoned_short"], c["abandoned_after_target"], \
+        c["answered_within_target"]
+    left = c["abandoned"] - short  # abandons that count: the short ones are left out
+    waits = [w for w in (c["answered_wait_max"], c["abandoned_wait_max"]) if w is not None and w != _NO_WAIT]
+    kept, broken = c["promise-kept"], c["promise-broken"]
+    requested, connected = c["callback-requested"], c["callback-connected"]
+    talk, wrap_up, contacts, right = c["talk"] or 0, c["wrap_up"] or 0, c["contact-ended"], c["first_time_right"] or 0
     return {
-        "offered": n("queued"),
+        "offered": c["queued"],
         "answered": answered,
         "abandoned": left,
         "short_abandoned": short,
         "abandoned_after_target": after_target,
-        "answered_within_target": n("answered_within_target"),
-        "service_level": _ratio(n("answered_within_target"), answered + after_target, 100),
+        "answered_within_target": within,
+        "service_level": _ratio(within, answered + after_target, 100),
         "abandoned_percent": _ratio(left, answered + left, 100),
-        "asa_seconds": _ratio(n("answered_wait"), answered),
-        "aht_seconds": _ratio(n("talk") + n("wrap_up"), answered),
-        "talk_seconds": n("talk"),
-        "wrap_up_seconds": n("wrap_up"),
+        "asa_seconds": _ratio(c["answered_wait"] or 0, answered),
+        "aht_seconds": _ratio(talk + wrap_up, answered),
+        "talk_seconds": talk,
+        "wrap_up_seconds": wrap_up,
         "longest_wait_seconds": max(waits) if waits else None,
-        "transfers_out": n("transferred"),
+        "transfers_out": c["transferred"],
         "callbacks_requested": requested,
         "callbacks_connected": connected,
         "callbacks_connected_percent": _ratio(connected, requested, 100),
-        "promises_made": n("promise-made"),
+        "promises_made": c["promise-made"],
         "promises_kept": kept,
         "promises_broken": broken,
         "promise_kept_percent": _ratio(kept, kept + broken, 100),
-        "contacts": n("contact-ended"),
-        "first_time_right": int(n("first_time_right")),
-        "first_time_right_percent": _ratio(n("first_time_right"), n("contact-ended"), 100),
-        "surveys": n("surveys"),
-        "csat_average": _ratio(n("survey_score"), n("surveys")),
+        "contacts": contacts,
+        "first_time_right": int(right),
+        "first_time_right_percent": _ratio(right, contacts, 100),
+        "surveys": c["surveys"],
+        "csat_average": _ratio(c["survey_score"] or 0, c["surveys"]),
     }
 
 
