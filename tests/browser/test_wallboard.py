@@ -43,7 +43,7 @@ def floor(app_server, sessions):
 def test_the_wallboard_shows_a_caller_arrive_and_give_up_without_a_reload(floor, worker, carrier, console):
     page = console
     log_in(page, "sam")
-    page.goto("/wallboard")
+    page.get_by_role("link", name="Wallboard").click()  # from the console's top bar
     waiting, line_waiting = page.locator('[data-cell="cards:waiting"]'), page.locator('[data-cell="line-0:waiting"]')
     longest = page.locator('[data-cell="cards:longest_wait"]')
     expect(page.get_by_role("heading", name="Acme Bank")).to_be_visible()
@@ -70,6 +70,7 @@ def test_an_agent_can_open_neither_the_wallboard_nor_its_data(floor, console):
     page = console
     log_in(page, "alice")
     expect(page.get_by_role("heading", name="Your presence")).to_be_visible()
+    expect(page.get_by_role("link", name="Wallboard")).to_have_count(0)
     refused = page.goto("/wallboard")
     assert refused.status == 403
     assert page.get_by_text("Wallboard").count() == 0
