@@ -39,5 +39,6 @@ the services.
 - `calls_taken.py`: an agent's recent calls and their summaries; the API's summaries.
 - `logins.py`: logging in, throttled.
 - `roster.py`: who works here: hiring and retiring agents, the staff page's team.
+- `wallboard.py`: the supervisors' wallboard: each line's departments now and today, rated against targets.
 - `metrics.py`: the figures for Prometheus: what each process counts, and the centre read at each scrape.
 """
