@@ -12,34 +12,31 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, case, func, literal_column, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from callflow.domain.reports import ERROR_BINS, KINDS, WAIT_BINS
 from callflow.store.models import ContactEvent
 
 
-def append(session: Session, events: list[dict]) -> int:
-    """Add the events whose keys are not logged yet (in the caller's transaction); how many were added.
+def append(session: Session, events: list[dict]) -> None:
+    """Add the events whose keys are not logged yet, in the caller's transaction (one statement; a key already
+    logged, by this writer before or by another at the same moment, is skipped by the database itself).
 
     Each event is a dict with `key`, `call_sid`, `kind`, `at` (seconds since 1970, UTC) and optionally `line`,
     `department`, `agent`, `seconds`, `figure` and `detail` (a dict), as `domain.contact_events` builds them.
     """
     if not events:
-        return 0
-    keys = [e["key"] for e in events]
-    logged = set(session.scalars(select(ContactEvent.key).where(ContactEvent.key.in_(keys))))
-    added = 0
-    for event in events:
-        if event["key"] in logged:
-            continue
-        logged.add(event["key"])
-        session.add(ContactEvent(
-            key=event["key"], call_sid=event["call_sid"], kind=event["kind"],
-            at=datetime.fromtimestamp(event["at"], UTC), epoch=int(event["at"]), line=event.get("line") or "",
-            department=event.get("department"), agent=event.get("agent"), seconds=event.get("seconds"),
-            figure=event.get("figure"), detail=json.dumps(event.get("detail") or {}, sort_keys=True)))
-        added += 1
-    return added
+        return
+    rows = [{"key": e["key"], "call_sid": e["call_sid"], "kind": e["kind"],
+             "at": datetime.fromtimestamp(e["at"], UTC), "epoch": int(e["at"]), "line": e.get("line") or "",
+             "department": e.get("department"), "agent": e.get("agent"), "seconds": e.get("seconds"),
+             "figure": e.get("figure"), "detail": json.dumps(e.get("detail") or {}, sort_keys=True)}
+            for e in events]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # A Core statement, compiled once per process and sent with every row in one round trip.
+    statement = dialect.insert(ContactEvent.__table__).on_conflict_do_nothing(index_elements=["key"])
+    session.connection().execute(statement, rows)
 
 
 def events_of(session: Session, call_sid: str) -> list[dict]:

@@ -20,7 +20,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(160), nullable=False, unique=True),
         sa.Column("call_sid", sa.String(64), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("epoch", sa.Integer, nullable=False),
+        sa.Column("epoch", sa.BigInteger, nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("line", sa.String(64), nullable=False),
         sa.Column("department", sa.String(64)),
@@ -30,7 +30,6 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text, nullable=False),
     )
     op.create_index("ix_contact_events_call_sid", "contact_events", ["call_sid"])
-    op.create_index("ix_contact_events_kind_epoch", "contact_events", ["kind", "epoch", "department"])
 
 
 def downgrade() -> None:
