@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from callflow.carrier import Caller, press
 from callflow.store import db
+from callflow.store.contact_events import events_of
 from callflow.store.models import Call, Summary
 from tests.e2e.conftest import CALLER, LINE
 from tests.waiting import wait_for
@@ -109,3 +110,8 @@ def test_calls_flow_while_the_database_is_down_and_every_summary_is_written_once
     with sessions() as session:
         assert session.query(Summary).count() == 2
         assert session.get(Call, calls[0].sid).ended_at is not None
+        # The event log came with the summaries, once: each caller entered, queued for Fraud, gave up, ended.
+        for call in calls:
+            kinds = [e["kind"] for e in events_of(session, call.sid)]
+            assert kinds.count("entered-line") == kinds.count("queued") == kinds.count("contact-ended") == 1
+            assert kinds.count("abandoned") == 1 and kinds.index("queued") < kinds.index("abandoned")

@@ -12,6 +12,7 @@ from rq.registry import StartedJobRegistry
 from callflow.carrier import Caller, press
 from callflow.carrier.webhook import send
 from callflow.runtime import JOB_QUEUE
+from callflow.store.contact_events import events_of
 from callflow.store.models import Summary
 from tests.conftest import AUTH_TOKEN
 from tests.e2e.conftest import CALLER, LINE
@@ -58,6 +59,9 @@ def test_replayed_status_callbacks_and_gather_answers_after_the_call_change_noth
     wait_for(lambda: jobs_done(centre.runtime), what="the worker to finish what the replays queued")
     assert summaries(sessions) == 1
     assert summary_of(sessions, call.sid).body == first.body
+    with sessions() as session:  # and each event is logged once, however often the call's end was replayed
+        kinds = [e["kind"] for e in events_of(session, call.sid)]
+    assert kinds.count("entered-line") == kinds.count("queued") == kinds.count("contact-ended") == 1
     assert centre.runtime.acd.queues.position("fraud", call.sid) is None  # no ghost in line
     assert centre.runtime.acd.caller_info(call.sid) is None
 
