@@ -18,6 +18,7 @@ from callflow.services import (
     ringing,
     routers,
     summaries,
+    wallboard,
     worker,
 )
 from callflow.settings import Settings
@@ -145,3 +146,8 @@ def callback_due(callback_id: int) -> bool:
 def sweep_callbacks(chain: str | None = None) -> dict:
     """Reclaim what a dead worker or a lost Redis left behind; the chain schedules its next sweep."""
     return callback_sweeper.sweep_callbacks(runtime(), chain)
+
+
+def refresh_wallboard_today() -> bool:
+    """Today's figures for every wallboard, read once for the whole centre and shared through Redis."""
+    return wallboard.refresh_today(runtime())

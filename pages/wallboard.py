@@ -8,6 +8,8 @@ rating), so the script only copies text and a colour class into place.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -71,9 +73,19 @@ def _keyed(board: dict) -> list[tuple[str, dict]]:
     return rows
 
 
+def _today(board: dict) -> str:
+    """Since when today's figures count, and the time they are of (a worker reads them every second or so)."""
+    if not board["today_ready"]:
+        return "Today's figures are not available yet"
+    since = datetime.fromisoformat(board["today_from"])
+    of = datetime.fromtimestamp(board["today_at"], since.tzinfo)
+    return f"Today since {since:%H:%M}, as of {of:%H:%M:%S}"
+
+
 def cells(board: dict) -> dict[str, list[str]]:
-    """'<row>:<figure>' -> [text, rating] for every figure on the board."""
-    return {f"{key}:{figure}": list(shown) for key, row in _keyed(board) for figure, shown in _shown(row).items()}
+    """'<row>:<figure>' -> [text, rating] for every figure on the board, and the line saying what today is."""
+    figures = {f"{key}:{figure}": list(shown) for key, row in _keyed(board) for figure, shown in _shown(row).items()}
+    return figures | {"board:today": [_today(board), ""]}
 
 
 @bp.get("/wallboard")

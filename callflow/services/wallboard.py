@@ -3,32 +3,34 @@ presence) and today so far (the report's figures since the line's midnight), wit
 department's target, for the supervisors' screen that refreshes every second.
 
 The "now" half is read fresh on every refresh, in one Redis round trip and one database session whatever the
-number of departments or callers (`store/realtime.py`); the "today" half is the reports' (`services/reports.py`),
-whose queries take longer than a refresh may: every screen of a process is shown the figures last read, and a
-refresh that finds them older than `TODAY_SECONDS` has them read again in the background (they move only when a
-worker logs a finished call's events anyway). Agents' own queue panel is the console's (`console_view.py`),
-unchanged.
+number of departments or callers (`store/realtime.py`). The "today" half is the reports' (`services/reports.py`),
+whose queries take longer than a refresh may: a worker reads it for the whole centre (`refresh_today`, job
+`refresh_wallboard_today`) and shares it through Redis (`store/wallboard_today.py`), and a refresh reads it in
+that same round trip, never running the reports' queries itself. A refresh that finds the figures older than
+`TODAY_SECONDS` asks a worker for new ones (one job for every screen of every process) and shows the last ones
+meanwhile, with the clock time they are of (`today_at`): while anyone watches they move about every second,
+and nobody watching costs nothing. Agents' own queue panel is the console's (`console_view.py`), unchanged.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-import weakref
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from callflow.domain import wallboard as rating
 from callflow.domain.wallboard import Target
-from callflow.services import reports
+from callflow.services import queued, reports
 from callflow.services.console_view import department_lines
-from callflow.store import realtime
+from callflow.store import realtime, wallboard_today
 from callflow.store.presence import Presence
+from callflow.store.wallboard_today import ASKED_SECONDS, Today
 
 log = logging.getLogger(__name__)
 
-TODAY_SECONDS = 1.0  # how long one process reuses today's figures (real seconds)
+TODAY_SECONDS = 1.0  # real seconds today's figures count as fresh before a refresh asks a worker for new ones
+TODAY_JOB = "refresh_wallboard_today"  # `callflow.jobs`
 AGENT_STATES = {Presence.AVAILABLE.value: "available", Presence.OFFERED.value: "ringing",
                 Presence.ON_CALL.value: "on_call", Presence.WRAP_UP.value: "wrap_up", Presence.AWAY.value: "away"}
 # Today's counts that add up over departments; the rates are worked out again from the sums.
@@ -46,8 +48,10 @@ def board(rt) -> dict:
     with rt.sessions() as db:
         staff = realtime.staff(db)
         callbacks = realtime.callbacks_waiting(db)
-    queues, presence = realtime.Realtime(rt.redis).snapshot(departments, staff)
-    today = _today(rt, scripts, now)
+    queues, presence, stored, ask = realtime.Realtime(rt.redis).snapshot(departments, staff)
+    if ask:
+        _ask_for_today(rt)
+    today = stored.departments if stored is not None else {}
     lines = []
     for script in scripts:
         rows = [_department(dept_id, dept, queues.get(dept_id), callbacks.get(dept_id, 0), presence,
@@ -57,7 +61,8 @@ def board(rt) -> dict:
                       "total": _total("line", f"All of {script.company}", rows, presence, now)})
     every = [row for line in lines for row in line["departments"]]
     return {"at": now, "today_from": _midnight(scripts[0] if scripts else None, now).isoformat(),
-            "today_ready": today is not _NO_REPORT, "lines": lines,
+            "today_ready": stored is not None, "today_at": stored.at if stored is not None else None,
+            "lines": lines,
             "total": _total("centre", "Whole centre", every, presence, now)}
 
 
@@ -131,21 +136,34 @@ def _figures(raw: dict) -> dict:
     return figures
 
 
-# -- today so far: the reports' figures ------------------------------------------------------------------------
+# -- today so far: the reports' figures, read by a worker for the whole centre ----------------------------------
 
-_NO_REPORT: dict = {}
+def _ask_for_today(rt) -> None:
+    """Queue the worker's job that reads today's figures (this refresh won the mark: no other one is asking)."""
+    try:
+        queued.enqueue(rt, TODAY_JOB, result_ttl=0, failure_ttl=600, ttl=ASKED_SECONDS,
+                       description="the wallboard's figures of today")
+    except Exception:
+        wallboard_today.unanswered(rt.redis)  # the next refresh asks again
+        raise
 
 
-class _Today:
-    """One process's today's figures: what every refresh shows, read again in the background once older than
-    `TODAY_SECONDS`, so no refresh waits for the report's queries (only the first one, with nothing to show)."""
+def refresh_today(rt) -> bool:
+    """Read today's figures by department from the reports and share them with every wallboard (the worker's
+    job); False when they could not be read (the last ones stay up, the board's "now" half is unaffected).
 
-    def __init__(self, figures: dict):
-        self.figures, self.read_at, self.reading = figures, time.monotonic(), False
-
-
-_today_of: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # rt -> _Today
-_today_lock = threading.Lock()
+    They stay fresh until `TODAY_SECONDS` after this read began, so screens see them move every second; a
+    read slower than that keeps them fresh as long again, so the job never takes more than half a worker."""
+    started, now = time.monotonic(), rt.clock.timestamp()
+    try:
+        figures = _read_today(rt, list(rt.scripts.current.values()), now)
+    except Exception:
+        log.exception("today's figures could not be read; the wallboard keeps the last ones")
+        wallboard_today.unanswered(rt.redis)
+        return False
+    took = time.monotonic() - started
+    wallboard_today.save(rt.redis, Today(figures, now), max(TODAY_SECONDS - took, took))
+    return True
 
 
 def _midnight(script, now: float) -> datetime:
@@ -155,48 +173,15 @@ def _midnight(script, now: float) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _today(rt, scripts, now: float) -> dict:
-    """Department -> today's figures from the reports, since each line's midnight (`_NO_REPORT` while they
-    cannot be read). `TODAY_SECONDS` 0 reads them afresh on every refresh."""
-    with _today_lock:
-        known = _today_of.get(rt)
-        if known is not None and TODAY_SECONDS > 0:
-            if time.monotonic() - known.read_at >= TODAY_SECONDS and not known.reading:
-                known.reading = True
-                threading.Thread(target=_read_again, args=(rt, known, scripts), daemon=True,
-                                 name="wallboard-today").start()
-            return known.figures
-    figures = _read_today(rt, scripts, now)
-    with _today_lock:
-        _today_of[rt] = _Today(figures)
-    return figures
-
-
-def _read_again(rt, known: _Today, scripts) -> None:
-    """Today's figures read in the background; what was shown stays until they are in."""
-    figures = _NO_REPORT
-    try:
-        figures = _read_today(rt, scripts, rt.clock.timestamp())
-    finally:
-        with _today_lock:
-            if figures is not _NO_REPORT or known.figures is _NO_REPORT:
-                known.figures = figures
-            known.read_at, known.reading = time.monotonic(), False
-
-
 def _read_today(rt, scripts, now: float) -> dict:
-    """The reports' figures by department (the board's "now" half must never go dark when they fail)."""
+    """The reports' figures by department, since each line's midnight."""
     figures: dict = {}
-    try:
-        end = datetime.fromtimestamp(now, UTC) + timedelta(seconds=1)
-        for start, wanted in _days(scripts, now).items():
-            report = reports.report(rt, start, end)
-            for dept_id, values in _per_department(report).items():
-                if dept_id in wanted:
-                    figures[dept_id] = values
-    except Exception:
-        log.exception("today's figures could not be read; the wallboard shows the queues only")
-        return _NO_REPORT
+    end = datetime.fromtimestamp(now, UTC) + timedelta(seconds=1)
+    for start, wanted in _days(scripts, now).items():
+        report = reports.report(rt, start, end)
+        for dept_id, values in _per_department(report).items():
+            if dept_id in wanted:
+                figures[dept_id] = values
     return figures
 
 

@@ -6,7 +6,9 @@ per caller; here one Lua script walks each queue from its head only until it mee
 at the lowest priority, whose entry time is then the longest wait (callers ahead of them hold a higher
 priority, a transferred caller's or a booked callback's, and are looked at one by one: there are few), and
 reads every agent's presence in the same call (a pipeline of one HGET per agent cost more in redis-py's
-packing and parsing than Redis took to answer).
+packing and parsing than Redis took to answer). The same call reads today's figures as a worker last stored them
+(`store/wallboard_today.py`) and, when they are no longer fresh and nobody has asked yet, marks them asked for,
+so the refresh that gets the mark, and only that one, queues the worker's job.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from callflow.store.callbacks import CallbackState
 from callflow.store.models import Agent, Callback
 from callflow.store.presence import PRESENCE_KEY, Presence
 from callflow.store.queues import CALLBACKS_KEY, ENTRY_KEY, QUEUE_KEY
+from callflow.store.wallboard_today import ASKED_KEY, ASKED_SECONDS, FRESH_KEY, TODAY_KEY, Today, decode
 
 # Callbacks asked for and not yet over: booked for a time, in line, being dialled, or to be tried again.
 CALLBACKS_WAITING = (CallbackState.SCHEDULED, CallbackState.REQUESTED, CallbackState.DIALLING,
@@ -30,7 +33,7 @@ CALLBACKS_WAITING = (CallbackState.SCHEDULED, CallbackState.REQUESTED, CallbackS
 _SNAPSHOT = """
 local queues, states = {}, {}
 local departments = tonumber(ARGV[5])
-for i = 6, 5 + departments do
+for i = 7, 6 + departments do
   local queue, callbacks = ARGV[1] .. ARGV[i], ARGV[2] .. ARGV[i]
   local size, held = redis.call('ZCARD', queue), redis.call('ZCARD', callbacks)
   local oldest = false
@@ -53,10 +56,12 @@ for i = 6, 5 + departments do
   end
   queues[#queues + 1] = {size - held, held, oldest}
 end
-for i = 6 + departments, #ARGV do
+for i = 7 + departments, #ARGV do
   states[#states + 1] = redis.call('HGET', ARGV[4] .. ARGV[i], 'state') or ''
 end
-return {queues, states}
+local asked = 0
+if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[6]) then asked = 1 end
+return {queues, states, redis.call('GET', KEYS[1]) or '', asked}
 """
 
 
@@ -87,8 +92,9 @@ class Realtime:
         self._snapshot = connection.register_script(_SNAPSHOT)
 
     def snapshot(self, departments: Iterable[str], agents: Iterable[tuple[str, tuple[str, ...]]]) \
-            -> tuple[dict[str, QueueNow], list[StaffMember]]:
-        """Every department's queue and every agent's presence, in one round trip (one script).
+            -> tuple[dict[str, QueueNow], list[StaffMember], Today | None, bool]:
+        """Every department's queue, every agent's presence and today's figures as last stored (None: none yet),
+        in one round trip (one script); True last when this caller is to ask a worker for new figures.
 
         `agents`: (login, departments) pairs, from the database (`staff`)."""
         departments, agents = list(departments), list(agents)
@@ -97,17 +103,18 @@ class Realtime:
         except redis.exceptions.NoScriptError:  # a restarted or flushed Redis: load the script, then read again
             self.connection.script_load(_SNAPSHOT)
             replies = self._read(departments, agents)
-        lines, states = replies
+        lines, states, today, asked = replies
         queues = {department: QueueNow(int(callers), int(held), None if oldest is None else float(oldest))
                   for department, (callers, held, oldest) in zip(departments, lines, strict=True)}
         staff = [StaffMember(login, served, state.decode() or Presence.AWAY.value)
                  for (login, served), state in zip(agents, states, strict=True)]
-        return queues, staff
+        return queues, staff, decode(today), bool(asked)
 
     def _read(self, departments: list[str], agents: list) -> list:
         """The script by its hash: redis-py would first ask Redis whether it knows it, a round trip of its own."""
-        return self.connection.evalsha(self._snapshot.sha, 0, QUEUE_KEY, CALLBACKS_KEY, ENTRY_KEY, PRESENCE_KEY,
-                                       len(departments), *departments, *(login for login, _ in agents))
+        return self.connection.evalsha(self._snapshot.sha, 3, TODAY_KEY, FRESH_KEY, ASKED_KEY, QUEUE_KEY,
+                                       CALLBACKS_KEY, ENTRY_KEY, PRESENCE_KEY, len(departments), ASKED_SECONDS * 1000,
+                                       *departments, *(login for login, _ in agents))
 
 
 def staff(session: Session) -> list[tuple[str, tuple[str, ...]]]:

@@ -17,7 +17,7 @@
   }
 
   function paint(cells) {
-    main.querySelectorAll("[data-cell]").forEach(function (element) {
+    document.querySelectorAll("[data-cell]").forEach(function (element) {
       var shown = cells[element.getAttribute("data-cell")];
       if (!shown) { return; }
       if (element.textContent !== shown[0]) { element.textContent = shown[0]; }

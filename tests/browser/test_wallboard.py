@@ -7,6 +7,8 @@ page and its data.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,6 +27,7 @@ pytestmark = pytest.mark.e2e
 WORDS = "my card isn't working in shops"  # steering: Cards
 PATIENCE = 600  # virtual seconds the caller holds before giving up: 10 s at the e2e ring's 60 times
 REFRESH_MS = 3000  # the board polls every second: a change shows within one poll and its answer
+TODAY_MS = 10000  # a refresh asks the worker for today's figures, which shows them at a later poll
 SCREENSHOT = "/tmp/wallboard.png"
 
 
@@ -51,6 +54,9 @@ def test_the_wallboard_shows_a_caller_arrive_and_give_up_without_a_reload(floor,
     expect(longest).to_have_text("—")
     expect(page.locator('[data-cell="cards:away"]')).to_have_text("1")
     page.evaluate("window.notReloaded = true")
+    # Today's figures come from the worker, asked by the board's first refresh; the page says what time they are of.
+    expect(page.locator('[data-cell="board:today"]')).to_contain_text(re.compile(r"as of \d\d:\d\d:\d\d"),
+                                                                      timeout=TODAY_MS)
 
     call = carrier.place_call(from_=CALLER, to=LINE, caller=Caller([say(WORDS)], patience=PATIENCE))
     call.wait_for("enqueued", timeout=30)  # nobody free in Cards: the caller holds

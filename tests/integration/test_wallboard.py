@@ -1,12 +1,17 @@
 """The wallboard's figures for now on real Redis and the real database, put there by the store modules as the
-app puts them; and who may open it: supervisors and administrators, never agents."""
+app puts them; today's figures as a real RQ worker reads them for the whole centre; and who may open it:
+supervisors and administrators, never agents."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
+from rq import Worker
 
 from callflow.domain.clock import FixedClock
 from callflow.services import reports, wallboard
@@ -16,6 +21,8 @@ from callflow.store.agents import add_agent
 from callflow.store.callbacks import CallbackState, move, request_callback
 from callflow.store.presence import Presence
 from callflow.store.queues import MemberKind
+from tests.e2e.conftest import stop
+from tests.waiting import wait_for
 from webapp import create_app
 
 PASSWORD = "correct horse battery"
@@ -41,6 +48,20 @@ def app(settings, sessions):
 @pytest.fixture
 def rt(app):
     return app.extensions["callflow"]
+
+
+@pytest.fixture
+def worker(settings, redis, rt):
+    """A real `callflow worker` process on the test Redis and database, its clock at the test's 9 o'clock."""
+    env = dict(os.environ, REDIS_URL=settings.redis_url, DATABASE_URL=settings.database_url,
+               TWILIO_ACCOUNT_SID=settings.twilio_account_sid, TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
+               TWILIO_API_URL="http://127.0.0.1:9", IVR_SCRIPTS=str(settings.ivr_scripts),
+               CALLFLOW_INSTANCE=str(settings.instance_path), CALLFLOW_CLOCK_START=NINE.isoformat())
+    process = subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env)
+    wait_for(lambda: Worker.all(connection=redis) or process.poll() is not None, what="the RQ worker to start")
+    assert process.poll() is None, "the RQ worker exited at start"
+    yield process
+    stop(process)
 
 
 def waits(rt, sid: str, department: str, waited: float, priority: int = 0) -> None:
@@ -120,7 +141,11 @@ def logged(rt, *events) -> None:
         contact_events.append(session, rows)
 
 
-def test_todays_figures_are_the_reports_since_the_lines_midnight(rt):
+def ready(board: dict) -> dict | None:
+    return board if board["today_ready"] else None
+
+
+def test_todays_figures_are_the_reports_since_the_lines_midnight_read_by_a_worker(rt, worker):
     logged(rt,
            ("c1", "queued", "08:00", "cards", None, None), ("c1", "answered", "08:01", "cards", 20, None),
            ("c1", "talk-ended", "08:05", "cards", 200, None), ("c1", "wrap-up", "08:06", "cards", 40, None),
@@ -134,7 +159,9 @@ def test_todays_figures_are_the_reports_since_the_lines_midnight(rt):
     with rt.sessions.begin() as session:  # yesterday's call, at 23:00 on 30 November
         contact_events.append(session, [{"key": "y0:q", "call_sid": "y0", "kind": "queued", "line": LINE,
                                          "at": NINE.timestamp() - 10 * 3600, "department": "cards"}])
-    board = wallboard.board(rt)
+    # The first refresh asks the worker and does not wait for it; a refresh after its answer shows the day.
+    board = wait_for(lambda: ready(wallboard.board(rt)), timeout=30, what="the worker's figures of today")
+    assert NINE.timestamp() <= board["today_at"] <= board["at"] + 300  # the worker's clock started at 9 too
     expected = reports.report(rt, datetime(2026, 12, 1), datetime(2026, 12, 1, 9, 0, 1))["departments"]
     cards = row(board, "cards")["today"]
     assert (cards["offered"], cards["answered"], cards["abandoned"]) == (3, 2, 1) == \
@@ -153,9 +180,24 @@ def test_todays_figures_are_the_reports_since_the_lines_midnight(rt):
 
 def test_today_is_empty_but_the_board_still_answers_without_the_days_figures(rt):
     board = wallboard.board(rt)
+    assert board["today_ready"] is False and board["today_at"] is None
     cards = row(board, "cards")
     assert cards["today"]["offered"] == 0 and cards["today"]["service_level"] is None
     assert "service_level" not in cards["ratings"]  # nothing to judge yet
+    assert cards["now"]["agents"]["away"] == 2  # the figures for now are up all the same
+
+
+def test_every_refresh_asks_for_todays_figures_once_and_none_waits_for_them(rt):
+    """No worker here: the refreshes answer at once with what is stored, and however many screens refresh,
+    one job is asked for until a worker answers it."""
+    logged(rt, ("c1", "queued", "08:00", "cards", None, None), ("c1", "abandoned", "08:02", "cards", 90, None))
+    boards = [wallboard.board(rt) for _ in range(5)]
+    assert [board["today_ready"] for board in boards] == [False] * 5
+    assert [job.func_name for job in rt.jobs.get_jobs()] == ["callflow.jobs.refresh_wallboard_today"]
+    assert wallboard.refresh_today(rt) is True  # what the worker's job runs
+    board = wallboard.board(rt)
+    assert board["today_ready"] is True and board["today_at"] == NINE.timestamp()
+    assert row(board, "cards")["today"]["abandoned"] == 1
 
 
 def csrf_of(client) -> str:
@@ -180,6 +222,8 @@ def test_supervisors_and_administrators_open_the_wallboard(app, rt, login):
     data = client.get("/wallboard/data", headers={"Accept": "application/json"}).get_json()
     assert data["cells"]["cards:waiting"] == ["1", "warn"]
     assert data["cells"]["cards:longest_wait"] == ["1:15", "warn"]
+    assert data["cells"]["board:today"] == ["Today's figures are not available yet", ""]  # no worker here
+    assert 'data-cell="board:today">Today&#39;s figures are not available yet<' in html
     assert row(data["board"], "cards")["now"]["waiting"] == 1
 
 
