@@ -1,13 +1,16 @@
 """Benchmark call steering on Banking77 (8 departments) and CLINC150's out-of-scope requests.
 
     python bench/routing_eval.py [--split test|dev] [--seeds 5] [--routers tfidf,embeddings]
-                                 [--script ivr_scripts/acme_bank.yaml]
+                                 [--script ivr_scripts/acme_bank.yaml] [--sets written,spoken] [--only TEXT]
 
 `--split dev` holds out a fifth of the Banking77 train split and uses CLINC150 oos_val: the only split to
 tune on. `--split test` trains on the whole train split and measures on test.csv and oos_test: measure,
 never tune. Every configuration is listed beside the plain TF-IDF + LinearSVC baseline from RESEARCH.md,
 measured in the same run. `--routers` picks the shipped routers to measure: the default TF-IDF one and the
-optional sentence-embedding one (skipped, with a note, when its extra is not installed).
+optional sentence-embedding one (skipped, with a note, when its extra is not installed). `--sets` picks
+what to measure on: the written requests, their spoken twins (`data/spoken/`, built by `bench/spoken_set.py`
+from the test split; with `--split dev`, built by the same rules from the dev fifth), or both, one table each.
+`--only` keeps the configurations whose name contains the text (e.g. "script phrases only").
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from tqdm import tqdm
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))  # spoken_set, also when `callflow routing-eval` loads this file
 
 from callflow.domain.steering import evaluate
 from callflow.domain.steering.router import Router
@@ -62,8 +66,11 @@ class Data:
     oos: list[str]
 
 
-def load_data(data_dir: Path, split: str) -> Data:
-    """Read Banking77 and CLINC150's out-of-scope queries (the repository's data/, see its README)."""
+def load_data(data_dir: Path, split: str, spoken: bool = False) -> Data:
+    """Read Banking77 and CLINC150's out-of-scope queries (the repository's data/, see its README).
+
+    `spoken`: measure on the spoken-style twins of the same requests instead (`bench/spoken_set.py`).
+    """
     banking = data_dir / "banking77"
     if not (banking / "train.csv").exists():
         raise SystemExit(f"Banking77 not found under {banking}: pass --data pointing at the repository's data/")
@@ -84,6 +91,18 @@ def load_data(data_dir: Path, split: str) -> Data:
     else:
         measure = rows("test.csv")
         oos = [t for t, _ in clinc["oos_test"]]
+    if spoken and split == "dev":
+        from spoken_set import build
+
+        measure = [(t, c) for t, c, _ in build(measure, department)]
+        oos = [t for t, _, _ in build([(t, "oos") for t in oos], None)]
+    elif spoken:
+        def spoken_rows(name: str) -> list[tuple[str, str]]:
+            with open(data_dir / "spoken" / name, newline="", encoding="utf-8") as handle:
+                return [(r["text"], r["category"]) for r in csv.DictReader(handle)]
+
+        measure = spoken_rows("banking77_test_spoken.csv")
+        oos = [t for t, _ in spoken_rows("clinc150_oos_test_spoken.csv")]
     history: dict[str, list[str]] = defaultdict(list)
     fine: dict[str, list[str]] = defaultdict(list)
     for text, category in train:
@@ -326,26 +345,31 @@ def run(
     split: str = "test",
     seeds: int = 5,
     kinds: Sequence[str] = ("tfidf", "embeddings"),
+    sets: Sequence[str] = ("written", "spoken"),
+    only: str = "",
 ) -> str:
-    """Run every configuration with a progress bar and return the summary table."""
+    """Run every configuration with a progress bar and return a summary table per evaluation set."""
     import tempfile
 
-    data = load_data(data_dir, split)
     script = {
         SCRIPT_TO_BANKING77.get(d, d): p for d, p in examples_from_script(load_script(script_path)).items()
     }
     kinds, notes = available(kinds)
-    configs = configurations(data, script, seeds, kinds)
-    jobs = [(c, s) for c in configs for s in range(c.seeds)]
-    results: dict[str, list[dict[str, float]]] = defaultdict(list)
-    with tempfile.TemporaryDirectory() as tmp:
-        for config, seed in tqdm(jobs, desc=f"routing-eval ({split})", unit="model"):
-            results[config.name].append(measure(config, seed, data, Path(tmp)))
-    header = (
-        f"split={split}: {len(data.texts)} in-scope utterances, {len(data.oos)} out-of-scope, seeds={seeds}, "
-        f"routers={','.join(kinds)}"
-    )
-    return "\n".join([header, *notes]) + "\n\n" + table(results)
+    out = []
+    for which in sets:
+        data = load_data(data_dir, split, spoken=which == "spoken")
+        configs = [c for c in configurations(data, script, seeds, kinds) if only in c.name]
+        jobs = [(c, s) for c in configs for s in range(c.seeds)]
+        results: dict[str, list[dict[str, float]]] = defaultdict(list)
+        with tempfile.TemporaryDirectory() as tmp:
+            for config, seed in tqdm(jobs, desc=f"routing-eval ({split}, {which})", unit="model"):
+                results[config.name].append(measure(config, seed, data, Path(tmp)))
+        header = (
+            f"split={split}, {which}: {len(data.texts)} in-scope utterances, {len(data.oos)} out-of-scope, "
+            f"seeds={seeds}, routers={','.join(kinds)}"
+        )
+        out.append("\n".join([header, *notes]) + "\n\n" + table(results))
+    return "\n\n".join(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -358,9 +382,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--routers", default="tfidf,embeddings", help="comma-separated: tfidf (default router), embeddings"
     )
+    parser.add_argument("--sets", default="written,spoken", help="comma-separated: written, spoken")
+    parser.add_argument("--only", default="", help="only configurations whose name contains this")
     args = parser.parse_args(argv)
     kinds = [k.strip() for k in args.routers.split(",") if k.strip()]
-    print(run(args.data, args.script, args.split, args.seeds, kinds))
+    sets = [k.strip() for k in args.sets.split(",") if k.strip()]
+    print(run(args.data, args.script, args.split, args.seeds, kinds, sets, args.only))
     return 0
 
 
