@@ -112,5 +112,7 @@ class Runtime:
 
     def close(self) -> None:
         """Release pooled connections (the embedded Redis lives as long as the process)."""
+        if getattr(self, "keeper", None) is not None:  # a serving process's keeper (services/warm_up.py)
+            self.keeper.stop()
         if "engine" in self.__dict__:
             self.engine.dispose()

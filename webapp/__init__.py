@@ -17,7 +17,7 @@ from callflow import log_masking
 from callflow.runtime import Runtime
 from callflow.settings import Settings
 from pages import admin, api, browser_phone, console, demo, reports, staff, steering_admin, wallboard
-from webapp import metrics, oversize
+from webapp import metrics, oversize, warm
 from webhooks import agent_voice, callback_voice, hold, survey_voice, voice
 
 PAGES = Path(pages.__file__).parent
@@ -63,6 +63,7 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(wallboard.bp)  # supervisors' live wallboard
     metrics.init_app(app)  # /metrics for Prometheus (bearer token) and every request's time
     oversize.init_app(app)  # a refused body is drained (or the connection closed): keep-alive survives 413
+    warm.init_app(app)  # a script parsed or a router trained while a caller waits is logged (issue 22)
 
     @app.get("/health")
     def health():

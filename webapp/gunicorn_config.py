@@ -24,7 +24,7 @@ import gc
 
 from callflow.services import metrics
 from callflow.settings import Settings
-from webapp import oversize
+from webapp import oversize, warm
 
 worker_class = "gthread"
 threads = 8
@@ -40,6 +40,7 @@ def child_exit(server, worker) -> None:
 
 
 def post_worker_init(worker) -> None:
+    warm.warm_up_app(worker.wsgi)  # scripts and routers loaded before the first caller, and frozen with the rest
     gc.collect()
     gc.freeze()
 

@@ -11,10 +11,12 @@ import threading
 from pathlib import Path
 
 import click
+import redis
 
 from callflow import demo as demo_mode
 from callflow.carrier.__main__ import main as carrier_main
-from callflow.services import metrics
+from callflow.runtime import Runtime
+from callflow.services import metrics, warm_up
 from callflow.settings import Settings
 from callflow.store import db as database
 from callflow.store.connections import redis_connection, redis_url_of
@@ -37,6 +39,7 @@ def serve(host: str, port: int, workers: int, rq_worker: bool | None) -> None:
         # Start the embedded Redis here and hand its address to every child, so they share one server.
         env["REDIS_URL"] = redis_url_of(redis_connection(settings))
     env.setdefault("PUBLIC_URL", f"http://{host}:{port}")
+    _routers_ready(settings)
     children = []
     if rq_worker or (rq_worker is None and not settings.redis_url):
         children.append(subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env))
@@ -49,6 +52,21 @@ def serve(host: str, port: int, workers: int, rq_worker: bool | None) -> None:
         for child in children:
             child.terminate()
             child.wait(timeout=10)
+
+
+def _routers_ready(settings: Settings) -> None:
+    """Every live script version's router trained and published before the web processes start, so each of
+    them only loads it (issue 22: no caller waits for a training, nor a web process for one)."""
+    runtime = Runtime(settings)
+    try:
+        trained = warm_up.publish_missing(runtime)
+    except redis.RedisError as error:  # each web process then trains its own before it serves
+        click.echo(f"could not publish the steering routers before start: {error}", err=True)
+        return
+    finally:
+        runtime.close()
+    if trained:
+        click.echo(f"steering routers trained and published for {len(trained)} script versions")
 
 
 @click.command()

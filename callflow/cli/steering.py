@@ -9,11 +9,9 @@ from datetime import UTC, datetime
 import click
 
 from callflow.cli.connections import command_runtime
-from callflow.domain.script.library import load_library
 from callflow.domain.script.loader import load_script
 from callflow.domain.script.preview import preview
-from callflow.services import learning
-from callflow.settings import Settings
+from callflow.services import learning, routers
 
 
 @click.command()
@@ -26,22 +24,20 @@ def route(utterances, script_path, as_json) -> None:
 
     Reads one utterance per line from standard input when none is given.
     """
-    # Lazy start-up: scikit-learn (about a second) is for `route` alone, not for `learned`.
-    from callflow.domain.steering.training import router_for_script
-
+    runtime = command_runtime()
     if script_path:
         script = load_script(script_path)
     else:
-        script = load_library(Settings.from_env().ivr_scripts).for_number("")
+        script = runtime.script_for_number("")  # the default line as callers get it (files and publications)
         if script is None:
             raise click.UsageError("no default line in IVR_SCRIPTS; give --script FILE")
-    router = router_for_script(script)
-    if router is None:
+    steer = routers.preview_router(runtime, script)  # the router callers get: with what steering learned
+    if steer is None:
         raise click.UsageError("the script's departments give no example phrases to steer with")
     lines = utterances or tuple(line.strip() for line in sys.stdin if line.strip())
     now = datetime.now(UTC)
     for text in lines:
-        result = preview(script, router.steer, text, now)
+        result = preview(script, steer, text, now)
         if as_json:
             click.echo(json.dumps(result.as_dict()))
         else:

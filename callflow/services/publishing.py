@@ -19,6 +19,7 @@ from callflow.domain.script.lint import lint_text
 from callflow.domain.script.loader import forbidden_characters, parse_script, script_version
 from callflow.domain.script.model import Script
 from callflow.domain.script.problems import ScriptInvalid, ScriptProblem, errors_in
+from callflow.services import routers
 from callflow.store import publications
 from callflow.store.publications import Live
 
@@ -100,6 +101,7 @@ def _record(rt, session, version, script: Script, by: str, reason: str, action: 
                        f"version {version.id}" + (f": {reason}" if reason else ""))
     session.commit()
     rt.live_scripts.published_here(version.name, script, version.text)
+    routers.queue_training(rt, script)  # a worker trains its router; no caller waits for it
 
 
 def _record_file_in_service(session, name: str, in_service, now) -> None:

@@ -5,12 +5,14 @@ A script has three homes, each with one job: its file in `ivr_scripts/` (where i
 through git), the database's publications (what an administrator put in service: `store/publications.py`)
 and Redis (each version's text, so any process can run any live call's version: `store/scripts.py`). This
 module builds the process's library from them; it parses a text once per process (`ScriptLibrary.publish`
-knows the versions it has loaded).
+knows the versions it has loaded). A serving web process (`services/warm_up.py`) never parses while a caller
+waits: its keeper re-reads the scripts beside the traffic and swaps the new library in whole.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import redis
@@ -19,6 +21,7 @@ from callflow.domain.script.library import ScriptLibrary, load_library
 from callflow.domain.script.loader import load_script_text
 from callflow.domain.script.model import Script
 from callflow.domain.script.problems import ScriptInvalid
+from callflow.services import cold_work
 from callflow.store import publications
 from callflow.store import scripts as shared
 
@@ -33,11 +36,14 @@ class LiveScripts:
         self._library: ScriptLibrary | None = None
         self._stamp: tuple = (None, None)
         self._shared_versions: set[str] = set()
+        self._reloading = threading.Lock()  # the keeper's reload and this process's own publications, one at a time
+        self.serving = False  # a web process after its warm-up: scripts are re-read by its keeper, not by calls
 
     @property
     def library(self) -> ScriptLibrary:
         """The library, loaded on first use (the files, then the publications over them)."""
         if self._library is None:
+            cold_work.note("parsed the scripts in service")
             self._stamp = self._current_stamp()
             library = load_library(self.rt.settings.ivr_scripts, frozenset(self.rt.settings.callback_countries))
             self._overlay_published(library)
@@ -73,6 +79,10 @@ class LiveScripts:
     def published_here(self, name: str, script: Script, text: str) -> None:
         """This process published a script it has loaded: put it in service here at once, without parsing
         it again, share its text, and tell the other processes (they reload before their next new call)."""
+        with self._reloading:
+            self._published_here(name, script, text)
+
+    def _published_here(self, name: str, script: Script, text: str) -> None:
         library = self.library
         before = self._current_stamp()
         library.put(name, script, text)
@@ -86,18 +96,31 @@ class LiveScripts:
         """The script in service for a called number, shared with every process by version so the call
         keeps it to the end. Scripts are re-read when the folder's files change (a stat per file per new
         call) or something was published (one Redis read)."""
+        if not self.serving:
+            self.refresh()
         library = self.library
-        stamp = self._current_stamp()
-        if stamp != self._stamp:
-            for name, found in library.reload().items():
-                log.error("script %s refused, its last valid version stays in service: %s", name, found[0])
-            self._overlay_published(library)
-            self._stamp = stamp
         script = library.for_number(called)
         if script is not None and script.version not in self._shared_versions:
             shared.share(self.rt.redis, script.version, library.texts[script.version], keep_existing=True)
             self._shared_versions.add(script.version)
         return script
+
+    def refresh(self) -> bool:
+        """Re-read the scripts if the folder's files changed or something was published; whether they were.
+        A new library is built beside the one in service and swapped in whole, so calls never see half of it."""
+        with self._reloading:
+            library = self.library
+            stamp = self._current_stamp()
+            if stamp == self._stamp:
+                return False
+            cold_work.note("re-read the scripts in service")
+            fresh = ScriptLibrary(library.folder, current=dict(library.current), versions=dict(library.versions),
+                                  texts=dict(library.texts), dial_countries=library.dial_countries)
+            for name, found in fresh.reload().items():
+                log.error("script %s refused, its last valid version stays in service: %s", name, found[0])
+            self._overlay_published(fresh)
+            self._library, self._stamp = fresh, stamp
+            return True
 
     def version(self, version: str) -> Script | None:
         """The script version a call started with, from this process or from the one that started it."""
@@ -109,6 +132,7 @@ class LiveScripts:
                 text = self._saved_text(version)
             if text is None:
                 return None
+            cold_work.note(f"parsed script version {version}")
             script = load_script_text(text, f"version {version}")
             library.versions[version] = script
             library.texts[version] = text

@@ -34,3 +34,11 @@ def publish(connection: redis.Redis, script_version: str, router_bytes: bytes, r
 def claim_training(connection: redis.Redis, script_version: str) -> bool:
     """Whether this process is the one to ask a worker to train the version's router (once a while)."""
     return bool(connection.set(ROUTER_TRAINING_KEY + script_version, "1", nx=True, ex=ROUTER_TRAINING_SECONDS))
+
+
+def published_ids(connection: redis.Redis, script_versions: list[str]) -> dict[str, str | None]:
+    """The versions of the routers published for several script versions, in one round trip."""
+    if not script_versions:
+        return {}
+    raw = connection.mget([ROUTER_ID_KEY + version for version in script_versions])
+    return {version: value.decode() if value is not None else None for version, value in zip(script_versions, raw)}

@@ -17,9 +17,10 @@ from rq import Worker
 from werkzeug.serving import make_server
 
 from callflow.carrier import Caller, Carrier
+from callflow.services import cold_work
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.waiting import wait_for
-from webapp import create_app
+from webapp import create_app, warm
 
 RATE = 60.0  # virtual seconds per real second: prompts, holds and rings play 60 times faster
 # Virtual time starts on a Tuesday at 10:00 in London, so business hours hold on every machine at any hour.
@@ -67,6 +68,14 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"callers' longest silence over {len(SILENCES)} calls: {gap} ({test})")
 
 
+@pytest.fixture(autouse=True)
+def no_caller_waits_for_cold_work():
+    """Fails a test in which a webhook parsed a script or trained a router while a caller waited (issue 22)."""
+    cold_work.seen.clear()
+    yield
+    assert not cold_work.seen, f"callers waited while the app {cold_work.seen}"
+
+
 @pytest.fixture
 def clock_start() -> datetime:
     """When the test's virtual day begins; override in a test module to call at night or on a holiday."""
@@ -81,6 +90,7 @@ def app_server(settings, clock_start, sessions):
     app = create_app(dataclasses.replace(settings, public_url=public_url, clock_rate=RATE,
                                          clock_start=clock_start))
     server.app = app
+    warm.warm_up_app(app)  # ready before its first caller, as gunicorn's post_worker_init does (issue 22)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield app, public_url

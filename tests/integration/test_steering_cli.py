@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 SCRIPT = str(ROOT / "ivr_scripts" / "acme_bank.yaml")
 
 
-def test_route_says_where_a_phrase_goes_and_what_the_caller_hears():
+def test_route_says_where_a_phrase_goes_and_what_the_caller_hears(env):
     result = CliRunner().invoke(main, ["route", "--script", SCRIPT, "--json", "I lost my card"])
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)
@@ -23,7 +23,7 @@ def test_route_says_where_a_phrase_goes_and_what_the_caller_hears():
     assert "put you through to Fraud and Security" in answer["caller_hears"]
 
 
-def test_route_reads_phrases_from_standard_input_and_flags_out_of_scope():
+def test_route_reads_phrases_from_standard_input_and_flags_out_of_scope(env):
     result = CliRunner().invoke(main, ["route", "--script", SCRIPT], input="what's the weather tomorrow\n")
     assert result.exit_code == 0
     assert "unknown" in result.output and "didn't understand" in result.output
