@@ -12,7 +12,9 @@ import json
 import math
 from bisect import bisect_right
 from datetime import datetime, timedelta
+from functools import partial, reduce
 from itertools import pairwise
+from operator import add, itemgetter
 from zoneinfo import ZoneInfo
 
 INTERVALS = {"15m": 900, "hour": 3600, "day": 86400}
@@ -38,32 +40,77 @@ COUNTS = KINDS + ("answered_wait", "answered_wait_max", "abandoned_wait_max", "a
 MAXIMA = frozenset(name for name in COUNTS if name.endswith("_max"))
 
 Counts = dict[str, float]  # a name of COUNTS -> its value (absent: 0, or no maximum)
+Vector = tuple  # counts in the order of COUNTS: absent ones 0, maxima with nothing to measure _NO_WAIT
 _MAX_AT = tuple(COUNTS.index(name) for name in sorted(MAXIMA))
-_NO_WAIT = -1.0  # a maximum with nothing to measure, while counts are added up as lists
+_NO_WAIT = -1.0  # a maximum with nothing to measure, while counts are added up as vectors
+_EVERY_COUNT = itemgetter(*COUNTS)
+_added_up = partial(reduce, add)
+
+# A month by quarter hours is 22,000 rows of counts and 26,000 rows of figures: the counts stay tuples of
+# numbers (which the garbage collector stops watching) and are added up only where quarter hours fold into a
+# local hour or day, or into a department's or the line's total.
 
 
-def _vector(row: dict) -> list:
-    """A row's counts in the order of COUNTS, to add up quickly (a month by quarter hours is 25,000 rows)."""
-    vector = [row.get(name) or 0 for name in COUNTS]
+def _vector(row: dict) -> Vector:
+    """A row's counts in the order of COUNTS."""
+    try:
+        values = _EVERY_COUNT(row)
+    except KeyError:  # a row written by hand names only some counts
+        values = tuple(map(row.get, COUNTS))
+    vector = [value or 0 for value in values]
     for i in _MAX_AT:
-        vector[i] = _NO_WAIT if row.get(COUNTS[i]) is None else row[COUNTS[i]]
-    return vector
+        vector[i] = _NO_WAIT if values[i] is None else values[i]
+    return tuple(vector)
 
 
-def _add(into: list | None, other: list) -> list:
-    if into is None:
-        return list(other)
-    total = [a + b for a, b in zip(into, other, strict=True)]
+def _total(vectors: list[Vector]) -> Vector | None:
+    """Vectors added up one after the other in the order given (so floats add up alike on every Python, which
+    `sum` does not promise), the maxima as maxima; None for none."""
+    if len(vectors) < 2:
+        return vectors[0] if vectors else None
+    columns = list(zip(*vectors, strict=True))
+    total = list(map(_added_up, columns))
     for i in _MAX_AT:
-        total[i] = max(into[i], other[i])
-    return total
+        total[i] = max(columns[i])
+    return tuple(total)
 
 
-def _counts(vector: list | None) -> Counts:
-    return dict(zip(COUNTS, vector, strict=True)) if vector is not None else {}
-
-
-_EMPTY = dict.fromkeys(COUNTS, 0) | dict.fromkeys(MAXIMA)
+def _figures(vector: Vector) -> dict:
+    """The figures of a vector of counts: the report's definitions (docs/reports.md), in the order of FIGURES."""
+    (queued, answered, abandoned, _, _, transferred, requested, connected, made, kept, broken, contacts, _,
+     answered_wait, answered_wait_max, abandoned_wait_max, within, short, after_target, talk, wrap_up, right,
+     score, surveys) = vector
+    left = abandoned - short  # abandons that count: the short ones are left out
+    waits = [w for w in (answered_wait_max, abandoned_wait_max) if w != _NO_WAIT]
+    talk, wrap_up, right = talk or 0, wrap_up or 0, right or 0
+    return {
+        "offered": queued,
+        "answered": answered,
+        "abandoned": left,
+        "short_abandoned": short,
+        "abandoned_after_target": after_target,
+        "answered_within_target": within,
+        "service_level": _ratio(within, answered + after_target, 100),
+        "abandoned_percent": _ratio(left, answered + left, 100),
+        "asa_seconds": _ratio(answered_wait or 0, answered),
+        "aht_seconds": _ratio(talk + wrap_up, answered),
+        "talk_seconds": talk,
+        "wrap_up_seconds": wrap_up,
+        "longest_wait_seconds": max(waits) if waits else None,
+        "transfers_out": transferred,
+        "callbacks_requested": requested,
+        "callbacks_connected": connected,
+        "callbacks_connected_percent": _ratio(connected, requested, 100),
+        "promises_made": made,
+        "promises_kept": kept,
+        "promises_broken": broken,
+        "promise_kept_percent": _ratio(kept, kept + broken, 100),
+        "contacts": contacts,
+        "first_time_right": int(right),
+        "first_time_right_percent": _ratio(right, contacts, 100),
+        "surveys": surveys,
+        "csat_average": _ratio(score or 0, surveys),
+    }
 
 
 def _ratio(part: float, whole: float, scale: float = 1.0) -> float | None:
@@ -72,42 +119,10 @@ def _ratio(part: float, whole: float, scale: float = 1.0) -> float | None:
 
 def figures(counts: Counts) -> dict:
     """The report's figures for one department (or the line) and one interval (or the period)."""
-    c = _EMPTY | counts
-    answered, short, after_target, within = c["answered"], c["abandoned_short"], c["abandoned_after_target"], \
-        c["answered_within_target"]
-    left = c["abandoned"] - short  # abandons that count: the short ones are left out
-    waits = [w for w in (c["answered_wait_max"], c["abandoned_wait_max"]) if w is not None and w != _NO_WAIT]
-    kept, broken = c["promise-kept"], c["promise-broken"]
-    requested, connected = c["callback-requested"], c["callback-connected"]
-    talk, wrap_up, contacts, right = c["talk"] or 0, c["wrap_up"] or 0, c["contact-ended"], c["first_time_right"] or 0
-    return {
-        "offered": c["queued"],
-        "answered": answered,
-        "abandoned": left,
-        "short_abandoned": short,
-        "abandoned_after_target": after_target,
-        "answered_within_target": within,
-        "service_level": _ratio(within, answered + after_target, 100),
-        "abandoned_percent": _ratio(left, answered + left, 100),
-        "asa_seconds": _ratio(c["answered_wait"] or 0, answered),
-        "aht_seconds": _ratio(talk + wrap_up, answered),
-        "talk_seconds": talk,
-        "wrap_up_seconds": wrap_up,
-        "longest_wait_seconds": max(waits) if waits else None,
-        "transfers_out": c["transferred"],
-        "callbacks_requested": requested,
-        "callbacks_connected": connected,
-        "callbacks_connected_percent": _ratio(connected, requested, 100),
-        "promises_made": c["promise-made"],
-        "promises_kept": kept,
-        "promises_broken": broken,
-        "promise_kept_percent": _ratio(kept, kept + broken, 100),
-        "contacts": contacts,
-        "first_time_right": int(right),
-        "first_time_right_percent": _ratio(right, contacts, 100),
-        "surveys": c["surveys"],
-        "csat_average": _ratio(c["survey_score"] or 0, c["surveys"]),
-    }
+    return _figures(_vector(counts))
+
+
+_NOTHING = figures({})  # the figures of a quiet interval or department, copied into every quiet row
 
 
 def boundaries(start: datetime, end: datetime, interval: str | None, zone: ZoneInfo) -> list[int]:
@@ -143,13 +158,15 @@ def sql_buckets(bounds: list[int], interval: str | None) -> tuple[int | None, in
     return INTERVALS["15m"], 0
 
 
-def gathered(count_rows: list[dict], bounds: list[int]) -> dict[tuple[str, int], list]:
-    """The rows of `period_counts` gathered by (department, index of the interval their bucket lies in)."""
-    found: dict[tuple[str, int], list] = {}
+def gathered(count_rows: list[dict], bounds: list[int]) -> dict[tuple[str, int], Vector]:
+    """The rows of `period_counts` added up by (department, index of the interval their bucket lies in)."""
+    found: dict[tuple[str, int], Vector] = {}
+    several = len(bounds) > 1
     for row in count_rows:
-        index = max(0, bisect_right(bounds, row["bucket"]) - 1) if len(bounds) > 1 else 0
+        index = max(0, bisect_right(bounds, row["bucket"]) - 1) if several else 0
         key = (row["department"] or NO_DEPARTMENT, index)
-        found[key] = _add(found.get(key), _vector(row))
+        earlier = found.get(key)
+        found[key] = _vector(row) if earlier is None else _total([earlier, _vector(row)])
     return found
 
 
@@ -163,31 +180,39 @@ def build_report(count_rows: list[dict], bounds: list[int], interval: str | None
     """Figures per department and for the line, for the period and per interval.
 
     `departments` are always listed in the period's figures (with zeros when quiet), and others found in the
-    log after them; the intervals' rows list the departments the log names in the period."""
+    log after them; the intervals' rows list the departments the log names in the period. Figures are worked
+    out only where there are counts: a quiet interval's row is a copy of one set of zeros."""
     found = gathered(count_rows, bounds)
     active = {d for d, _ in found}
     names = list(departments) + sorted(active - set(departments))
-    per_department: dict[str, list | None] = dict.fromkeys(names)
-    by_interval: list[list | None] = [None] * len(bounds)
+    of_department: dict[str, list[Vector]] = {name: [] for name in names}
+    of_interval: list[list[Vector]] = [[] for _ in bounds]
     for (department, index), vector in found.items():
-        per_department[department] = _add(per_department[department], vector)
-        by_interval[index] = _add(by_interval[index], vector)
-    line = None
-    for vector in per_department.values():
-        line = line if vector is None else _add(line, vector)
-    labels = [interval_label(b, zone) for b in bounds] if interval else [None]
-    rows = []
-    if interval:
-        for name in (name for name in names if name in active):
-            rows += [{"department": name, "interval": labels[i], **figures(_counts(found.get((name, i))))}
-                     for i in range(len(bounds))]
-    return {
-        "departments": {name: figures(_counts(vector)) for name, vector in per_department.items()},
-        "totals": figures(_counts(line)),
-        "rows": rows,
-        "totals_by_interval": [{"interval": labels[i], **figures(_counts(v))} for i, v in enumerate(by_interval)]
-        if interval else [],
+        of_department[department].append(vector)
+        of_interval[index].append(vector)
+    per_department = {name: _total(vectors) for name, vectors in of_department.items()}
+    line = _total([vector for vector in per_department.values() if vector is not None])
+    result = {
+        "departments": {name: _figures(vector) if vector else dict(_NOTHING)
+                        for name, vector in per_department.items()},
+        "totals": _figures(line) if line else dict(_NOTHING),
+        "rows": [],
+        "totals_by_interval": [],
     }
+    if interval:
+        labels = [interval_label(b, zone) for b in bounds]
+        for name in (name for name in names if name in active):
+            result["rows"] += [_row(found.get((name, i)), {"department": name, "interval": label})
+                               for i, label in enumerate(labels)]
+        result["totals_by_interval"] = [_row(_total(vectors), {"interval": label})
+                                        for label, vectors in zip(labels, of_interval, strict=True)]
+    return result
+
+
+def _row(vector: Vector | None, row: dict) -> dict:
+    """`row` (where and when) followed by the figures of `vector`, the shared zeros when there is none."""
+    row.update(_figures(vector) if vector else _NOTHING)
+    return row
 
 
 def transfer_table(transfer_rows: list[dict]) -> list[dict]:

@@ -46,12 +46,13 @@ def report_zone(rt, known: dict[str, dict], department: str | None) -> ZoneInfo:
 
 
 def report(rt, start: datetime, end: datetime, department: str | None = None, interval: str | None = None,
-           short_abandon_seconds: float = 5) -> dict:
+           short_abandon_seconds: float = 5, *, figures_only: bool = False) -> dict:
     """The figures per department and for the whole line over [start, end) (naive times are the line's local
     time), per interval (`15m`, `hour`, `day`) when one is given, with transfers, estimate error and waits.
 
     `result["departments"][id]` and `result["totals"]` are the whole period's figures (see docs/reports.md);
-    `result["rows"]` and `result["totals_by_interval"]` the intervals'."""
+    `result["rows"]` and `result["totals_by_interval"]` the intervals'. `figures_only` leaves out the transfers,
+    estimate error and waits (three more reads of the period), for a caller that shows the figures alone."""
     if interval is not None and interval not in reports.INTERVALS:
         raise ReportInvalid("interval", f"interval must be one of {', '.join(reports.INTERVALS)}, not {interval!r}")
     if short_abandon_seconds < 0:
@@ -71,9 +72,10 @@ def report(rt, start: datetime, end: datetime, department: str | None = None, in
         count_rows = contact_events.period_counts(
             session, first, last, department=department, bucket_seconds=size, bucket_offset=offset,
             targets=targets, default_target=DEFAULT_TARGET_SECONDS, short_abandon_seconds=short_abandon_seconds)
-        transfer_rows = contact_events.transfer_counts(session, first, last, department)
-        promise_rows = contact_events.promise_errors(session, first, last, department)
-        wait_rows = contact_events.wait_bins(session, first, last, department)
+        if not figures_only:
+            transfer_rows = contact_events.transfer_counts(session, first, last, department)
+            promise_rows = contact_events.promise_errors(session, first, last, department)
+            wait_rows = contact_events.wait_bins(session, first, last, department)
     listed = [department] if department else list(known)
     result = reports.build_report(count_rows, bounds, interval, zone, listed)
     result["period"] = {"from": start.isoformat(), "to": end.isoformat(), "interval": interval,
@@ -82,9 +84,10 @@ def report(rt, start: datetime, end: datetime, department: str | None = None, in
     result["targets"] = {d: {"seconds": known.get(d, {}).get("target_seconds", DEFAULT_TARGET_SECONDS),
                              "percent": known.get(d, {}).get("target_percent", DEFAULT_TARGET_PERCENT),
                              "name": known.get(d, {}).get("name", d)} for d in result["departments"]}
-    result["transfers"] = reports.transfer_table(transfer_rows)
-    result["estimate_error"] = reports.estimate_error(promise_rows)
-    result["waits"] = reports.waits_histogram(wait_rows)
+    if not figures_only:
+        result["transfers"] = reports.transfer_table(transfer_rows)
+        result["estimate_error"] = reports.estimate_error(promise_rows)
+        result["waits"] = reports.waits_histogram(wait_rows)
     return result
 
 

@@ -116,7 +116,7 @@ def period_counts(session: Session, start: int, end: int, *, department: str | N
     if session.get_bind().dialect.name == "postgresql":  # a month by quarter hours hashes in memory
         session.execute(text("SET LOCAL work_mem = '64MB'"))
         session.execute(text("SET LOCAL enable_sort = off"))
-    result = session.execute(query)
+    result = session.connection().execute(query)  # Core: 22,000 rows without the ORM's handling of each
     names = [key.removeprefix("n:") for key in result.keys()]  # noqa: SIM118 - a Result, not a dict
     return [dict(zip(names, row, strict=True)) for row in result]
 

@@ -117,6 +117,15 @@ def test_a_days_figures_per_department_and_for_the_line(rt):
     assert waits["30 to 45 s"] == (0, 1) and waits["60 to 90 s"] == (0, 1) and waits["90 to 120 s"] == (1, 0)
 
 
+def test_the_figures_alone_skip_transfers_estimate_error_and_waits(rt):
+    logged(rt, MORNING)
+    full = report(rt, datetime(2026, 12, 1), datetime(2026, 12, 2))
+    alone = report(rt, datetime(2026, 12, 1), datetime(2026, 12, 2), figures_only=True)
+    assert alone["departments"] == full["departments"] and alone["totals"] == full["totals"]
+    assert alone["period"] == full["period"] and alone["targets"] == full["targets"]
+    assert not {"transfers", "estimate_error", "waits"} & set(alone)
+
+
 def test_hourly_and_quarter_hour_intervals(rt):
     logged(rt, MORNING)
     hourly = report(rt, datetime(2026, 12, 1, 9), datetime(2026, 12, 1, 12), interval="hour")

@@ -136,3 +136,20 @@ def test_transfers_estimate_error_and_waits():
     waits = waits_histogram([{"kind": "answered", "bin": 0, "count": 5}, {"kind": "abandoned", "bin": 10, "count": 2}])
     assert waits[0] == {"wait": "< 10 s", "answered": 5, "abandoned": 0}
     assert waits[-1] == {"wait": ">= 600 s", "answered": 0, "abandoned": 2}
+
+
+def test_folded_quarter_hours_add_up_waits_and_keep_the_longest_and_quiet_rows_are_zeros_of_their_own():
+    start = int(datetime(2026, 1, 1, 9, tzinfo=UTC).timestamp())
+    bounds = [start, start + 3600, start + 7200]
+    result = build_report([row(bucket=start, queued=2, answered=2, answered_wait=30.5, answered_wait_max=20.5),
+                           row(bucket=start + 900, queued=1, abandoned=1, abandoned_wait_max=50),
+                           row(bucket=start + 1800, queued=1, answered=1, answered_wait=4.5, answered_wait_max=4.5),
+                           row("fees", bucket=start + 7200, queued=1)], bounds, "hour", UTC, ["cards", "fees"])
+    nine = result["rows"][0]
+    assert (nine["offered"], nine["answered"], nine["asa_seconds"], nine["longest_wait_seconds"]) == (4, 3, 35 / 3, 50)
+    quiet = [r for r in result["rows"] if r["offered"] == 0]
+    assert len(quiet) == 4 and all(r == {"department": r["department"], "interval": r["interval"], **figures({})}
+                                   for r in quiet)
+    quiet[0]["offered"] = 99  # a caller that changes one row changes no other
+    assert [r["offered"] for r in quiet[1:]] == [0, 0, 0] and figures({})["offered"] == 0
+    assert result["totals"]["longest_wait_seconds"] == 50 and result["totals"]["offered"] == 5
