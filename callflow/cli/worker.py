@@ -18,6 +18,7 @@ from callflow.services import metrics
 from callflow.services.worker import watch_due_callbacks, watch_sweeper
 from callflow.settings import Settings
 from callflow.store import db as database
+from callflow.store.connections import redis_connection
 
 
 @click.command()
@@ -40,8 +41,12 @@ def worker(burst: bool, fork: bool) -> None:
     if not burst:  # the callback sweeper (reclaims what dead workers or a lost Redis left) always runs
         threading.Thread(target=watch_sweeper, args=(runtime,), daemon=True, name="sweeper-watch").start()
         threading.Thread(target=watch_due_callbacks, args=(runtime,), daemon=True, name="callback-timer").start()
+    # RQ's own connection pool: RQ raises its socket timeout above its blocking dequeue's, which reaches only
+    # connections opened after that; the runtime's pool already holds connections with its 5 s timeout, so an
+    # idle worker's dequeue on one of them timed out and backed off for up to a minute with jobs waiting.
+    connection = redis_connection(runtime.settings)
     while True:  # Redis going away ends RQ's worker loop ("unhandled exception, quitting"): start another
-        rq_worker = (ForkingWorker if fork else InProcessWorker)([JOB_QUEUE], connection=runtime.redis)
+        rq_worker = (ForkingWorker if fork else InProcessWorker)([JOB_QUEUE], connection=connection)
         try:
             rq_worker.work(burst=burst, with_scheduler=True)
             if burst or rq_worker._stop_requested or rq_worker._shutdown_requested_date is not None:
