@@ -118,7 +118,7 @@ def period_counts(session: Session, start: int, end: int, *, department: str | N
         session.execute(text("SET LOCAL enable_sort = off"))
     result = session.connection().execute(query)  # Core: 22,000 rows without the ORM's handling of each
     names = [key.removeprefix("n:") for key in result.keys()]  # noqa: SIM118 - a Result, not a dict
-    return [dict(zip(names, row, strict=True)) for row in result]
+    return [dict(zip(names, row, strict=True)) for row in result.all()]  # fetched at once, not row by row
 
 
 def transfer_counts(session: Session, start: int, end: int, department: str | None = None) -> list[dict]:
