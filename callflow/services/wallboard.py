@@ -30,7 +30,6 @@ from callflow.store.wallboard_today import ASKED_SECONDS, Today
 log = logging.getLogger(__name__)
 
 TODAY_SECONDS = 1.0  # real seconds today's figures count as fresh before a refresh asks a worker for new ones
-TODAY_JOB = "refresh_wallboard_today"  # `callflow.jobs`
 AGENT_STATES = {Presence.AVAILABLE.value: "available", Presence.OFFERED.value: "ringing",
                 Presence.ON_CALL.value: "on_call", Presence.WRAP_UP.value: "wrap_up", Presence.AWAY.value: "away"}
 # Today's counts that add up over departments; the rates are worked out again from the sums.
@@ -141,7 +140,7 @@ def _figures(raw: dict) -> dict:
 def _ask_for_today(rt) -> None:
     """Queue the worker's job that reads today's figures (this refresh won the mark: no other one is asking)."""
     try:
-        queued.enqueue(rt, TODAY_JOB, result_ttl=0, failure_ttl=600, ttl=ASKED_SECONDS,
+        queued.enqueue(rt, "refresh_wallboard_today", result_ttl=0, failure_ttl=600, ttl=ASKED_SECONDS,
                        description="the wallboard's figures of today")
     except Exception:
         wallboard_today.unanswered(rt.redis)  # the next refresh asks again
