@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO / "bench"))  # spoken_set, also when `callflow routi
 
 from callflow.domain.steering import evaluate
 from callflow.domain.steering.router import Router
-from callflow.domain.steering.training import examples_from_script, load_script
+from callflow.domain.steering.training import load_script, steering_examples
 
 # The script's department ids -> the Banking77 department names in departments.json. Script departments
 # missing here (Acme's "general") stay in the router, and every call they take counts as wrong.
@@ -352,7 +352,7 @@ def run(
     import tempfile
 
     script = {
-        SCRIPT_TO_BANKING77.get(d, d): p for d, p in examples_from_script(load_script(script_path)).items()
+        SCRIPT_TO_BANKING77.get(d, d): p for d, p in steering_examples(load_script(script_path)).items()
     }
     kinds, notes = available(kinds)
     out = []

@@ -35,9 +35,10 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 from callflow.domain.steering.embeddings import EMBEDDINGS_POLICY, EmbeddingRouter
-from callflow.domain.steering.labels import department_of
+from callflow.domain.steering.labels import OUT_OF_SCOPE, department_of
 from callflow.domain.steering.policy import FINE_POLICY, SteeringPolicy
 from callflow.domain.steering.ranking import (
+    BACKGROUND_WEIGHT,
     EMBEDDINGS_FORMAT,
     FORMAT,
     TEMPERATURE,
@@ -234,9 +235,13 @@ def _fit_head(matrix, labels: Sequence[str]) -> tuple[list[str], np.ndarray, np.
     """One linear SVM: its classes, weights (classes x features) and intercepts.
 
     Balanced weights: a department with 20 phrases must not be drowned by one with 2,000 or by the
-    out-of-scope class; liblinear with a fixed seed makes training reproducible.
+    out-of-scope class (itself weighted down, `BACKGROUND_WEIGHT`); liblinear with a fixed seed makes training reproducible.
     """
-    model = LinearSVC(C=1.0, class_weight="balanced", random_state=_SEED).fit(matrix, labels)
+    counts = Counter(labels)
+    weights = {c: len(labels) / (len(counts) * n) for c, n in counts.items()}
+    if OUT_OF_SCOPE in weights:
+        weights[OUT_OF_SCOPE] *= BACKGROUND_WEIGHT
+    model = LinearSVC(C=1.0, class_weight=weights, random_state=_SEED).fit(matrix, labels)
     classes = [str(c) for c in model.classes_]
     coef, intercept = model.coef_, model.intercept_
     if len(classes) == 2:  # liblinear gives one margin, for classes_[1]

@@ -34,6 +34,37 @@ def examples_from_script(script: Mapping[str, Any]) -> dict[str, list[str]]:
     }
 
 
+def steering_examples(script: Mapping[str, Any]) -> dict[str, list[str]]:
+    """`examples_from_script` plus what else the script says about each department (`script_words`)."""
+    departments = _departments(script)
+    labels = [
+        (str(option["department"]), str(option.get("label") or ""))
+        for menu in (script.get("menus") or {}).values()
+        for option in ((menu or {}).get("options") or {}).values()
+        if isinstance(option, Mapping) and option.get("department")
+    ]
+    words = script_words(
+        [(d, str(f.get("name") or ""), str(f.get("topic") or "")) for d, f in departments], labels
+    )
+    return {d: phrases + (words.get(d, []) if phrases else []) for d, phrases in examples_from_script(script).items()}
+
+
+def script_words(
+    departments: Iterable[tuple[str, str, str]], labels: Iterable[tuple[str, str]]
+) -> dict[str, list[str]]:
+    """More phrases from what the script already says: each department's name and topic ("Cards", "your
+    card") and the label of every menu option that leads straight to it ("a new card, your PIN, or a card
+    that isn't working"). Callers name the department or echo the menu; a new line has only its script.
+    Labels of options leading to a submenu span several departments and are left out."""
+    words: dict[str, list[str]] = {}
+    for department, name, topic in departments:
+        words[department] = [w for w in (name, topic) if w and w != department]
+    for department, label in labels:
+        if label and department in words:
+            words[department].append(label)
+    return words
+
+
 def department_names(script: Mapping[str, Any]) -> dict[str, str]:
     """Department id -> the name callers hear (the id itself when the script gives no name)."""
     return {dept_id: str(fields.get("name") or dept_id) for dept_id, fields in _departments(script)}
@@ -79,7 +110,7 @@ def train_from_script(
     policy: SteeringPolicy | None = None,
 ) -> BaseRouter:
     """Train a router for a script and the examples agents' transfers have taught."""
-    return Router.train(merge_examples(examples_from_script(script), learned), policy=policy)
+    return Router.train(merge_examples(steering_examples(script), learned), policy=policy)
 
 
 def _key(text: str) -> str:
@@ -87,8 +118,19 @@ def _key(text: str) -> str:
 
 
 def examples_from_model(script) -> dict[str, list[str]]:
-    """Department id -> example phrases, from a loaded `callflow.domain.script.model.Script`."""
-    return {dept.id: list(dept.phrases) for dept in script.departments.values()}
+    """Department id -> example phrases, from a loaded `callflow.domain.script.model.Script`: the
+    departments' phrases, then `script_words` (only for departments that give phrases of their own)."""
+    labels = [
+        (option.target, option.label)
+        for menu in script.menus.values()
+        for option in menu.options
+        if option.kind.value == "department"
+    ]
+    words = script_words([(d.id, d.name, d.topic) for d in script.departments.values()], labels)
+    return {
+        dept.id: list(dept.phrases) + (words.get(dept.id, []) if dept.phrases else [])
+        for dept in script.departments.values()
+    }
 
 
 ROUTER_SETTING = "CALLFLOW_STEERING_ROUTER"  # "tfidf" (default) or "embeddings" (needs the optional extra)
