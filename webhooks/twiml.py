@@ -63,6 +63,7 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
                 num_digits=action.num_digits,
                 hints=", ".join(action.hints)[:500] or None,
                 language=action.language,
+                speech_model=action.speech_model if action.speech else None,
                 speech_timeout="auto" if action.speech else None,
                 # Silence while holding needs no answer: the wait music ends and Twilio requests the waitUrl again,
                 # one webhook a hold cycle instead of two (the empty answer only ever said "keep holding").

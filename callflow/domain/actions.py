@@ -46,6 +46,7 @@ class Gather:
     timeout: int = 5
     hints: tuple[str, ...] = ()
     language: str | None = None
+    speech_model: str | None = None  # Twilio's speechModel (the line's `speech_model`); None: Twilio's default
     # Who takes the answer: the IVR menu, the hold manager's question, or a caller holding in a queue.
     purpose: str = "menu"
 

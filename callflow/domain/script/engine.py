@@ -21,6 +21,7 @@ from callflow.domain.steering.decision import SteeringDecision, SteeringKind
 
 Steer = Callable[[str], SteeringDecision]
 MAX_HINTS = 100
+HINT_CHARACTERS = 500  # Twilio reads <Gather hints> up to 500 characters
 
 
 def start(script: Script, event: CallStarted, now: datetime, steer: Steer | None = None) -> Step:
@@ -331,8 +332,9 @@ def _gather(
         speech=speech,
         num_digits=1,
         timeout=script.retries.timeout_seconds,
-        hints=hints,
+        hints=fit_hints(hints) if speech else (),
         language=state.language,
+        speech_model=script.speech_model if speech else None,
     )
 
 
@@ -341,12 +343,29 @@ def _say(script: Script, state: CallState, text: str) -> Say:
 
 
 def _hints(script: Script) -> tuple[str, ...]:
-    """Speech hints for the recogniser: department names, then their example phrases."""
+    """Speech hints for the recogniser: department names, the departments' example phrases shortest first
+    (more of them fit in Twilio's 500 characters; `fit_hints` keeps whole entries), then their topics and
+    the labels of options leading to a department where room is left."""
     names = [d.name for d in script.departments.values()]
+    topics = [d.topic for d in script.departments.values() if d.topic]
+    labels = [o.label for m in script.menus.values() for o in m.options if o.kind == OptionKind.DEPARTMENT]
     # Round-robin over departments, so a long list in one does not crowd out the others.
-    lists = [d.phrases for d in script.departments.values()]
+    lists = [sorted(d.phrases, key=len) for d in script.departments.values()]
     phrases = [p[i] for i in range(max(map(len, lists), default=0)) for p in lists if i < len(p)]
-    return tuple(dict.fromkeys(names + phrases))[:MAX_HINTS]
+    return tuple(dict.fromkeys(names + phrases + topics + labels))[:MAX_HINTS]
+
+
+def fit_hints(hints: tuple[str, ...]) -> tuple[str, ...]:
+    """The first hints, whole, that fit in Twilio's 500 characters once joined with ", " (TwiML cuts there)."""
+    kept: list[str] = []
+    used = 0
+    for hint in hints:
+        cost = len(hint) + (2 if kept else 0)
+        if used + cost > HINT_CHARACTERS:
+            continue  # a shorter one further on may still fit
+        kept.append(hint)
+        used += cost
+    return tuple(kept)
 
 
 def _department_id(script: Script, name: str | None) -> str | None:

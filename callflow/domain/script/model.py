@@ -264,6 +264,7 @@ class Script:
     callbacks: CallbackPolicy = CallbackPolicy()
     hold: HoldPolicy = HoldPolicy()
     messages: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MESSAGES))
+    speech_model: str | None = None  # Twilio <Gather speechModel>; None: Twilio's default
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def position(self, field_path: str) -> Position:
