@@ -185,13 +185,14 @@ PUBLIC = ("/login", "/logout", "/health", "/static/")
 DEMO = ("/demo/",)  # only exists with CALLFLOW_DEMO on: 404 otherwise
 DEMO_ENDPOINTS = {"demo_home"}  # the site's root leads to the demo, 404 otherwise
 NEEDS = [("/admin/", "admin"), ("/console/staff/", "supervisor"), ("/api/calls", "supervisor"),
-         ("/console/", "agent")]
+         ("/reports/", "supervisor"), ("/wallboard", "supervisor"), ("/console/", "agent")]
+TOKEN = ("/metrics",)  # Prometheus's bearer token, not a login: tests/integration/test_metrics.py
 ADMIN_ONLY_POSTS = {"staff.hire", "staff.retire"}
 RANK = {"agent": 0, "supervisor": 1, "admin": 2}
 
 
 def needed(rule) -> str | None:
-    if rule.rule.startswith(PUBLIC) or is_demo(rule) or rule.rule.startswith("/voice/"):
+    if rule.rule.startswith(PUBLIC + TOKEN) or is_demo(rule) or rule.rule.startswith("/voice/"):
         return None
     if rule.endpoint in ADMIN_ONLY_POSTS:
         return "admin"
