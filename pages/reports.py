@@ -34,8 +34,11 @@ class Refused(ValueError):
 
 
 def _asked() -> dict:
-    """The form's values as sent, defaulting to today (the line's local day)."""
-    today = datetime.fromtimestamp(runtime().clock.timestamp()).date()
+    """The form's values as sent, defaulting to today (the line's local day, not the server's)."""
+    rt = runtime()
+    department = request.args.get("department") or None
+    zone = reports.report_zone(rt, reports.line_departments(rt), department)
+    today = datetime.fromtimestamp(rt.clock.timestamp(), zone).date()
     return {"from": request.args.get("from") or today.isoformat(),
             "to": request.args.get("to") or (today + timedelta(days=1)).isoformat(),
             "department": request.args.get("department") or "", "interval": request.args.get("interval") or "",
