@@ -29,10 +29,10 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from callflow.store import callbacks as callback_store
+from callflow.store import realtime
 from callflow.store.agents import list_agents
 from callflow.store.callbacks import CallbackState
 from callflow.store.presence import Presence
-from callflow.store.queues import MemberKind
 
 log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -223,13 +223,14 @@ class CentreCollector:
         held = GaugeMetricFamily("callflow_callbacks_in_line", "Callbacks holding a place in a department's queue "
                                  "(virtual hold).", labels=["department"])
         now = self.rt.clock.timestamp()
-        queues = self.rt.acd.queues
-        for department in self._departments():
-            places = queues.waiting(department, limit=max(1, queues.size(department)))
-            callers = [p for p in places if p.kind == MemberKind.CALL]
-            waiting.add_metric([department], len(callers))
-            longest.add_metric([department], max((max(0.0, now - p.entered_at) for p in callers), default=0.0))
-            held.add_metric([department], len(places) - len(callers))
+        # The wallboard's snapshot, in one round trip whatever the number of callers (it walks each queue only
+        # to its longest-waiting caller); a scrape never asks for the wallboard's figures of the day.
+        queues, _, _, _ = realtime.Realtime(self.rt.redis).snapshot(self._departments(), (), ask=False)
+        for department, line in queues.items():
+            waiting.add_metric([department], line.callers)
+            oldest = line.oldest_entered_at
+            longest.add_metric([department], max(0.0, now - oldest) if oldest is not None else 0.0)
+            held.add_metric([department], line.callbacks_in_line)
         return waiting, longest, held
 
     def _agents(self):

@@ -60,7 +60,9 @@ for i = 7 + departments, #ARGV do
   states[#states + 1] = redis.call('HGET', ARGV[4] .. ARGV[i], 'state') or ''
 end
 local asked = 0
-if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[6]) then asked = 1 end
+if ARGV[6] ~= '0' and redis.call('EXISTS', KEYS[2]) == 0 and redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[6]) then
+  asked = 1
+end
 return {queues, states, redis.call('GET', KEYS[1]) or '', asked}
 """
 
@@ -91,18 +93,19 @@ class Realtime:
         self.connection = connection
         self._snapshot = connection.register_script(_SNAPSHOT)
 
-    def snapshot(self, departments: Iterable[str], agents: Iterable[tuple[str, tuple[str, ...]]]) \
-            -> tuple[dict[str, QueueNow], list[StaffMember], Today | None, bool]:
+    def snapshot(self, departments: Iterable[str], agents: Iterable[tuple[str, tuple[str, ...]]],
+                 ask: bool = True) -> tuple[dict[str, QueueNow], list[StaffMember], Today | None, bool]:
         """Every department's queue, every agent's presence and today's figures as last stored (None: none yet),
-        in one round trip (one script); True last when this caller is to ask a worker for new figures.
+        in one round trip (one script); True last when this caller is to ask a worker for new figures (never
+        when `ask` is False: a reader that does not show today's figures, such as a metrics scrape).
 
         `agents`: (login, departments) pairs, from the database (`staff`)."""
         departments, agents = list(departments), list(agents)
         try:
-            replies = self._read(departments, agents)
+            replies = self._read(departments, agents, ask)
         except redis.exceptions.NoScriptError:  # a restarted or flushed Redis: load the script, then read again
             self.connection.script_load(_SNAPSHOT)
-            replies = self._read(departments, agents)
+            replies = self._read(departments, agents, ask)
         lines, states, today, asked = replies
         queues = {department: QueueNow(int(callers), int(held), None if oldest is None else float(oldest))
                   for department, (callers, held, oldest) in zip(departments, lines, strict=True)}
@@ -110,10 +113,11 @@ class Realtime:
                  for (login, served), state in zip(agents, states, strict=True)]
         return queues, staff, decode(today), bool(asked)
 
-    def _read(self, departments: list[str], agents: list) -> list:
+    def _read(self, departments: list[str], agents: list, ask: bool) -> list:
         """The script by its hash: redis-py would first ask Redis whether it knows it, a round trip of its own."""
         return self.connection.evalsha(self._snapshot.sha, 3, TODAY_KEY, FRESH_KEY, ASKED_KEY, QUEUE_KEY,
-                                       CALLBACKS_KEY, ENTRY_KEY, PRESENCE_KEY, len(departments), ASKED_SECONDS * 1000,
+                                       CALLBACKS_KEY, ENTRY_KEY, PRESENCE_KEY, len(departments),
+                                       ASKED_SECONDS * 1000 if ask else 0,
                                        *departments, *(login for login, _ in agents))
 
 
