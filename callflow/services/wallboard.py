@@ -177,7 +177,7 @@ def _read_today(rt, scripts, now: float) -> dict:
     figures: dict = {}
     end = datetime.fromtimestamp(now, UTC) + timedelta(seconds=1)
     for start, wanted in _days(scripts, now).items():
-        report = reports.report(rt, start, end)
+        report = reports.report(rt, start, end, figures_only=True)
         for dept_id, values in _per_department(report).items():
             if dept_id in wanted:
                 figures[dept_id] = values
