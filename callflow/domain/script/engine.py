@@ -106,6 +106,11 @@ def _confirm(script: Script, state: CallState, event: Event, now: datetime, stee
         one, two = script.departments[first], script.departments[second]
         picked = utterances.choice(text, ((one.name, one.topic), (two.name, two.topic)))
         if picked == utterances.NEITHER:
+            # Neither guess was right: the caller was not understood. Asked once more at most, then the
+            # keypad menu (with 0 for a person), never a third time round (`_speech` counts the same way).
+            state = replace(state, not_understood=state.not_understood + 1)
+            if state.not_understood >= 2:
+                return _keypad_fallback(script, _log(state, "confirm:neither"))
             ask = script.message("confirm_neither")
             return Step(_log(state, "confirm:neither"), (_gather(script, state, (ask,), hints=_hints(script)),))
         if picked is not None:
