@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 LINE = "+15005550006"
 CALLERS = 20
-GREETING_WITHIN = 1.0  # seconds between answer and the greeting's first word, for every caller
+GREETING_WITHIN = 1.0  # seconds between placing the call and the greeting's first word, for every caller
 
 
 @pytest.fixture
@@ -64,12 +64,12 @@ def ring_at_once(carrier: Carrier) -> list:
 
 
 def greeting_waits(calls) -> list[float]:
-    """Each caller's seconds from being answered to the first words they heard."""
+    """Each caller's seconds from placing the call to the first words they heard: stricter than from being
+    answered, since the carrier (as Twilio) answers when the app's first TwiML arrives, after the webhook."""
     waits = []
     for call in calls:
         assert not call.entries("application-error"), call.entries("application-error")
-        answered = call.answered_at - call.created_at
-        waits.append(round(call.entries("heard")[0].at - answered, 3))
+        waits.append(round(call.entries("heard")[0].at, 3))  # `at`: seconds since the call was placed (rate 1)
     return waits
 
 
