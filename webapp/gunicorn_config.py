@@ -10,6 +10,11 @@ walked again (0.02 ms in-process; under load a worker's longest pause fell from 
 full collections came twice as often: docs/benchmarks.md, Callers on hold, runs 5-7); what the requests
 create is collected as before.
 
+Before the freeze each worker loads its scripts and every live version's steering router (`webapp/warm.py`,
+`callflow/services/warm_up.py`), so no caller waits for a parse or a training, and what it loaded is frozen
+with the rest (issue 22). An earlier warm-up here (taken out in 8f696c9) coincided with a worse 5,000-on-hold
+tail, cause not found: docs/benchmarks.md, "First calls after a start or a publish".
+
 Every worker counts into one folder of metrics (prometheus_client's multiprocess mode, docs/metrics.md): the
 master names it before the workers fork (PROMETHEUS_MULTIPROC_DIR, or `metrics/` in the instance folder) and
 forgets the files of processes gone since the last start.

@@ -30,6 +30,9 @@ the services.
 - `draft_calls.py`: an administrator's test call of the text in the editor.
 - `learning.py`: the examples call steering learned (listed, imported, removed, a phrase tried).
 - `routers.py`: loading, training, retraining and publishing call-steering routers.
+- `warm_up.py`: a web process made ready before its first caller (scripts, routers) and kept current beside
+  its traffic.
+- `cold_work.py`: a script parsed or a router trained while a webhook's caller waits, logged and noted.
 - `worker.py`: a worker process's start-up and watchers (scripts, Twilio's queues, the sweeper, the timer).
 - `queued.py`: how a service names the jobs it leaves for a worker.
 - `console.py`: the agent console's board: presence, queues with their estimates, the screen pop, the call in hand.
