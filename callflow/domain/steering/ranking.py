@@ -68,17 +68,16 @@ class BaseRouter:
     def _heard(self, texts: Sequence[str]) -> np.ndarray:
         """`_probabilities` for what callers say (`speech.py`): each utterance without fillers, and, when that
         is not understood (out-of-scope at least as likely as the best department), the clause or tail most
-        plainly about one department. One pass over the features for all pieces of all utterances."""
+        plainly about one department. Clauses are read only for utterances not understood whole."""
         split = [pieces(text) for text in texts]
-        rows = self._probabilities([piece for found in split for piece in found])
-        heard, start = np.empty((len(texts), rows.shape[1])), 0
-        for i, found in enumerate(split):
-            block = rows[start : start + len(found)]
-            start += len(found)
-            whole = block[0]
-            if len(found) == 1 or whole[:-1].max() > whole[-1]:
-                heard[i] = whole
-            else:
+        heard = self._probabilities([found[0] for found in split])
+        again = [i for i, found in enumerate(split) if len(found) > 1 and heard[i, :-1].max() <= heard[i, -1]]
+        if again:
+            rows = self._probabilities([piece for i in again for piece in split[i][1:]])
+            start = 0
+            for i in again:
+                block = np.vstack([heard[i], rows[start : start + len(split[i]) - 1]])
+                start += len(split[i]) - 1
                 heard[i] = block[int(np.argmax(block[:, :-1].max(axis=1) - block[:, -1]))]
         return heard
 
