@@ -71,11 +71,15 @@ class Keeper(threading.Thread):
         rt.keeper = self  # Runtime.close stops it
 
     def run(self) -> None:
+        failing = False
         while not self.stopped.wait(KEEPER_SECONDS):
             try:
                 self.keep()
+                failing = False
             except Exception:  # Redis or the database is down: what is loaded stays in service
-                log.exception("keeper: could not look for new scripts or routers")
+                if not failing:  # once per outage, not four times a second
+                    log.exception("keeper: could not look for new scripts or routers")
+                failing = True
 
     def keep(self) -> None:
         """One look: re-read the scripts if they changed, load newly published routers, ask for missing ones."""
