@@ -6,8 +6,9 @@ answering a ring) from any thread, and the call's own thread waits for it in vir
 `Call.hold`, which keeps hang-ups, redirects and dequeues working while it waits.
 
 Input counts as Twilio hears it: keys and words only while a <Gather> (or <Record>) is listening, its prompt
-included, so input during the prompt is used as soon as the prompt ends; talk only while bridged, where it
-lands in every leg's transcript; a hang-up at any time. Anything else is noted as `ignored`.
+included; input during a Gather's prompt stops the prompt there and is used at once (Twilio's barge-in: keys
+always, words unless `bargeIn="false"`); talk only while bridged, where it lands in every leg's transcript; a
+hang-up at any time. Anything else is noted as `ignored`.
 """
 
 from __future__ import annotations
@@ -106,6 +107,11 @@ class Inbox(Script):
             self.listening = kind
             if kind is None:
                 self.items.clear()  # what a verb did not use is not heard by the next one
+
+    def given(self) -> str | None:
+        """What the person has given and the call not yet used: "press", "say" (the first of them), or None.
+        Read under the call's condition (`Call.hold`'s `until`), while a Gather's prompt plays."""
+        return self.items[0].action if self.items else None
 
     def reply(self, call, prompt: str, timeout: float, keys_done=None) -> Answer:
         """Input already given is used at once; else wait up to the timeout, then reply with silence."""

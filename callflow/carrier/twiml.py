@@ -11,6 +11,7 @@ import logging
 import math
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from email.utils import format_datetime
 
 from callflow.carrier import dial, enqueue, record
@@ -25,6 +26,10 @@ SECONDS_PER_KEY = 0.5
 PROMPT_VERBS = ("Say", "Play", "Pause")
 
 
+class BargeIn(Exception):
+    """Input during a Gather's prompt: the prompt stops there."""
+
+
 class Session:
     """Drives one call leg through the app's TwiML."""
 
@@ -34,6 +39,9 @@ class Session:
         self.prompt: list[str] = []      # what the phone heard since it last answered
         self.in_queue = False
         self.final = CallStatus.COMPLETED
+        # While a <Gather>'s prompt plays: whether the person has pressed or said something, which stops the
+        # prompt at once (Twilio's barge-in). None outside a Gather, and for scripted phones (they answer after).
+        self.barge: Callable[[], bool] | None = None
 
     # -- requests to the app ------------------------------------------------------------------------
     def params(self, **extra) -> dict[str, str]:
@@ -156,13 +164,18 @@ class Session:
         return self.script.reply(self.call, prompt, timeout, keys_done) if self.script is not None else silence()
 
     # -- verbs --------------------------------------------------------------------------------------
+    def _sound(self, seconds: float) -> None:
+        """A prompt sounding for `seconds`; inside a Gather, input from the person cuts it short."""
+        with self.call.span(SOUND):
+            if self.call.hold(seconds, until=self.barge) if self.barge else self.call.hold(seconds):
+                raise BargeIn()
+
     def say(self, verb: ET.Element, doc: Document) -> None:
         text = " ".join((verb.text or "").split())
         for _ in range(max(1, int(verb.get("loop", "1")))):
             self.call.record("heard", text, voice=verb.get("voice", ""))
             self.prompt.append(text)
-            with self.call.span(SOUND):
-                self.call.hold(speaking_time(text))
+            self._sound(speaking_time(text))
 
     def play(self, verb: ET.Element, doc: Document) -> None:
         """Play audio for its real length (a WAV file's header), `loop` times (0: until something moves the
@@ -181,23 +194,29 @@ class Session:
             self.call.record("played", url, error="could not fetch the audio", loop=loop, seconds=0)
             return
         self.call.record("played", url, loop=loop, seconds=round(seconds, 3))
-        with self.call.span(SOUND):
-            self.call.hold(math.inf if loop == 0 else seconds * loop)
+        self._sound(math.inf if loop == 0 else seconds * loop)
 
     def pause(self, verb: ET.Element, doc: Document) -> None:
         length = float(verb.get("length", "1"))
         self.call.record("pause", str(length))
-        self.call.hold(length)
+        if self.call.hold(length, until=self.barge) if self.barge else self.call.hold(length):
+            raise BargeIn()
 
     def gather(self, verb: ET.Element, doc: Document) -> Goto | None:
         inputs = set(verb.get("input", "dtmf").split())
         timeout = float(verb.get("timeout", "5"))
         self.listen("gather")
+        self.barge = self._barge_in(verb)
         try:
-            for child in verb:
-                if child.tag not in PROMPT_VERBS:
-                    raise ApplicationError(f"<{child.tag}> cannot be nested in <Gather>")
-                VERBS[child.tag](self, child, doc)
+            try:
+                for child in verb:
+                    if child.tag not in PROMPT_VERBS:
+                        raise ApplicationError(f"<{child.tag}> cannot be nested in <Gather>")
+                    VERBS[child.tag](self, child, doc)
+            except BargeIn:
+                self.call.record("barge-in", "the prompt stopped: the caller pressed or spoke")
+            finally:
+                self.barge = None
             with self.call.span(TURN):
                 answer, result = self.reply(timeout, self._keys_done(verb)), {}
         finally:
@@ -223,6 +242,18 @@ class Session:
             return None  # Twilio falls through to the next verb
         action = verb.get("action")
         return Goto(doc.resolve(action) if action else doc.url, verb.get("method", "POST").upper(), result)
+
+    def _barge_in(self, verb: ET.Element) -> Callable[[], bool] | None:
+        """What stops this Gather's prompt: a key pressed (when it takes keys), or words said (when it takes
+        speech and `bargeIn` is not false), by a person's phone; scripted phones answer after the prompt."""
+        given = getattr(self.script, "given", None)
+        if given is None:
+            return None
+        inputs = set(verb.get("input", "dtmf").split())
+        takes = {"press"} if "dtmf" in inputs else set()
+        if "speech" in inputs and verb.get("bargeIn", "true").lower() != "false":
+            takes.add("say")
+        return lambda: given() in takes
 
     @staticmethod
     def _keys_done(verb: ET.Element):

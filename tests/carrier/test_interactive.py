@@ -116,27 +116,61 @@ def test_person_answers_a_speech_menu(carrier, webapp):
     assert [e.text for e in call.entries("said")] == ["I lost my card"]
 
 
-def test_input_during_the_prompt_is_used_as_soon_as_it_ends(carrier, webapp):
-    def incoming(params):
-        response = VoiceResponse()
-        gather = Gather(action="/voice/menu", num_digits=1, timeout=1)  # no time to answer after the prompt
-        gather.say("For billing press 1.")
-        gather.pause(length=120)
-        response.append(gather)
-        response.say("We did not get that.")
-        return response
-    webapp.on("/voice/incoming", incoming)
+def _long_prompt_menu(params, **attrs):
+    response = VoiceResponse()
+    gather = Gather(action="/voice/menu", num_digits=1, timeout=1, **attrs)  # no time to answer after it
+    gather.say("For billing press 1.")
+    gather.pause(length=120)
+    gather.say("For anything else, say what it is.")
+    response.append(gather)
+    response.say("We did not get that.")
+    return response
+
+
+def test_a_key_pressed_during_the_prompt_stops_it_and_is_used_at_once(carrier, webapp):
+    webapp.on("/voice/incoming", _long_prompt_menu)
     webapp.on("/voice/menu", lambda p: speak(f"You chose {p['Digits']}."))
     page = Page(carrier)
     call = carrier.calls[page.call_in(CUSTOMER)]
 
     pause = call.wait_for("pause")
     assert page.give(call.sid, press="1")["used_for"] == "gather"
-    assert call.now() < pause.at + 120  # still in the prompt
 
     call.wait(10)
     assert webapp.to("/voice/menu")[0]["Digits"] == "1"
-    assert 120 <= call.entries("pressed")[0].at - pause.at < 125
+    assert call.entries("pressed")[0].at - pause.at < 5  # barge-in: not after the 120 s of the prompt
+    assert call.entries("barge-in") and "For anything else" not in call.heard_text()
+    assert "You chose 1." in call.heard_text()
+
+
+def test_words_said_during_the_prompt_stop_it_and_are_used_at_once(carrier, webapp):
+    webapp.on("/voice/incoming", lambda p: _long_prompt_menu(p, input="dtmf speech"))
+    webapp.on("/voice/menu", lambda p: speak(f"You said {p['SpeechResult']}."))
+    page = Page(carrier)
+    call = carrier.calls[page.call_in(CUSTOMER)]
+
+    pause = call.wait_for("pause")
+    assert page.give(call.sid, say="my card was stolen")["used_for"] == "gather"
+
+    call.wait(10)
+    assert webapp.to("/voice/menu")[0]["SpeechResult"] == "my card was stolen"
+    assert call.entries("said")[0].at - pause.at < 5
+    assert "For anything else" not in call.heard_text()
+
+
+def test_words_do_not_stop_a_prompt_that_turns_barge_in_off_and_are_used_when_it_ends(carrier, webapp):
+    webapp.on("/voice/incoming", lambda p: _long_prompt_menu(p, input="dtmf speech", barge_in=False))
+    webapp.on("/voice/menu", lambda p: speak(f"You said {p['SpeechResult']}."))
+    page = Page(carrier)
+    call = carrier.calls[page.call_in(CUSTOMER)]
+
+    pause = call.wait_for("pause")
+    assert page.give(call.sid, say="my card was stolen")["used_for"] == "gather"
+
+    call.wait(10)
+    assert webapp.to("/voice/menu")[0]["SpeechResult"] == "my card was stolen"
+    assert call.entries("said")[0].at - pause.at >= 120 and not call.entries("barge-in")
+    assert "For anything else" in call.heard_text()
 
 
 def test_no_answer_times_out_once_into_the_silence_path(carrier, webapp):
