@@ -35,6 +35,7 @@ from callflow.services import queued
 from callflow.settings import Settings
 from callflow.store import db as database
 from callflow.store.agents import add_agent
+from callflow.store.caller_memory import CallerMemory
 from callflow.store.connections import redis_connection, redis_url_of
 from callflow.store.customers import import_customers
 from callflow.store.presence import Presence
@@ -156,6 +157,7 @@ def _seed(settings) -> None:
         for login, name, role, departments in STAFF:
             add_agent(session, login, name, PASSWORD, f"client:{login}", list(departments), role=role)
         import_customers(session, [{"phone": SOFTPHONE, "name": CALLER_NAME}])
+    CallerMemory(runtime.redis).forget_names()
     runtime.close()
 
 

@@ -11,6 +11,7 @@ import click
 from callflow.cli.connections import command_runtime, safe_url
 from callflow.settings import Settings
 from callflow.store import db as database
+from callflow.store.caller_memory import CallerMemory
 from callflow.store.customers import import_customers_csv
 from callflow.store.summaries import list_summaries
 
@@ -38,8 +39,10 @@ def customers() -> None:
 @click.argument("csv_file", type=click.File("r"))
 def customers_import(csv_file) -> None:
     """Import customers from a CSV with `phone,name` columns."""
-    with command_runtime().sessions() as session:
+    runtime = command_runtime()
+    with runtime.sessions() as session:
         count = import_customers_csv(session, csv_file)
+    CallerMemory(runtime.redis).forget_names()  # new calls copy the names into Redis again
     click.echo(f"imported {count} customers")
 
 

@@ -16,7 +16,8 @@ from callflow.domain.script import engine
 from callflow.domain.script.state import CallState, Stage
 from callflow.services import holding, metrics
 from callflow.services.callers import call_finished
-from callflow.store import call_log, customers
+from callflow.store import customers
+from callflow.store.caller_memory import CallerMemory
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +25,17 @@ log = logging.getLogger(__name__)
 def step(rt, sid: str, start: bool, event, caller: str, called: str, draft: str | None = None) -> list:
     """Run one engine step for this request's call, store the call's new state, and return its actions."""
     now = rt.clock.now()
-    stored = None if start else rt.live_calls.load(sid)
+    # The call's state, whether it is a test call and whether it ended, in one round trip.
+    stored, test_call, ended = (None, False, False) if start else rt.live_calls.turn(sid, draft_calls.MARK)
     script = None if stored is None else rt.script_version(stored["script_version"])
     draft = draft if start else None
     if draft:  # an administrator's test call (signed like every request): the draft, and no trace of it
         return _test_call_start(rt, sid, draft, now, caller, called)
-    if stored is not None and rt.acd.has(sid, draft_calls.MARK):
+    if stored is not None and test_call:
         moved = engine.handle(script, CallState.from_dict(stored), event, now, steer=rt.steer_for(script))
         rt.live_calls.save(sid, moved.state.to_dict())
         return draft_calls.stand_ins(list(moved.actions), script)
-    if not start and call_finished(rt, sid, ask_database=stored is None):
+    if not start and (ended or (stored is None and call_finished(rt, sid))):
         # A replayed or late request (a Gather's answer after the call ended): the call is over; it must not
         # start again, take a place in line or write the call log twice.
         log.warning("call %s: a request after the call ended, ignored", sid)
@@ -42,15 +44,7 @@ def step(rt, sid: str, start: bool, event, caller: str, called: str, draft: str 
         script = rt.script_for_number(called)
         if script is None:
             raise LookupError(f"no IVR script answers {called} and there is no default line")
-        name = last = None
-        try:
-            with rt.sessions() as session:
-                customer = customers.find_customer(session, caller)
-                name = customer.name if customer else None
-                last = call_log.recent_department(session, caller, now)
-                call_log.call_started(session, sid, caller, called, now, script_version=script.version)
-        except Exception:  # the database is down: the call goes on without personalisation
-            log.exception("call %s: could not read or write the call log", sid)
+        name, last = _known(rt, sid, caller, now)
         steer = rt.steer_for(script)
         moved = engine.start(script, CallStarted(caller, called, name, last), now, steer=steer)
         if start:
@@ -62,11 +56,11 @@ def step(rt, sid: str, start: bool, event, caller: str, called: str, draft: str 
         before = CallState.from_dict(stored)
         moved = engine.handle(script, before, event, now, steer=rt.steer_for(script))
         metrics.ivr_stepped(moved.state.path[len(before.path):])
-    rt.live_calls.save(sid, moved.state.to_dict())
+    routed = moved.state.department if any(isinstance(a, RouteToDepartment) for a in moved.actions) else None
+    rt.live_calls.save(sid, moved.state.to_dict(), reached=(caller, routed, now.timestamp()) if routed else None)
     actions = []
     for action in moved.actions:
         if isinstance(action, RouteToDepartment):
-            _remember_department(rt, sid, moved.state)
             actions.extend(holding.route_caller(rt, sid, action, moved.state, now, script, caller, called))
         else:
             actions.append(action)
@@ -84,13 +78,23 @@ def _test_call_start(rt, sid: str, draft: str, now, caller: str, called: str) ->
     return draft_calls.stand_ins(list(started.actions), script)
 
 
-def _remember_department(rt, sid: str, state) -> None:
-    """Note the department reached, so a caller who rings again today is offered it first."""
+def _known(rt, sid: str, caller: str, now) -> tuple[str | None, str | None]:
+    """The caller's name, if a known customer, and the department their number reached today, from Redis in
+    one round trip: a new call writes nothing to the database (a worker writes its record when it ends,
+    `summaries.close_call`). Only when the names' copy in Redis is incomplete is the database read, and the
+    copy made again (`store/caller_memory.py`)."""
+    memory = CallerMemory(rt.redis)
+    name, last, complete = memory.recall(caller, now.timestamp())
+    if complete:
+        return name, last
     try:
         with rt.sessions() as session:
-            call_log.call_progressed(session, sid, state.department, list(state.path))
-    except Exception:  # the database is down: the call goes on, only the offer next time is lost
-        log.exception("call %s: could not record the department reached", sid)
+            names = customers.all_names(session)
+        memory.learn_names(names)
+        return names.get(caller), last
+    except Exception:  # the database is down: the call goes on without personalisation
+        log.exception("call %s: could not read the known customers", sid)
+        return None, last
 
 
 def speech_confidence(value: str | None) -> float:

@@ -30,11 +30,13 @@ def close_call(rt, call_sid: str, status: str, ended_at: float, duration: int | 
     The call's live state in Redis is dropped only once the summary is safely in the database: if the database
     is down, the job fails, RQ retries it with backoff, and nothing is lost meanwhile. A call whose start could
     not be logged (the database was down then) is logged now from the status callback's From and To.
+
+    An inbound call's record is written here, not by its webhooks (a new call writes nothing to the database):
+    from the status callback's From and To, its start from its duration, and where it went from its live state.
     """
     with rt.sessions() as session:
         live = rt.live_calls.load(call_sid) if caller is not None else None
-        closed = _close_record(session, call_sid, status, ended_at, duration, caller, called,
-                               (live or {}).get("script_version"))
+        closed = _close_record(session, call_sid, status, ended_at, duration, caller, called, live)
         if closed or session.get(Summary, call_sid) is None:  # a repeated status callback rewrites nothing
             write_summary(rt, call_sid, session)
     rt.live_calls.forget(call_sid)
@@ -52,11 +54,14 @@ def close_record_only(rt, call_sid: str, status: str, ended_at: float, duration:
 
 
 def _close_record(session, call_sid: str, status: str, ended_at: float, duration: int | None,
-                  caller: str | None, called: str | None, script_version: str | None) -> bool:
-    """Close a call's record; one whose start could not be logged is logged first from From and To."""
+                  caller: str | None, called: str | None, live: dict | None) -> bool:
+    """Close a call's record; one not written yet is written first from From and To and the live state."""
     if caller is not None and session.get(Call, call_sid) is None:
         started = datetime.fromtimestamp(ended_at, UTC) - timedelta(seconds=duration or 0)
-        call_log.call_started(session, call_sid, caller, called or "", started, script_version=script_version)
+        live = live or {}
+        call_log.call_started(session, call_sid, caller, called or "", started,
+                              script_version=live.get("script_version"), department=live.get("department"),
+                              path=live.get("path"))
     return call_log.call_ended(session, call_sid, status, datetime.fromtimestamp(ended_at, UTC), duration)
 
 

@@ -17,6 +17,11 @@ def find_customer(session: Session, phone: str) -> Customer | None:
     return session.scalars(select(Customer).where(Customer.phone == phone)).first()
 
 
+def all_names(session: Session) -> dict[str, str]:
+    """Every known customer's name by phone number (copied into Redis: `caller_memory.py`)."""
+    return {phone: name for phone, name in session.execute(select(Customer.phone, Customer.name))}
+
+
 def import_customers(session: Session, rows: Iterable[dict]) -> int:
     """Add or update customers from rows with `phone` and `name`; returns how many were written."""
     count = 0

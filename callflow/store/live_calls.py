@@ -10,6 +10,9 @@ import json
 
 import redis
 
+from callflow.store.acd import CALL_INFO_KEY
+from callflow.store.caller_memory import remember_department
+
 CALL_KEY = "callflow:call:"
 STATE_TTL_SECONDS = 24 * 3600
 ENDED_KEY = "callflow:call-ended:"  # set by the final status callback: late or replayed requests change nothing
@@ -27,9 +30,27 @@ class LiveCalls:
         raw = self.connection.get(CALL_KEY + call_sid)
         return None if raw is None else json.loads(raw)
 
-    def save(self, call_sid: str, state: dict) -> None:
-        """Store the call's state and push its expiry back."""
-        self.connection.set(CALL_KEY + call_sid, json.dumps(state, separators=(",", ":")), ex=STATE_TTL_SECONDS)
+    def turn(self, call_sid: str, flag: str) -> tuple[dict | None, bool, bool]:
+        """A call's next request, in one round trip: (its stored state or None, whether the caller's details
+        carry `flag` (`ACD.has`), whether its final status callback came (`has_ended`))."""
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.get(CALL_KEY + call_sid)
+            pipe.hget(CALL_INFO_KEY + call_sid, flag)
+            pipe.exists(ENDED_KEY + call_sid)
+            raw, flagged, ended = pipe.execute()
+        return None if raw is None else json.loads(raw), flagged == b"1", bool(ended)
+
+    def save(self, call_sid: str, state: dict, reached: tuple[str, str, float] | None = None) -> None:
+        """Store the call's state and push its expiry back; with `reached` (caller, department, now), also
+        remember the department this number reached, in the same round trip."""
+        data = json.dumps(state, separators=(",", ":"))
+        if reached is None:
+            self.connection.set(CALL_KEY + call_sid, data, ex=STATE_TTL_SECONDS)
+            return
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.set(CALL_KEY + call_sid, data, ex=STATE_TTL_SECONDS)
+            remember_department(pipe, *reached)
+            pipe.execute()
 
     def forget(self, call_sid: str) -> None:
         """Drop a finished call's state."""
