@@ -21,7 +21,7 @@ from callflow.services.scripts import LiveScripts
 from callflow.settings import Settings
 from callflow.store.acd import ACD
 from callflow.store.connections import redis_connection
-from callflow.store.db import make_engine, session_factory
+from callflow.store.db import REQUEST_STATEMENT_TIMEOUT_MS, make_engine, session_factory
 from callflow.store.live_calls import LiveCalls
 from callflow.telephony import twilio_client
 
@@ -31,8 +31,9 @@ JOB_QUEUE = "callflow"
 class Runtime:
     """Lazily opened connections and long-lived helpers for one process."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, serves_requests: bool = False):
         self.settings = settings
+        self.serves_requests = serves_requests  # a web process: its database statements time out
 
     @cached_property
     def redis(self) -> redis.Redis:
@@ -40,7 +41,8 @@ class Runtime:
 
     @cached_property
     def engine(self):
-        return make_engine(self.settings.effective_database_url())
+        return make_engine(self.settings.effective_database_url(),
+                           REQUEST_STATEMENT_TIMEOUT_MS if self.serves_requests else None)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

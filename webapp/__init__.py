@@ -41,7 +41,7 @@ def create_app(test_config: Settings | dict | None = None) -> Flask:
         app.logger.warning("SECRET_KEY is not set: sessions will not survive a restart")
     if not settings.twilio_auth_token:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: every webhook will be refused")
-    app.extensions["callflow"] = Runtime(settings)
+    app.extensions["callflow"] = Runtime(settings, serves_requests=True)
     logging.basicConfig(level=logging.INFO)
     log_masking.install([settings.twilio_auth_token, settings.secret_key])  # numbers masked, secrets hidden
 

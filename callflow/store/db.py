@@ -19,10 +19,16 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 2  # libpq's least; a healthy server, even far away, connects in milliseconds
 TCP_USER_TIMEOUT_MS = 5000
 UNREACHABLE_PAUSE_SECONDS = 5.0  # after a failed connection, how long a process leaves the database alone
+# A web process's statements: a statement blocked behind a lock (a migration, a long report's transaction) or
+# a database grinding must cost a caller seconds, not Twilio's 15 s and its application error. The longest
+# statement a page sends, the month's report by quarter hours, takes about 0.6 s in PostgreSQL.
+REQUEST_STATEMENT_TIMEOUT_MS = 2000
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets a busy timeout and WAL so web and worker processes can share it."""
+def make_engine(url: str, statement_timeout_ms: int | None = None) -> Engine:
+    """An engine for `url`; SQLite gets a busy timeout and WAL so web and worker processes can share it. On
+    PostgreSQL, `statement_timeout_ms` cancels every statement that runs longer (web processes set it,
+    `REQUEST_STATEMENT_TIMEOUT_MS`; workers and commands, whose jobs retry, do not)."""
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
@@ -41,6 +47,8 @@ def make_engine(url: str) -> Engine:
     # timeout bounds a new connection; tcp_user_timeout, a pooled one whose peer vanished (the pre-ping).
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "tcp_user_timeout": TCP_USER_TIMEOUT_MS} \
         if url.startswith("postgresql") else {}
+    if connect_args and statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout_ms)}"
     engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=connect_args)
     event.listen(engine, "do_connect", Unreachable(UNREACHABLE_PAUSE_SECONDS).connect)
     return engine
