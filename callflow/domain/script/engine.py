@@ -18,6 +18,7 @@ from callflow.domain.script.closing import offer_keys, route_to
 from callflow.domain.script.model import InputMode, Menu, OptionKind, Script
 from callflow.domain.script.state import CallState, Stage, Step
 from callflow.domain.steering.decision import SteeringDecision, SteeringKind
+from callflow.domain.steering.policy import doubtful_speech
 
 Steer = Callable[[str], SteeringDecision]
 MAX_HINTS = 100
@@ -134,7 +135,7 @@ def _menu(script: Script, state: CallState, event: Event, now: datetime, steer: 
         if key is None and state.keypad_only:
             return _option_words(script, state, event.text, now, steer)
         if key is None:
-            return _speech(script, state, event.text, now, steer)
+            return _speech(script, state, event.text, now, steer, event.confidence)
         state = _log(state, f"said-key:{key}")
     else:
         key = event.digits[:1]
@@ -171,7 +172,9 @@ def _menu(script: Script, state: CallState, event: Event, now: datetime, steer: 
     return Step(replace(done, outcome="hung_up"), (_say(script, state, script.message("goodbye")), Hangup()))
 
 
-def _speech(script: Script, state: CallState, text: str, now: datetime, steer: Steer | None) -> Step:
+def _speech(
+    script: Script, state: CallState, text: str, now: datetime, steer: Steer | None, heard: float = 0.0
+) -> Step:
     if utterances.asks_for_person(text):
         return _operator(script, state, now)
     if steer is None or state.keypad_only:
@@ -180,6 +183,12 @@ def _speech(script: Script, state: CallState, text: str, now: datetime, steer: S
     first = _department_id(script, decision.department)
     second = _department_id(script, decision.alternative)
     state = _log(state, f"steer:{decision.kind.value}:{first or '-'}:{decision.confidence:.2f}")
+    if decision.kind == SteeringKind.ROUTE and first and doubtful_speech(heard) and not state.confirmation_asked:
+        # Sure of words the recogniser was not sure of: ask, offering the line's catch-all as the other choice.
+        second = script.operator if script.operator in script.departments and script.operator != first else None
+        if second:
+            state = _log(state, f"speech-doubtful:{heard:.2f}")
+            decision = SteeringDecision(SteeringKind.CONFIRM, first, decision.confidence, second)
     if decision.kind == SteeringKind.ROUTE and first:
         return _route(script, state, first, now, text)
     if (

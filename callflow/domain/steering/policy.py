@@ -47,3 +47,15 @@ class SteeringPolicy:
 # flatter than one SVM's, so the same confirmation rate needs a lower bar. Chosen on the dev split
 # (departments: 0.80 -> 8.5% confirmed, 1.05% wrong unconfirmed; 0.82 -> 9.4%, 0.95%; 0.85 -> 10.5%, 0.65%).
 FINE_POLICY = SteeringPolicy(unknown_below=0.25, route_at=0.82)
+
+
+# Twilio's recognition Confidence (0..1) below which a department the router is sure of is confirmed, not
+# routed at once: the router was sure of words the recogniser was not sure it heard. 0 means Twilio sent
+# none (some speech models never do): the router's own confidence decides alone. Not measured here (the
+# spoken set carries no recogniser confidence); set low on purpose, so that only clear doubts cost a question.
+DOUBTFUL_SPEECH = 0.3
+
+
+def doubtful_speech(confidence: float) -> bool:
+    """Whether the recogniser's own confidence is too low to route on its words without asking."""
+    return 0.0 < confidence < DOUBTFUL_SPEECH

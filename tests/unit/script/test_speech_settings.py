@@ -6,6 +6,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from callflow.domain.events import CallStarted
 from callflow.domain.script import engine
 from callflow.domain.script.loader import load_script_text
@@ -51,3 +53,33 @@ def test_speech_model_is_read_from_the_script():
     text = (ROOT / "ivr_scripts" / "acme_bank.yaml").read_text()
     script = load_script_text(text.replace("language: en-GB", "language: en-GB\nspeech_model: phone_call", 1))
     assert script.speech_model == "phone_call"
+
+
+def _after(script, *events):
+    from tests.unit.script.conftest import OPEN, keyword_steer
+
+    step = engine.start(script, CallStarted(caller="+447700900123", called="+442079460100"), OPEN, keyword_steer)
+    for event in events:
+        step = engine.handle(script, step.state, event, OPEN, keyword_steer)
+    return step
+
+
+def _routed_to(step):
+    return next((a.department for a in step.actions if type(a).__name__ == "RouteToDepartment"), None)
+
+
+def test_words_the_recogniser_doubted_are_confirmed_before_routing(bank):
+    from callflow.domain.events import Digits, Speech
+
+    step = _after(bank, Speech("my card was stolen", confidence=0.2))
+    assert _routed_to(step) is None
+    question = " ".join(p.text for p in step.actions[0].prompts)
+    assert "Press 1 for Fraud and Security, or 2 for Customer Service" in question
+    assert _routed_to(_after(bank, Speech("my card was stolen", confidence=0.2), Digits("1"))) == "fraud"
+
+
+@pytest.mark.parametrize("confidence", [0.9, 0.0], ids=["sure", "not-sent"])
+def test_words_heard_clearly_or_without_a_confidence_are_routed_at_once(bank, confidence):
+    from callflow.domain.events import Speech
+
+    assert _routed_to(_after(bank, Speech("my card was stolen", confidence=confidence))) == "fraud"
