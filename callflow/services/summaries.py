@@ -106,8 +106,14 @@ def summary_input(rt, session, call_sid: str) -> dict | None:
     if call is None:
         return None
     ivr = rt.live_calls.load(call_sid)
-    if ivr is None and call.path:
-        ivr = {"path": json.loads(call.path)}
+    if ivr is None:
+        # The call's live state is gone (its close dropped it; the disposition or the end of wrap-up writes the
+        # summary again later): the IVR path is in the call log, and what the caller said and pressed is kept
+        # from the summary already written, never lost on a rewrite.
+        before = summaries.get_summary(session, call_sid) or {}
+        path = json.loads(call.path) if call.path else before.get("ivr_path", [])
+        if path or before:
+            ivr = {"path": path, "said": before.get("words", []), "pressed": before.get("keys", [])}
     callback = find_by_call(session, call_sid)
     customer = find_customer(session, call.caller)
     return {
