@@ -124,7 +124,7 @@ def start(host: str = "127.0.0.1", port: int = 5000, rate: float = 1.0, instance
     _seed(Settings.from_env(env))
 
     carrier.add_number(LINE, f"{public_url}/voice/incoming", status_callback=f"{public_url}/voice/status")
-    carrier.add_phone(SOFTPHONE, Interactive())
+    carrier.add_phone(SOFTPHONE, Interactive(paced=True))  # the page reads prompts at its own pace
     for login, *_ in STAFF:
         carrier.add_phone(f"client:{login}", Interactive())
     with open(log, "ab") as output:  # each child holds its own descriptor of the file

@@ -50,9 +50,10 @@ def phone():
 
 @bp.post("/phone/call")
 def call():
-    """Dial the demo line."""
+    """Dial the demo line. The phone is paced: the page reads prompts aloud at a person's pace whatever the demo's
+    clock rate, and a Gather's timeout starts when it has read them (callflow/carrier/interactive.py)."""
     response = phones.control("post", "/carrier/calls", json={"from": demo_mode.SOFTPHONE, "to": demo_mode.LINE,
-                                                              "interactive": True})
+                                                              "interactive": True, "paced": True})
     if not response.ok:
         return phones.relay(response)
     return jsonify(sid=response.json()["sid"], message=f"Calling Acme Bank on {demo_mode.LINE}…")

@@ -9,6 +9,10 @@ Input counts as Twilio hears it: keys and words only while a <Gather> (or <Recor
 included; input during a Gather's prompt stops the prompt there and is used at once (Twilio's barge-in: keys
 always, words unless `bargeIn="false"`); talk only while bridged, where it lands in every leg's transcript; a
 hang-up at any time. Anything else is noted as `ignored`.
+
+A paced phone (`paced`: a page that reads prompts aloud at a person's pace, whatever the carrier's clock rate)
+says how far it has read ({"heard": N}, the transcript up to entry N); a Gather's timeout starts only once it
+has read the prompt, so a person still listening is not told they said nothing. Keys and words still barge in.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from callflow.carrier.calls import CallStatus, HangUp
 from callflow.carrier.phones import Answer, Caller, Script, press, say
 
 KEYPAD = set("0123456789*#")
-INPUTS = ("press", "say", "talk", "hang_up")
+INPUTS = ("press", "say", "talk", "hang_up", "heard")
+PACE_LIMIT_SECONDS = 600.0  # virtual: a paced phone that stops saying how far it has read (a closed tab) is
+# waited for no longer than this before a Gather's timeout starts anyway
 
 
 class InputError(ValueError):
@@ -57,9 +63,10 @@ class Interactive(Caller):
     interactive = True
 
     def __init__(self, *, ring_seconds: float | None = None, patience: float | None = None,
-                 hang_up_after: float | None = None, talk=()):
+                 hang_up_after: float | None = None, talk=(), paced: bool = False):
         super().__init__(patience=patience, talk=talk, hang_up_after=hang_up_after)
         self.ring_seconds = ring_seconds  # None: ring until the caller gives up
+        self.paced = paced  # the page reads prompts at its own pace and says when it has (see the module)
 
     def __repr__(self) -> str:
         return f"Interactive(ring_seconds={self.ring_seconds!r})"
@@ -69,7 +76,7 @@ class Interactive(Caller):
 
     @classmethod
     def from_json(cls, data: dict) -> Interactive:
-        """Build from the control API's JSON: {ring_seconds, patience, hang_up_after, talk}, all optional."""
+        """Build from the control API's JSON: {ring_seconds, patience, hang_up_after, talk, paced}, all optional."""
         options = {}
         for name in ("ring_seconds", "patience", "hang_up_after"):
             value = data.get(name)
@@ -79,7 +86,7 @@ class Interactive(Caller):
         talk = data.get("talk", ())
         if not isinstance(talk, list | tuple) or not all(isinstance(t, str) for t in talk):
             raise InputError("talk", "talk must be a list of phrases")
-        return cls(talk=tuple(talk), **options)
+        return cls(talk=tuple(talk), paced=data.get("paced") is True, **options)
 
 
 class Inbox(Script):
@@ -96,6 +103,7 @@ class Inbox(Script):
         self.listening: str | None = None  # "gather" / "record" from the verb's start (its prompt) to its reply
         self.blocked: str | None = None    # the same, while the verb waits on the person after its prompt
         self.ring: str | None = None       # "ringing", then "answered" / "declined" / "missed"
+        self.read_to = 0                   # a paced phone: the transcript it has read out, up to this entry
 
     @property
     def waiting(self) -> str | None:
@@ -119,6 +127,9 @@ class Inbox(Script):
             self.blocked = self.listening or "gather"
             call.cond.notify_all()  # for whoever watches `waiting`
             try:
+                if getattr(self.phone, "paced", False):  # the timeout starts once the page has read the prompt
+                    owed = self._prompt_end(call)
+                    call.hold(PACE_LIMIT_SECONDS, until=lambda: bool(self.items) or self.read_to >= owed)
                 if not call.hold(timeout, until=lambda: bool(self.items)):
                     return Answer("silence", waited=timeout)
                 answer = self.items.popleft()
@@ -127,6 +138,12 @@ class Inbox(Script):
                 return answer
             finally:
                 self.blocked = None
+
+    @staticmethod
+    def _prompt_end(call) -> int:
+        """Where the prompt heard so far ends in the transcript: the entry after the last one heard."""
+        heard = [n for n, entry in enumerate(call.transcript) if entry.kind == "heard"]
+        return heard[-1] + 1 if heard else 0
 
     def _more_keys(self, call, keys: str, timeout: float, keys_done) -> Answer:
         """Keys pressed one by one: go on until the Gather has enough, or `timeout` passes without a key."""
@@ -160,6 +177,10 @@ class Inbox(Script):
         """Route one input by what the call is doing now."""
         call = self.call
         with call.cond:
+            if kind == "heard":
+                self.read_to = max(self.read_to, int(value))
+                call.cond.notify_all()
+                return Delivery(True, "heard")
             if kind == "hang_up":
                 if self.ring == "ringing":
                     self.pick_up(False)
@@ -207,7 +228,8 @@ def inbox_of(call) -> Inbox:
 
 
 def parse_input(data) -> tuple[str, str, float]:
-    """(kind, value, confidence) from {"press": "12"} | {"say": ".."} | {"talk": ".."} | {"hang_up": true}."""
+    """(kind, value, confidence) from {"press": "12"} | {"say": ".."} | {"talk": ".."} | {"hang_up": true}
+    | {"heard": N} (a paced phone has read the transcript out up to entry N)."""
     if not isinstance(data, dict):
         raise InputError("body", "the body must be a JSON object with one of press, say, talk, hang_up")
     unknown = sorted(set(data) - {*INPUTS, "confidence"})
@@ -221,6 +243,10 @@ def parse_input(data) -> tuple[str, str, float]:
         if value is not True:
             raise InputError("hang_up", "hang_up must be true")
         return kind, "", 0.0
+    if kind == "heard":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InputError("heard", f"heard must be a transcript position (0 or more), got {value!r}")
+        return kind, str(value), 0.0
     if kind == "press":
         value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
         if not isinstance(value, str) or not value or not set(value) <= KEYPAD:

@@ -7,7 +7,8 @@
 // keypad of [data-key] buttons, a [data-phone-say] form with an input, and a [data-phone-hang-up] button.
 // Prompts are shown as text and spoken where the browser can; words can be typed or, where the browser
 // recognises speech, said. Hold music (a <Play>) plays in the page, its loops counted, until the call moves on;
-// while it sounds the phone carries data-music="<url>".
+// while it sounds the phone carries data-music="<url>". The phone tells the carrier how far it has read
+// ({heard: N}), so a Gather waits for a person still listening; a key or words stop the reading (barge-in).
 (function () {
   "use strict";
   var token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
@@ -43,6 +44,8 @@
     var dial = root.querySelector("[data-phone-call]"), say = root.querySelector("[data-phone-say]");
     var me = root.dataset.number || "";
     var sid = null, next = 0, timer = null;
+    var reading = 0, generation = 0, read = 0;  // utterances not yet finished; the transcript read out, told
+
 
     function url(template, action) { return template.replace("{sid}", encodeURIComponent(sid)).replace("{action}", action || ""); }
     function tell(text) { if (note) { note.textContent = text; } }
@@ -55,7 +58,23 @@
     }
     function speak(text) {
       if (root.hasAttribute("data-silent") || !window.speechSynthesis || !window.SpeechSynthesisUtterance) { return; }
-      try { window.speechSynthesis.speak(new SpeechSynthesisUtterance(text)); } catch (e) { /* no voice */ }
+      var utterance = new SpeechSynthesisUtterance(text), mine = generation;
+      var done = function () { if (mine === generation && --reading === 0) { tellRead(); } };
+      utterance.addEventListener("end", done);
+      utterance.addEventListener("error", done);  // no voice, or stopped
+      reading += 1;
+      try { window.speechSynthesis.speak(utterance); } catch (e) { reading -= 1; /* no voice */ }
+    }
+    function tellRead() {  // everything shown so far has been read out: a Gather may start its timeout
+      if (!sid || reading > 0 || next <= read) { return; }
+      read = next;
+      request("POST", url(root.dataset.actionUrl, "input"), {heard: read}).catch(function () { /* over */ });
+    }
+    function hush() {  // the caller pressed or spoke: stop reading (the carrier stops the prompt too)
+      generation += 1;
+      reading = 0;
+      read = next;  // what was not read out was cut short: nothing to wait for
+      if (window.speechSynthesis && !root.hasAttribute("data-silent")) { try { window.speechSynthesis.cancel(); } catch (e) { /* none */ } }
     }
 
     var music = null;
@@ -77,7 +96,8 @@
     }
 
     function follow(newSid) {
-      sid = newSid; next = 0; log.innerHTML = "";
+      hush();
+      sid = newSid; next = 0; read = 0; log.innerHTML = "";
       root.dataset.call = sid;
       clearTimeout(timer);
       poll();
@@ -104,6 +124,7 @@
           if (shown[0] === "heard") { speak(entry.text); }
         });
         next = data.next || next;
+        tellRead();
         root.dataset.status = data.status;
         var ringing = data.waiting === "ringing";
         if (answer) { answer.hidden = !ringing; }
@@ -141,7 +162,7 @@
     }
     keys.addEventListener("click", function (event) {
       var key = event.target.getAttribute && event.target.getAttribute("data-key");
-      if (key && sid) { request("POST", url(root.dataset.actionUrl, "input"), {press: key}); }
+      if (key && sid) { hush(); request("POST", url(root.dataset.actionUrl, "input"), {press: key}); }
       if (event.target.hasAttribute && event.target.hasAttribute("data-phone-hang-up") && sid) {
         request("POST", url(root.dataset.actionUrl, "input"), {hang_up: true});
       }
@@ -151,7 +172,7 @@
       say.addEventListener("submit", function (event) {
         event.preventDefault();
         var text = input.value.trim();
-        if (text && sid) { request("POST", url(root.dataset.actionUrl, "input"), {say: text}); }
+        if (text && sid) { hush(); request("POST", url(root.dataset.actionUrl, "input"), {say: text}); }
         input.value = "";
       });
       var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
