@@ -15,6 +15,7 @@ from callflow.services import (
     callback_sweeper,
     callback_turns,
     callbacks,
+    ivr,
     ringing,
     routers,
     summaries,
@@ -151,3 +152,8 @@ def sweep_callbacks(chain: str | None = None) -> dict:
 def refresh_wallboard_today() -> bool:
     """Today's figures for every wallboard, read once for the whole centre and shared through Redis."""
     return wallboard.refresh_today(runtime())
+
+
+def copy_customer_names() -> int:
+    """Known customers' names copied into Redis, so new calls greet them by name without the database."""
+    return ivr.copy_customer_names(runtime())

@@ -14,7 +14,7 @@ from callflow.domain.actions import Hangup, RouteToDepartment, Say
 from callflow.domain.events import CallStarted, Digits, Speech
 from callflow.domain.script import engine
 from callflow.domain.script.state import CallState, Stage
-from callflow.services import holding, metrics
+from callflow.services import holding, metrics, queued
 from callflow.services.callers import call_finished
 from callflow.store import customers
 from callflow.store.caller_memory import CallerMemory
@@ -81,20 +81,30 @@ def _test_call_start(rt, sid: str, draft: str, now, caller: str, called: str) ->
 def _known(rt, sid: str, caller: str, now) -> tuple[str | None, str | None]:
     """The caller's name, if a known customer, and the department their number reached today, from Redis in
     one round trip: a new call writes nothing to the database (a worker writes its record when it ends,
-    `summaries.close_call`). Only when the names' copy in Redis is incomplete is the database read, and the
-    copy made again (`store/caller_memory.py`)."""
+    `summaries.close_call`). Only when the names' copy in Redis is incomplete is the database read: this
+    number's row, while a worker copies the table again (`store/caller_memory.py`)."""
     memory = CallerMemory(rt.redis)
     name, last, complete = memory.recall(caller, now.timestamp())
     if complete:
         return name, last
+    if memory.ask_for_copy():  # a whole table is a worker's to read, not a waiting caller's
+        queued.enqueue(rt, "copy_customer_names")
     try:
         with rt.sessions() as session:
-            names = customers.all_names(session)
-        memory.learn_names(names)
-        return names.get(caller), last
+            found = customers.find_customer(session, caller)
+        return (found.name if found else None), last
     except Exception:  # the database is down: the call goes on without personalisation
         log.exception("call %s: could not read the known customers", sid)
         return None, last
+
+
+def copy_customer_names(rt) -> int:
+    """Copy every known customer's name into Redis (`store/caller_memory.py`), so new calls greet them by name
+    without the database; how many were copied."""
+    with rt.sessions() as session:
+        names = customers.all_names(session)
+    CallerMemory(rt.redis).learn_names(names)
+    return len(names)
 
 
 def speech_confidence(value: str | None) -> float:

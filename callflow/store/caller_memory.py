@@ -2,8 +2,9 @@
 customer's name (to greet them by it) and the department the number reached today (to offer it again).
 
 Names are the customers table copied whole into one hash, with a field marking the copy complete: a number
-missing from a complete copy is not a customer. The copy is made on the first new call that finds it
-incomplete (after Redis was emptied, or an import dropped it) and the call itself reads the database then.
+missing from a complete copy is not a customer. The copy is made by a worker, asked by the first new call that
+finds it incomplete (after Redis was emptied, or an import dropped it); until it is done, a new call reads its
+own number's row (one indexed query), never the whole table.
 A department reached is written with the request that routes the caller, in the round trip that stores
 the call's state; the call log in the database gets it when a worker closes the call.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 import redis
 
 NAMES_KEY = "callflow:customer-names"
+COPYING_KEY = "callflow:customer-names:copying"  # a worker has been asked to copy the table (expires)
+COPYING_SECONDS = 60
 COMPLETE = "\x00complete"  # no phone number starts with a NUL: this field says every customer is in the hash
 RECENT_KEY = "callflow:recent-department:"
 RECENT_SECONDS = 24 * 3600  # "today": a department reached within a day of virtual time is offered again
@@ -41,6 +44,11 @@ class CallerMemory:
                 pipe.hset(NAMES_KEY, mapping=names)
             pipe.hset(NAMES_KEY, COMPLETE, "1")
             pipe.execute()
+
+    def ask_for_copy(self) -> bool:
+        """True for the one caller, among all processes, who is to ask a worker to copy the table (for a
+        minute: a lost job lets another ask)."""
+        return bool(self.connection.set(COPYING_KEY, "1", nx=True, ex=COPYING_SECONDS))
 
     def forget_names(self) -> None:
         """Customers were imported: the next new call copies the table again."""
