@@ -454,6 +454,7 @@ def key_census(redis_url: str, sample: list[str], redis) -> str:
     for key, used in sizes.items():
         pattern = re.sub(r"CA[0-9a-f]{32}", "<CallSid>", key)
         pattern = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{32}", "<id>", pattern)
+        pattern = re.sub(r"\+\d{6,15}", "<phone>", pattern)  # callflow:recent-department:<phone>, one per caller
         count[pattern] += 1
         size[pattern] += used or 0
     database = parts.path.lstrip("/") or "0"
