@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from callflow.carrier import Caller, Carrier
 from callflow.services import cold_work
+from tests import processes
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.waiting import wait_for
 from webapp import create_app, warm
@@ -106,7 +107,7 @@ def worker(settings, redis, clock_start, carrier):
                IVR_SCRIPTS=str(settings.ivr_scripts), CALLFLOW_INSTANCE=str(settings.instance_path),
                CALLFLOW_CLOCK_RATE=str(RATE), CALLFLOW_CLOCK_START=clock_start.isoformat(),
                TWILIO_API_URL=carrier.url, PUBLIC_URL=carrier.numbers[LINE].voice_url.rsplit("/voice/", 1)[0])
-    process = subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env)
+    process = processes.start([sys.executable, "-m", "callflow.cli", "worker"], env=env)
     wait_for(lambda: Worker.all(connection=redis) or process.poll() is not None, what="the RQ worker to start")
     assert process.poll() is None, "the RQ worker exited at start"
     yield process

@@ -27,6 +27,7 @@ from callflow.store.outbound import OutboundRate
 from callflow.store.presence import Presence
 from callflow.store.queues import MemberKind
 from callflow.telephony import twilio_client
+from tests import processes
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.conftest import LINE, RATE
 from tests.waiting import wait_for
@@ -54,7 +55,7 @@ def workers(settings, redis, clock_start, carrier):
                    TWILIO_API_URL=carrier.url,
                    PUBLIC_URL=carrier.numbers[LINE].voice_url.rsplit("/voice/", 1)[0], **overrides)
         before = len(Worker.all(connection=redis))
-        process = subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env,
+        process = processes.start([sys.executable, "-m", "callflow.cli", "worker"], env=env,
                                    start_new_session=True, stdout=subprocess.DEVNULL)
         started.append(process)
         wait_for(lambda: len(Worker.all(connection=redis)) > before or process.poll() is not None,

@@ -20,6 +20,7 @@ import redis as redis_lib
 from werkzeug.serving import make_server
 
 from callflow.carrier import Caller, Carrier
+from tests import processes
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.conftest import LINE, RATE, TUESDAY_MORNING
 from tests.ports import free_port
@@ -101,7 +102,7 @@ class Centre:
                    CALLFLOW_CLOCK_RATE=str(RATE), CALLFLOW_CLOCK_START=TUESDAY_MORNING.isoformat(),
                    TWILIO_API_URL=self.carrier.url, PUBLIC_URL=self.public_url, **env_overrides)
         out = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
-        process = subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env,
+        process = processes.start([sys.executable, "-m", "callflow.cli", "worker"], env=env,
                                    stdout=out, stderr=subprocess.STDOUT if log_path else None,
                                    start_new_session=True)
         self.workers.append(process)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from datetime import UTC, datetime
 
@@ -21,6 +20,7 @@ from callflow.store.agents import add_agent
 from callflow.store.callbacks import CallbackState, move, request_callback
 from callflow.store.presence import Presence
 from callflow.store.queues import MemberKind
+from tests import processes
 from tests.e2e.conftest import stop
 from tests.waiting import wait_for
 from webapp import create_app
@@ -57,7 +57,7 @@ def worker(settings, redis, rt):
                TWILIO_ACCOUNT_SID=settings.twilio_account_sid, TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
                TWILIO_API_URL="http://127.0.0.1:9", IVR_SCRIPTS=str(settings.ivr_scripts),
                CALLFLOW_INSTANCE=str(settings.instance_path), CALLFLOW_CLOCK_START=NINE.isoformat())
-    process = subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env)
+    process = processes.start([sys.executable, "-m", "callflow.cli", "worker"], env=env)
     wait_for(lambda: Worker.all(connection=redis) or process.poll() is not None, what="the RQ worker to start")
     assert process.poll() is None, "the RQ worker exited at start"
     yield process

@@ -25,6 +25,7 @@ import requests
 from rq import Worker
 
 from callflow.carrier import Carrier
+from tests import processes
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.conftest import LINE, RATE, TUESDAY_MORNING, _every_call_has_one_summary, sessions_for
 from tests.ports import free_port
@@ -173,7 +174,7 @@ def _healthy(port: int) -> bool:
 def worker(settings, redis, clock_start, carrier, app_server):
     """Two real `callflow worker` processes on the shared Redis and database."""
     env = _environment(settings, clock_start, carrier, app_server[1])
-    processes = [subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env, start_new_session=True)
+    processes = [processes.start([sys.executable, "-m", "callflow.cli", "worker"], env=env, start_new_session=True)
                  for _ in range(WORKERS)]
     wait_for(lambda: len(Worker.all(connection=redis)) >= WORKERS or any(p.poll() is not None for p in processes),
              timeout=60, what="both RQ workers to start")
