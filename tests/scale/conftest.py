@@ -126,11 +126,11 @@ def _environment(settings, clock_start, carrier, public_url) -> dict:
                 TWILIO_API_URL=carrier.url, PUBLIC_URL=public_url)
 
 
-def _stop(processes) -> None:
-    for process in processes:
+def _stop(started) -> None:
+    for process in started:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
-    for process in processes:
+    for process in started:
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -146,20 +146,20 @@ def app_server(settings, clock_start, sessions, carrier, balancer):
                                          clock_start=clock_start, twilio_api_url=carrier.url))
     app.extensions["callflow"].clock  # noqa: B018 -- agree the shared clock before the web processes start
     env = _environment(settings, clock_start, carrier, balancer.url)
-    processes = []
+    web = []
     for _ in range(WEB_PROCESSES):
         port = free_port()
-        processes.append(subprocess.Popen(
+        web.append(processes.start(
             [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_config", "--bind",
              f"127.0.0.1:{port}", "--workers", "1", "--threads", "16", "--log-level", "warning",
              "webapp:create_app()"], env=env, start_new_session=True))
         balancer.backends.append(("127.0.0.1", port))
-    for process, (_, port) in zip(processes, balancer.backends, strict=True):
+    for process, (_, port) in zip(web, balancer.backends, strict=True):
         wait_for(lambda p=port, proc=process: _healthy(p) or proc.poll() is not None, timeout=60,
                  what=f"the web process on port {port}")
         assert process.poll() is None, "a web process exited at start"
     yield app, balancer.url
-    _stop(processes)
+    _stop(web)
     app.extensions["callflow"].close()
 
 
@@ -174,16 +174,16 @@ def _healthy(port: int) -> bool:
 def worker(settings, redis, clock_start, carrier, app_server):
     """Two real `callflow worker` processes on the shared Redis and database."""
     env = _environment(settings, clock_start, carrier, app_server[1])
-    processes = [processes.start([sys.executable, "-m", "callflow.cli", "worker"], env=env, start_new_session=True)
-                 for _ in range(WORKERS)]
-    wait_for(lambda: len(Worker.all(connection=redis)) >= WORKERS or any(p.poll() is not None for p in processes),
+    workers = [processes.start([sys.executable, "-m", "callflow.cli", "worker"], env=env, start_new_session=True)
+               for _ in range(WORKERS)]
+    wait_for(lambda: len(Worker.all(connection=redis)) >= WORKERS or any(p.poll() is not None for p in workers),
              timeout=60, what="both RQ workers to start")
-    assert all(p.poll() is None for p in processes), "a worker exited at start"
-    yield processes
+    assert all(p.poll() is None for p in workers), "a worker exited at start"
+    yield workers
     try:
         _every_call_has_one_summary(carrier, sessions_for(settings))
     finally:
-        _stop(processes)
+        _stop(workers)
 
 
 @pytest.fixture(autouse=True)
