@@ -1,7 +1,8 @@
 """Benchmark call steering on Banking77 (8 departments) and CLINC150's out-of-scope requests.
 
     python bench/routing_eval.py [--split test|dev] [--seeds 5] [--routers tfidf,embeddings]
-                                 [--script ivr_scripts/acme_bank.yaml] [--sets written,spoken] [--only TEXT]
+                                 [--script ivr_scripts/acme_bank.yaml] [--sets written,spoken,language]
+                                 [--only TEXT]
 
 `--split dev` holds out a fifth of the Banking77 train split and uses CLINC150 oos_val: the only split to
 tune on. `--split test` trains on the whole train split and measures on test.csv and oos_test: measure,
@@ -9,7 +10,8 @@ never tune. Every configuration is listed beside the plain TF-IDF + LinearSVC ba
 measured in the same run. `--routers` picks the shipped routers to measure: the default TF-IDF one and the
 optional sentence-embedding one (skipped, with a note, when its extra is not installed). `--sets` picks
 what to measure on: the written requests, their spoken twins (`data/spoken/`, built by `bench/spoken_set.py`
-from the test split; with `--split dev`, built by the same rules from the dev fifth), or both, one table each.
+from the test split; with `--split dev`, built by the same rules from the dev fifth), or both, one table each;
+`language` adds which language callers were found to speak (`bench/language_eval.py`, issue 24).
 `--only` keeps the configurations whose name contains the text (e.g. "script phrases only").
 """
 
@@ -345,7 +347,7 @@ def run(
     split: str = "test",
     seeds: int = 5,
     kinds: Sequence[str] = ("tfidf", "embeddings"),
-    sets: Sequence[str] = ("written", "spoken"),
+    sets: Sequence[str] = ("written", "spoken", "language"),
     only: str = "",
 ) -> str:
     """Run every configuration with a progress bar and return a summary table per evaluation set."""
@@ -354,10 +356,15 @@ def run(
     script = {
         SCRIPT_TO_BANKING77.get(d, d): p for d, p in steering_examples(load_script(script_path)).items()
     }
-    kinds, notes = available(kinds)
+    kinds, notes = available(kinds) if set(sets) - {"language"} else (list(kinds), [])  # no encoder to load
     out = []
     for which in sets:
-        data = load_data(data_dir, split, spoken=which == "spoken")
+        data = load_data(data_dir, split, spoken=which != "written")
+        if which == "language":  # which language the caller speaks (issue 24): no router involved
+            from language_eval import report
+
+            out.append(report(data_dir, split, data.texts, data.oos))
+            continue
         configs = [c for c in configurations(data, script, seeds, kinds) if only in c.name]
         jobs = [(c, s) for c in configs for s in range(c.seeds)]
         results: dict[str, list[dict[str, float]]] = defaultdict(list)
@@ -382,7 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--routers", default="tfidf,embeddings", help="comma-separated: tfidf (default router), embeddings"
     )
-    parser.add_argument("--sets", default="written,spoken", help="comma-separated: written, spoken")
+    parser.add_argument(
+        "--sets", default="written,spoken,language", help="comma-separated: written, spoken, language"
+    )
     parser.add_argument("--only", default="", help="only configurations whose name contains this")
     args = parser.parse_args(argv)
     kinds = [k.strip() for k in args.routers.split(",") if k.strip()]

@@ -32,6 +32,7 @@ def _bench(name: str):
         if path.exists():
             spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
             module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module  # dataclasses look their module up there while it executes
             sys.path.insert(0, str(root))
             spec.loader.exec_module(module)
             return module
