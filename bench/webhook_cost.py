@@ -6,7 +6,9 @@ cores; this one takes all of that away to show what each webhook itself spends. 
 long as in the gunicorn benchmark), then `--calls` calls are played one after the other exactly as
 bench/webhooks.py plays them (incoming, the menu by keypad, the hold question answered 1, three waitUrl
 requests, the status callback). A round trip is one request written to Redis: a command, a pipeline or a
-Lua script. `--profile FILE` writes cProfile statistics of the measured calls.
+Lua script. `--profile FILE` writes cProfile statistics of the measured calls. The app is readied as a
+gunicorn web process is before its first request (`webapp/warm.py`: scripts and routers loaded, no check for
+publications per call), and the customers' names copied to Redis as a worker does; `--cold` skips both.
 
     .venv/bin/python bench/webhook_cost.py --held 200 --calls 200
 """
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--held", type=int, default=200, help="callers put on hold first (they stay in line)")
     parser.add_argument("--calls", type=int, default=200, help="calls measured, one after the other")
+    parser.add_argument("--cold", action="store_true",
+                        help="skip the warm-up and the names' copy (a process that checks for publications per call)")
     parser.add_argument("--profile", help="write cProfile statistics of the measured calls to this file")
     args = parser.parse_args(argv)
 
@@ -102,7 +106,14 @@ def main(argv: list[str] | None = None) -> int:
                       CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")  # a Tuesday morning: all open
     from webapp import create_app
 
-    client = create_app().test_client()
+    app = create_app()
+    client = app.test_client()
+    if not args.cold:  # as a web process serves once gunicorn's post_worker_init has run, a worker has copied names
+        from callflow.services.ivr import copy_customer_names
+        from webapp.warm import warm_up_app
+
+        warm_up_app(app, keeper=False)
+        copy_customer_names(app.extensions["callflow"])
     logging.getLogger("webhooks").setLevel(logging.WARNING)  # one INFO line per call is not what is measured
     trips, costs = RoundTrips(), {}
     for n in tqdm(range(args.held), desc="callers put on hold", unit="call"):

@@ -15,6 +15,7 @@ from callflow.services import (
     callback_sweeper,
     callback_turns,
     callbacks,
+    holding,
     ivr,
     ringing,
     routers,
@@ -52,6 +53,11 @@ def close_record_only(call_sid: str, status: str, ended_at: float, duration: int
                       called: str) -> bool:
     """Close a call's record in the database alone (its summary follows from the sweeper)."""
     return summaries.close_record_only(runtime(), call_sid, status, ended_at, duration, caller, called)
+
+
+def count_abandon(department: str, waited: float, now: float) -> None:
+    """A caller gave up waiting after `waited` seconds: the department's wait estimates learn it."""
+    holding.count_abandon(runtime(), department, waited, now)
 
 
 def write_summary(call_sid: str) -> dict | None:

@@ -9,7 +9,6 @@ import logging
 import redis
 
 from callflow.services import metrics, queued
-from callflow.services.holding import caller_gave_up
 from callflow.services.summaries import close_record_only
 
 log = logging.getLogger(__name__)
@@ -23,18 +22,21 @@ def call_ended(rt, sid: str, call_status: str, duration: str | None, caller: str
     metrics.call_ended(call_status)
     ended_at, seconds = rt.clock.timestamp(), int(duration) if duration and duration.isdigit() else None
     try:
-        rt.live_calls.ended(sid, call_status)
+        # Two round trips: the caller leaves their line at once (no agent may be offered a caller who has
+        # gone), counted as an abandon if still waiting; then the end is noted and the workers asked to close
+        # the call (and, for an abandon, to teach the wait estimates the caller's patience), together.
+        left = rt.acd.caller_hung_up(sid)
+        with rt.redis.pipeline() as pipe:
+            pipe.multi()
+            rt.live_calls.ended(sid, call_status, pipe=pipe)
+            queued.enqueue(rt, "close_call", sid, call_status, ended_at, seconds, caller, called,
+                           job_id=f"close-call-{sid}", retry=queued.DATABASE_RETRY, pipeline=pipe)
+            if left is not None and left.abandoned:
+                queued.enqueue(rt, "count_abandon", left.department, ended_at - left.entered_at, ended_at,
+                               pipeline=pipe)
+            pipe.execute()
     except redis.RedisError:
         # Twilio reports a call's end once: with Redis down no worker can be asked to close it, so its record
         # is closed here and the workers' sweeper writes its summary when Redis is back.
         log.warning("Redis is down: call %s closed in the database only; its summary follows", sid)
         close_record_only(rt, sid, call_status, ended_at, seconds, caller, called)
-        return
-    record = rt.acd.record(sid)
-    try:  # still in line when the call ended: an abandon, which wait estimates learn patience from
-        caller_gave_up(rt, sid, rt.clock.timestamp(), record)
-    except Exception:
-        log.exception("abandonment of %s not counted", sid)
-    rt.acd.call_ended(sid, record)  # at once: no agent may be offered a caller who has gone
-    queued.enqueue(rt, "close_call", sid, call_status, ended_at, seconds, caller, called,
-                   job_id=f"close-call-{sid}", retry=queued.DATABASE_RETRY)

@@ -57,14 +57,14 @@ def line_inputs(rt, department, sid: str, now: float) -> LineInputs:
 
 
 def promise(rt, sid: str, figure: estimates.Estimate, now: float, broken: int | None = None,
-            again: bool = False) -> HumanPromise:
+            again: bool = False, pipe=None) -> HumanPromise:
     """Make the promise the caller hears (`callflow/domain/promise_words.py`), remembering the estimate behind it;
     after a broken promise (`broken`: the figure the caller heard) never that figure again."""
     words = human_promise(figure.to_say, figure.point_seconds)
     if broken is not None:
         words = repromise(words, broken)
     _promises(rt).promise(sid, words.deadline, now, estimate_to_json(figure.heard(words.deadline)), words.figure,
-                          words.words, again)
+                          words.words, again, pipe=pipe)
     return words
 
 
@@ -81,25 +81,42 @@ def caller_gave_up(rt, sid: str, now: float, record: CallerRecord | None = None)
         WaitStats(rt.redis).abandoned(info.department, now - info.entered_at, now)
 
 
+def count_abandon(rt, department: str, waited: float, now: float) -> None:
+    """A worker teaches the department's wait estimates that a caller gave up after `waited` seconds (the
+    status callback counted the abandon once and left the statistics to a worker, off its own path)."""
+    WaitStats(rt.redis).abandoned(department, waited, now)
+
+
 def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, caller: str, line: str) -> list:
     """The caller needs a department: an agent now, a short wait, or the question 'hold or call back?'."""
     department = script.departments[route.department]
     info = CallerInfo(sid, caller=caller, line=line, department=route.department, name=state.customer_name,
                       said=tuple(state.said), path=tuple(state.path), entered_at=now.timestamp())
-    position = rt.acd.caller_waits(info, now.timestamp(), max_size=department.max_queue)
-    _promises(rt).log(sid, "routed", now.timestamp(), department=route.department)
-    if position is None:
-        _promises(rt).log(sid, "queue-full", now.timestamp())
+    joined = rt.acd.caller_joins(info, now.timestamp(), max_size=department.max_queue)  # one round trip
+    routed = ("routed", {"department": route.department})
+    if joined.position is None:
+        _promises(rt).log_many(sid, now.timestamp(), routed, ("queue-full", {}))
         return overflow(department)
-    if any(offer.caller_sid == sid for offer in offer_now(rt, route.department, now.timestamp())):
-        return [route]  # an agent is being rung: no hold at all
-    figure = estimate(rt, department, sid)
+    if joined.offer is not None:  # agents are free: every offer possible now, each agent rung by a worker
+        _promises(rt).log_many(sid, now.timestamp(), routed)
+        queued.enqueue(rt, "ring_agent", joined.offer.department, joined.offer.caller_sid, joined.offer.agent)
+        offers = [joined.offer, *offer_now(rt, route.department, now.timestamp())]
+        if any(offer.caller_sid == sid for offer in offers):
+            return [route]  # an agent is being rung: no hold at all
+        routed = None  # logged already
+    logged = (routed,) if routed else ()
+    figure = estimate(rt, department, sid, line=None if joined.offer is not None else joined.line)
     if figure.promise_seconds <= script.hold.short_wait_seconds:
-        words = promise(rt, sid, figure, now.timestamp())
-        rt.acd.mark(sid, "held")
+        with rt.redis.pipeline(transaction=False) as pipe:
+            for event, details in logged:
+                _promises(rt).log_on(pipe, sid, event, now.timestamp(), **details)
+            words = promise(rt, sid, figure, now.timestamp(), pipe=pipe)
+            rt.acd.mark(sid, "held", pipe=pipe)
+            pipe.execute()
         return [hold.short_wait(department.name, words), route]
-    _promises(rt).log(sid, "permission-asked", now.timestamp(), estimate=round(figure.promise_seconds),
-                      expected=round(figure.point_seconds))
+    _promises(rt).log_many(sid, now.timestamp(), *logged,
+                           ("permission-asked", {"estimate": round(figure.promise_seconds),
+                                                 "expected": round(figure.point_seconds)}))
     return [hold.ask_to_hold(department.name, figure)]
 
 
@@ -133,7 +150,10 @@ def hold_choice(rt, sid: str, digits: str | None, speech: str | None, holding: b
     if choice is hold.HoldChoice.UNCLEAR and rt.acd.count(sid, "unclear") <= UNCLEAR_LIMIT:
         figure = estimate(rt, department, sid)
         return [hold.ask_to_hold(department.name, figure, again=True)]
-    promises.log(sid, "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer", now)
-    promise(rt, sid, estimate(rt, department, sid), now)
-    rt.acd.mark(sid, "held")
+    figure = estimate(rt, department, sid)
+    with rt.redis.pipeline(transaction=False) as pipe:  # the answer, the promise and the hold in one round trip
+        promises.log_on(pipe, sid, "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer", now)
+        promise(rt, sid, figure, now, pipe=pipe)
+        rt.acd.mark(sid, "held", pipe=pipe)
+        pipe.execute()
     return [Say("Thank you. I'll keep your place in line."), route]

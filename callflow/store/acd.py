@@ -11,14 +11,35 @@ from dataclasses import dataclass
 
 import redis
 
-from callflow.store.distribution import Distributor, Offer
+from callflow.store import lua
+from callflow.store.distribution import Distributor, Offer, matched
+from callflow.store.estimate_inputs import EstimateInputs, LineInputs, line_inputs
 from callflow.store.presence import Presence, PresenceBoard
 from callflow.store.promises import PROMISE_KEY
-from callflow.store.queues import ENTRY_KEY, MemberKind, Queues
+from callflow.store.queues import CALLBACKS_KEY, ENTRY_KEY, QUEUE_KEY, MemberKind, Queues, joined
+from callflow.store.wait_stats import ABANDONED_FLAG
 
 CALL_INFO_KEY = "callflow:call-info:"  # HASH per caller: who, which line, what they said, where they went
 CALL_INFO_TTL = 24 * 3600
 ENTRY_KIND_FIELD = b"kind"
+
+# A call's end, in one step: the caller leaves their line at once (a callback keeps its place), and a caller
+# who was still in line, never connected, is counted as an abandon once, whichever webhook hears it first.
+_CALL_ENDED = """
+local info, sid = KEYS[1], ARGV[1]
+local department = redis.call('HGET', info, 'department')
+if not department then return {} end
+local flags = redis.call('HMGET', info, 'connected', 'callback', 'entered_at')
+if flags[2] == '1' then return {department, flags[3], 0} end
+local queue = ARGV[2] .. department
+local abandoned = 0
+if flags[1] ~= '1' and redis.call('ZRANK', queue, sid) then
+  abandoned = redis.call('HSETNX', info, ARGV[4], '1')
+end
+redis.call('ZREM', queue, sid)
+redis.call('ZREM', ARGV[3] .. department, sid)
+return {department, flags[3], abandoned}
+"""
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,26 @@ class CallerInfo:
 
 
 @dataclass(frozen=True)
+class Joined:
+    """A caller put in line: their position (None: the queue was full), the first offer their department could
+    make at that moment (to them or to whoever was first), and the line as their wait estimate reads it."""
+
+    position: int | None
+    offer: Offer | None
+    line: LineInputs
+
+
+@dataclass(frozen=True)
+class LeftLine:
+    """What a call's end did in line: the caller's department, when they entered it, and whether this was the
+    first word that they gave up waiting (an abandon, counted once)."""
+
+    department: str
+    entered_at: float
+    abandoned: bool
+
+
+@dataclass(frozen=True)
 class CallerRecord:
     """A caller's details with every flag and counter noted since, the agent being rung to them and when the
     promise made to them runs out: read in one round trip by the webhooks that consult several of them on
@@ -71,6 +112,9 @@ class ACD:
         self.queues = Queues(connection)
         self.presence = PresenceBoard(connection)
         self.distributor = Distributor(connection)
+        self.inputs = EstimateInputs(connection)
+        self.scripts_joining = (self.queues._join, self.distributor._match, self.inputs._read)
+        self._call_ended = connection.register_script(_CALL_ENDED)
 
     def caller_waits(self, info: CallerInfo, now: float, max_size: int = 0) -> int | None:
         """Put a caller in their department's queue (keeping an earlier place); None when it is full."""
@@ -78,12 +122,29 @@ class ACD:
         return self.queues.join(info.department, info.sid, entered_at=info.entered_at or now, max_size=max_size,
                                 kind=MemberKind.CALL)
 
+    def caller_joins(self, info: CallerInfo, now: float, max_size: int = 0) -> Joined:
+        """`caller_waits`, the department's first `offers` match and the estimate's read of the line, in one
+        round trip (the routing answer that puts a caller in line reads all three)."""
+        def fill(pipe) -> None:  # all safe to repeat (`lua.execute`): the join keeps a place already taken
+            self._remember_on(pipe, info)
+            self.queues.join_on(pipe, info.department, info.sid, entered_at=info.entered_at or now,
+                                max_size=max_size, kind=MemberKind.CALL)
+            self.distributor.match_on(pipe, info.department, now)
+            self.inputs.read_on(pipe, info.department, info.sid, now)
+
+        *_, position, offer, line = lua.execute(self.connection, fill, self.scripts_joining)
+        return Joined(joined(position), matched(info.department, offer), line_inputs(line))
+
     def remember(self, info: CallerInfo) -> None:
         """Keep a caller's details without a place in line (a closed department's caller booking a callback)."""
         with self.connection.pipeline(transaction=False) as pipe:
-            pipe.hset(CALL_INFO_KEY + info.sid, mapping=info.to_redis())
-            pipe.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
+            self._remember_on(pipe, info)
             pipe.execute()
+
+    @staticmethod
+    def _remember_on(pipe, info: CallerInfo) -> None:
+        pipe.hset(CALL_INFO_KEY + info.sid, mapping=info.to_redis())
+        pipe.expire(CALL_INFO_KEY + info.sid, CALL_INFO_TTL)
 
     def recall_callback(self, info: CallerInfo) -> None:
         """A callback's details rebuilt from its database row, unless Redis still has them, and it marked as one."""
@@ -144,9 +205,10 @@ class ACD:
             else MemberKind.CALL
         return self.queues.join(department, sid, entered_at=entered_at, kind=kind)
 
-    def mark(self, sid: str, flag: str) -> None:
-        """Note something that happened to a waiting caller (`held`: heard the hold message; `connected`)."""
-        self.connection.hset(CALL_INFO_KEY + sid, flag, "1")
+    def mark(self, sid: str, flag: str, pipe=None) -> None:
+        """Note something that happened to a waiting caller (`held`: heard the hold message; `connected`);
+        `pipe`: a pipeline of the caller's, to go with their other writes."""
+        (pipe if pipe is not None else self.connection).hset(CALL_INFO_KEY + sid, flag, "1")
 
     def mark_once(self, sid: str, flag: str) -> bool:
         """`mark`, True only the first time (whichever webhook hears something first counts it)."""
@@ -171,6 +233,15 @@ class ACD:
     def is_connected(self, sid: str) -> bool:
         """The caller has been brought to an agent."""
         return self.has(sid, "connected")
+
+    def caller_hung_up(self, sid: str) -> LeftLine | None:
+        """The call ended: `call_ended` and the abandon check of `mark_once(sid, ABANDONED_FLAG)` in one round
+        trip. None when the caller never reached a department."""
+        left = self._call_ended(keys=[CALL_INFO_KEY + sid], args=[sid, QUEUE_KEY, CALLBACKS_KEY, ABANDONED_FLAG])
+        if not left:
+            return None
+        department, entered_at, abandoned = left
+        return LeftLine(department.decode(), float(entered_at or 0), bool(abandoned))
 
     def call_ended(self, sid: str, record: CallerRecord | None = None) -> None:
         """The caller hung up: free their place at once so no agent is offered a dead line (a callback keeps it).

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import redis
 
+from callflow.store import lua
 from callflow.store.presence import AVAILABLE_KEY, PRESENCE_KEY, Presence
 from callflow.store.queues import CALLBACKS_KEY, ENTRY_KEY, QUEUE_KEY
 
@@ -41,20 +42,34 @@ class Offer:
     agent: str
 
 
+def matched(department: str, result) -> Offer | None:
+    """The offer `match`'s script made, if any."""
+    if not result:
+        return None
+    caller, agent = (v.decode() for v in result)
+    return Offer(department, caller, agent)
+
+
 class Distributor:
     """Make offers when callers and free agents meet."""
 
     def __init__(self, connection: redis.Redis):
+        self.connection = connection
         self._match = connection.register_script(_MATCH)
 
     def match(self, department: str, now: float) -> Offer | None:
         """Reserve the department's first caller for its longest-idle available agent, if both exist."""
-        result = self._match(keys=[QUEUE_KEY + department, AVAILABLE_KEY + department, CALLBACKS_KEY + department],
-                             args=[PRESENCE_KEY, AVAILABLE_KEY, repr(now), Presence.OFFERED.value, ENTRY_KEY])
-        if not result:
-            return None
-        caller, agent = (v.decode() for v in result)
-        return Offer(department, caller, agent)
+        keys, args = self._match_args(department, now)
+        return matched(department, self._match(keys=keys, args=args))
+
+    def match_on(self, pipe, department: str, now: float) -> None:
+        """`match`, queued on a pipeline of the caller's (its answer is read with `matched`)."""
+        lua.queue(pipe, self._match, *self._match_args(department, now))
+
+    @staticmethod
+    def _match_args(department: str, now: float) -> tuple[list, list]:
+        return ([QUEUE_KEY + department, AVAILABLE_KEY + department, CALLBACKS_KEY + department],
+                [PRESENCE_KEY, AVAILABLE_KEY, repr(now), Presence.OFFERED.value, ENTRY_KEY])
 
     def match_all(self, departments: Iterable[str], now: float) -> list[Offer]:
         """Make every offer possible across departments, in the order given (an agent's preference order)."""

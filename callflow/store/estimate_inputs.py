@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import redis
 
 from callflow.domain import estimates as est
+from callflow.store import lua
 from callflow.store.presence import DUE_BACK_KEY, PRESENCE_KEY, STAFFED_KEY, AgentPresence, PresenceBoard
 from callflow.store.queues import CALLBACKS_KEY, QUEUE_KEY
 from callflow.store.wait_stats import STATS_KEY, parse_stats
@@ -75,18 +76,32 @@ class EstimateInputs:
     """Reads a line for wait estimates on one Redis connection."""
 
     def __init__(self, connection: redis.Redis):
+        self.connection = connection
         self._read = connection.register_script(_READ)
 
     def read(self, department: str, sid: str, now: float, horizon: float = est.HORIZON_SECONDS) -> LineInputs:
         """The line as it stands now; agents due back are those within `horizon` seconds."""
-        position, size, ahead, agents, sizes, due, stats = self._read(
-            keys=[QUEUE_KEY + department, CALLBACKS_KEY + department, STAFFED_KEY + department,
-                  DUE_BACK_KEY + department, STATS_KEY + department],
-            args=[sid, PRESENCE_KEY, QUEUE_KEY, repr(now), repr(now + horizon)])
-        presences = (PresenceBoard.parse(name.decode(), _pairs(raw)) for name, raw in _pairs(agents).items())
-        return LineInputs(int(position), int(size), int(ahead), tuple(sorted(presences, key=lambda p: p.agent)),
-                          {d.decode(): int(n) for d, n in _pairs(sizes).items()},
-                          tuple(float(at) for at in due[1::2]), parse_stats(stats or None))
+        keys, args = self._read_args(department, sid, now, horizon)
+        return line_inputs(self._read(keys=keys, args=args))
+
+    def read_on(self, pipe, department: str, sid: str, now: float, horizon: float = est.HORIZON_SECONDS) -> None:
+        """`read`, queued on a pipeline of the caller's (its answer is read with `line_inputs`)."""
+        lua.queue(pipe, self._read, *self._read_args(department, sid, now, horizon))
+
+    @staticmethod
+    def _read_args(department: str, sid: str, now: float, horizon: float) -> tuple[list, list]:
+        return ([QUEUE_KEY + department, CALLBACKS_KEY + department, STAFFED_KEY + department,
+                 DUE_BACK_KEY + department, STATS_KEY + department],
+                [sid, PRESENCE_KEY, QUEUE_KEY, repr(now), repr(now + horizon)])
+
+
+def line_inputs(raw) -> LineInputs:
+    """The line as `read`'s script answered it."""
+    position, size, ahead, agents, sizes, due, stats = raw
+    presences = (PresenceBoard.parse(name.decode(), _pairs(fields)) for name, fields in _pairs(agents).items())
+    return LineInputs(int(position), int(size), int(ahead), tuple(sorted(presences, key=lambda p: p.agent)),
+                      {d.decode(): int(n) for d, n in _pairs(sizes).items()},
+                      tuple(float(at) for at in due[1::2]), parse_stats(stats or None))
 
 
 def _pairs(flat: list) -> dict:

@@ -56,9 +56,10 @@ class LiveCalls:
         """Drop a finished call's state."""
         self.connection.delete(CALL_KEY + call_sid)
 
-    def ended(self, call_sid: str, status: str) -> None:
-        """Note the call's final status (its status callback came): later requests of the call change nothing."""
-        self.connection.set(ENDED_KEY + call_sid, status, ex=ENDED_TTL_SECONDS)
+    def ended(self, call_sid: str, status: str, pipe=None) -> None:
+        """Note the call's final status (its status callback came): later requests of the call change nothing.
+        `pipe`: a pipeline of the caller's, so the note goes with other writes in one round trip."""
+        (pipe if pipe is not None else self.connection).set(ENDED_KEY + call_sid, status, ex=ENDED_TTL_SECONDS)
 
     def has_ended(self, call_sid: str) -> bool:
         """Whether the call's final status callback came."""

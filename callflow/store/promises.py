@@ -27,6 +27,17 @@ class Promises:
             self._log(pipe, sid, event, at, **details)
             pipe.execute()
 
+    def log_on(self, pipe, sid: str, event: str, at: float, **details) -> None:
+        """`log`, queued on a pipeline of the caller's."""
+        self._log(pipe, sid, event, at, **details)
+
+    def log_many(self, sid: str, at: float, *events: tuple[str, dict]) -> None:
+        """Append several events of the same moment, in order, in one round trip."""
+        with self.connection.pipeline(transaction=False) as pipe:
+            for event, details in events:
+                self._log(pipe, sid, event, at, **details)
+            pipe.execute()
+
     @staticmethod
     def _log(pipe, sid: str, event: str, at: float, **details) -> None:
         pipe.rpush(HOLD_LOG_KEY + sid, json.dumps({"event": event, "at": round(at, 3), **details}))
@@ -37,24 +48,28 @@ class Promises:
         return [json.loads(raw) for raw in self.connection.lrange(HOLD_LOG_KEY + sid, 0, -1)]
 
     def promise(self, sid: str, seconds: int, now: float, estimate: str | None = None, figure: int | None = None,
-                words: str | None = None, again: bool = False) -> None:
+                words: str | None = None, again: bool = False, pipe=None) -> None:
         """Remember a promise made now, kept if answered within `seconds` ("about 4 minutes": 4 and a half);
         `figure` is the figure the caller heard (4 minutes). `estimate` (JSON) is the estimator's figure behind
         the caller's first promise, and (`again`) behind the last one made after a broken one, kept until they
-        are answered so the estimator can learn how both kinds of promises go."""
+        are answered so the estimator can learn how both kinds of promises go. `pipe`: a pipeline of the caller's,
+        so the promise goes with their other writes in one round trip."""
+        if pipe is None:
+            with self.connection.pipeline(transaction=False) as own:
+                self.promise(sid, seconds, now, estimate, figure, words, again, pipe=own)
+                own.execute()
+            return
         key = PROMISE_KEY + sid
-        with self.connection.pipeline(transaction=False) as pipe:
-            pipe.hset(key, mapping={"made_at": repr(now), "seconds": seconds, "until": repr(now + seconds),
-                                    "figure": figure if figure is not None else seconds})
-            pipe.hdel(key, "broken")  # a new promise: its own break is logged when it comes
-            if estimate is not None and again:
-                pipe.hset(key, mapping={"repromise": estimate, "repromised_at": repr(now)})
-            elif estimate is not None:
-                pipe.hsetnx(key, "estimate", estimate)
-            pipe.expire(key, TTL_SECONDS)
-            details = {"figure": figure, "words": words} if words else {}
-            self._log(pipe, sid, "promise", now, seconds=seconds, **details)
-            pipe.execute()
+        pipe.hset(key, mapping={"made_at": repr(now), "seconds": seconds, "until": repr(now + seconds),
+                                "figure": figure if figure is not None else seconds})
+        pipe.hdel(key, "broken")  # a new promise: its own break is logged when it comes
+        if estimate is not None and again:
+            pipe.hset(key, mapping={"repromise": estimate, "repromised_at": repr(now)})
+        elif estimate is not None:
+            pipe.hsetnx(key, "estimate", estimate)
+        pipe.expire(key, TTL_SECONDS)
+        details = {"figure": figure, "words": words} if words else {}
+        self._log(pipe, sid, "promise", now, seconds=seconds, **details)
 
     def current(self, sid: str) -> tuple[int | None, bool]:
         """The figure the caller heard in their current promise (seconds), if any, and whether it was made

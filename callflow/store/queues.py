@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import redis
 
+from callflow.store import lua
+
 QUEUE_KEY = "callflow:queue:"  # ZSET call_sid -> order score
 ENTRY_KEY = "callflow:queue-entry:"  # HASH per waiting member: department, entered_at, priority, kind
 CALLBACKS_KEY = "callflow:queue-callbacks:"  # ZSET per department: the places callbacks hold, scored as in line
@@ -45,6 +47,11 @@ if ARGV[7] == 'callback' then redis.call('ZADD', callbacks, score, sid) else red
 return redis.call('ZRANK', queue, sid) + 1
 """
 
+def joined(raw) -> int | None:
+    """The position `join`'s script answered (None: the queue was full)."""
+    return int(raw) or None
+
+
 class MemberKind:
     """Who holds a place: a caller on the line, or a callback on virtual hold."""
 
@@ -74,10 +81,19 @@ class Queues:
     def join(self, department: str, sid: str, entered_at: float, priority: int = 0, max_size: int = 0,
              kind: str = MemberKind.CALL) -> int | None:
         """Take a place (or keep the one already held); the 1-based position, or None when the queue is full."""
+        keys, args = self._join_args(department, sid, entered_at, priority, max_size, kind)
+        return joined(self._join(keys=keys, args=args))
+
+    def join_on(self, pipe, department: str, sid: str, entered_at: float, max_size: int = 0,
+                kind: str = MemberKind.CALL) -> None:
+        """`join`, queued on a pipeline of the caller's (its answer, read with `joined`, comes with the rest)."""
+        lua.queue(pipe, self._join, *self._join_args(department, sid, entered_at, 0, max_size, kind))
+
+    @staticmethod
+    def _join_args(department, sid, entered_at, priority, max_size, kind) -> tuple[list, list]:
         score = entered_at - priority * PRIORITY_STEP
-        position = self._join(keys=[QUEUE_KEY + department, ENTRY_KEY + sid, CALLBACKS_KEY + department],
-                              args=[sid, repr(score), max_size, repr(entered_at), department, priority, kind])
-        return int(position) or None
+        return ([QUEUE_KEY + department, ENTRY_KEY + sid, CALLBACKS_KEY + department],
+                [sid, repr(score), max_size, repr(entered_at), department, priority, kind])
 
     def leave(self, department: str, sid: str, forget: bool = True) -> bool:
         """Give up the place; with forget=False the original entry time is kept for a re-entry."""
