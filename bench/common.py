@@ -33,6 +33,17 @@ def fresh_database(url: str) -> None:
     db.upgrade(url)
 
 
+def copy_customer_names(env: dict) -> None:
+    """What a worker does once after a start: copy the customers' names into Redis (job copy_customer_names).
+    Until it has, every new call reads its own number's row from the database, which is how a fresh start
+    with no worker runs, not how a line runs."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", "from callflow import jobs; jobs.copy_customer_names()"], env=env,
+                   check=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

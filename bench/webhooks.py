@@ -44,7 +44,7 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, fresh_database, machine_speed, percentile
+from bench.common import copy_customer_names, free_port, fresh_database, machine_speed, percentile
 
 ACCOUNT = "AC" + "3" * 32
 TOKEN = "bench-auth-token"
@@ -320,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                TWILIO_AUTH_TOKEN=TOKEN, TWILIO_API_URL="http://127.0.0.1:9", PUBLIC_URL=public_url,
                IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret", CALLFLOW_INSTANCE=instance,
                CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")  # a Tuesday morning: every department open
+    copy_customer_names(env)  # as the worker does after a start (or every new call reads the database)
     ours = gunicorn("webapp:create_app()", ours_port, env, args.workers, args.threads)
     bare = floor = None
     phases = [Phase("ours, saturation"), Phase("bare Flask, saturation"), Phase(f"ours, paced {args.think:g} s"),

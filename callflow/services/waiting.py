@@ -66,7 +66,7 @@ def waiting(rt, sid: str, queue_time: str | None, called: str, department_id: st
     update, first = None, "count:updates" not in record.fields  # the caller's first request of the music
     if first:
         rt.acd.count(sid, "updates")
-    if first or int(queue_time or 0) >= pacing.update_every_seconds:
+    if first or _seconds(queue_time) >= pacing.update_every_seconds:
         line = line_inputs(rt, department, sid, now)
         update = hold.hold_update(line.position or 1, _standing(estimate(rt, department, sid, line), now,
                                                                  record.promise_until))
@@ -118,6 +118,15 @@ def _standing(fresh: estimates.Estimate, now: float, until: float | None) -> Hum
     return human_promise(until - now)
 
 
+def _seconds(queue_time: str | None) -> float:
+    """Twilio's QueueTime (whole seconds); anything unreadable counts as 0, so the caller still hears music."""
+    try:
+        seconds = float(queue_time or 0)
+    except ValueError:
+        return 0.0
+    return seconds if seconds >= 0 and seconds != float("inf") else 0.0
+
+
 def _take_back_lost_place(rt, sid: str, now: float, called: str, caller: str, department_id: str,
                           queue_time: str | None) -> None:
     """Redis came back without its data while this caller held in Twilio's queue: Twilio still has them, so
@@ -126,8 +135,7 @@ def _take_back_lost_place(rt, sid: str, now: float, called: str, caller: str, de
     script = rt.script_for_number(called)
     if script is None or department_id not in script.departments or call_finished(rt, sid):
         return  # (a replayed waitUrl request of a call that has ended takes no place)
-    waited = queue_time or "0"
-    entered_at = now - (int(waited) if waited.isdigit() else 0)
+    entered_at = now - _seconds(queue_time)
     info = CallerInfo(sid, caller=caller, line=called, department=department_id, entered_at=entered_at)
     if rt.acd.caller_waits(info, now) is not None:
         rt.acd.mark(sid, "held")

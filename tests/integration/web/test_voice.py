@@ -86,3 +86,17 @@ def test_hold_music_degrades_to_holding_when_it_fails(settings):
     root = post(create_app(broken).test_client(), "/voice/hold", QueuePosition="1")
     assert root.find("Enqueue") is None  # not allowed in a waitUrl
     assert "holding" in spoken(root).lower()
+
+
+@pytest.mark.parametrize(("queue_time", "update"), [("600.0", True), ("not a number", False), ("-5", False)])
+def test_a_caller_on_hold_keeps_their_music_and_update_whatever_queue_time_says(client, queue_time, update):
+    """Twilio sends QueueTime in whole seconds; another sender's '600.0' must still bring the caller's update
+    (ten minutes in), and nonsense counts as no time at all: music, never the 'technical problem' apology."""
+    post(client, "/voice/incoming")
+    post(client, "/voice/input", SpeechResult="my card payment was declined at the shop", Confidence="0.9")
+    post(client, "/voice/hold-choice?purpose=hold", Digits="1")
+    post(client, "/voice/hold?department=card_payments", QueuePosition="1", QueueTime="0")  # the first: an update
+    root = post(client, "/voice/hold?department=card_payments", QueuePosition="1", QueueTime=queue_time)
+    assert "technical problem" not in spoken(root)
+    assert list(root.iter("Play")), "the hold music goes on"
+    assert ("in line" in spoken(root).lower() or "minute" in spoken(root).lower()) is update
