@@ -21,6 +21,13 @@ Every worker counts into one folder of metrics (prometheus_client's multiprocess
 master names it before the workers fork (PROMETHEUS_MULTIPROC_DIR, or `metrics/` in the instance folder) and
 forgets the files of processes gone since the last start.
 
+A keep-alive connection is closed after KEEPALIVE_REQUESTS requests (nginx's `keepalive_requests`): a
+connection stays with the worker that accepted it, and Twilio's senders keep theirs open for as long as calls
+come, so without it one worker could serve nearly every webhook while the other idled (measured: 0.53 cores
+against 0.03 with 3,000 on hold, and with 10,000 one worker saturated while the other was idle,
+docs/benchmarks.md "10,000 callers on hold"). A reconnection is accepted by whichever worker is free to, so
+the load spreads; the price is one TCP handshake per hundred requests.
+
 A request whose body is too long for the app to drain after refusing it (`webapp/oversize.py`) is answered
 with `Connection: close` and the connection closed, rather than kept alive and then dropped.
 """
@@ -35,6 +42,7 @@ from webapp import oversize, warm
 
 worker_class = "gthread"
 threads = 8
+KEEPALIVE_REQUESTS = 100
 
 
 def on_starting(server) -> None:
@@ -61,3 +69,5 @@ def pre_request(worker, req) -> None:
         length = None
     if oversize.must_close(length, "chunked" in headers.get("TRANSFER-ENCODING", "").lower()):
         req.must_close = True  # gunicorn then says `Connection: close` and closes after the answer
+    elif getattr(req, "req_number", 1) >= KEEPALIVE_REQUESTS:
+        req.must_close = True  # the sender reconnects, to whichever worker is free to accept (module docstring)

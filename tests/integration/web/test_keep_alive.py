@@ -107,3 +107,25 @@ def test_a_body_too_large_to_drain_is_answered_with_connection_close_and_the_cli
     assert refused.status == 413 and refused.getheader("Connection").lower() == "close"
     assert get(connection, "/health")[0] == 200  # http.client opens a new connection, as it was told to
     connection.close()
+
+
+def test_production_closes_a_kept_alive_connection_after_its_hundredth_request(gunicorn):
+    """A sender that keeps one connection open for ever would stay with one worker (docs in
+    webapp/gunicorn_config.py): the hundredth answer says `Connection: close`, and the next request, on a new
+    connection, is answered."""
+    from webapp.gunicorn_config import KEEPALIVE_REQUESTS
+
+    connection = connect(gunicorn)
+    first = None
+    for n in range(1, KEEPALIVE_REQUESTS + 1):
+        connection.request("GET", "/health")
+        response = connection.getresponse()
+        response.read()
+        first = first or connection.sock
+        assert response.status == 200
+        closing = (response.getheader("Connection") or "").lower() == "close"
+        assert closing is (n == KEEPALIVE_REQUESTS), f"request {n}"
+        if not closing:
+            assert connection.sock is first
+    assert get(connection, "/health")[0] == 200  # http.client reconnects, as it was told to
+    connection.close()
