@@ -11,6 +11,7 @@ import string
 
 import yaml
 
+from callflow.domain.script.convert_texts import Translations
 from callflow.domain.script.model import (
     DEFAULT_MESSAGES,
     AfterCall,
@@ -18,6 +19,7 @@ from callflow.domain.script.model import (
     CallbackPolicy,
     HoldPolicy,
     RetryPolicy,
+    built_in_messages,
 )
 from callflow.domain.script.nodes import NodeReader
 
@@ -117,28 +119,46 @@ def _hold_music(reader: NodeReader, spec: dict) -> tuple[str, int | None]:
     return music, seconds
 
 
-def read_messages(reader: NodeReader, node: yaml.Node | None) -> dict[str, str]:
-    messages = dict(DEFAULT_MESSAGES)
+def read_messages(reader: NodeReader, texts: Translations, node: yaml.Node | None) -> dict[str, str]:
+    """The first language's messages (callflow's own words where the script gives none); the other languages'
+    go to `texts.table` as `messages.<name>`, callflow's words in that language where it has them."""
+    first, *others = texts.languages
+    messages = dict(built_in_messages(first) or DEFAULT_MESSAGES)
     spec = reader.mapping(node, "messages", DEFAULT_MESSAGES) if node else {}
-    for name, value_node in (spec or {}).items():
-        text = reader.text(value_node, f"messages.{name}")
-        if text is None:
-            continue
+    spec = spec or {}
+    for language in others:
+        built_in = built_in_messages(language) or {}
+        for name in DEFAULT_MESSAGES:
+            if name in built_in:
+                texts.table[language][f"messages.{name}"] = built_in[name]
+            elif name not in spec:
+                reader.problem(node, f"messages.{name}", f"missing the {language} translation (callflow has no "
+                               f"{language} words of its own: the line must give every message)")
+    for name, value_node in spec.items():
+        field = f"messages.{name}"
+        text = texts.text(value_node, field)
         allowed = _placeholders(DEFAULT_MESSAGES[name]) | {"company"}
-        try:
-            used = _placeholders(text)
-        except ValueError:
-            reader.problem(value_node, f"messages.{name}", "unbalanced { or } in message")
-            continue
-        if used - allowed:
-            reader.problem(
-                value_node,
-                f"messages.{name}",
-                f"unknown placeholder {{{min(used - allowed)}}}; allowed: {', '.join(sorted(allowed))}",
-            )
-            continue
-        messages[name] = text
+        written = {first: text} | {language: texts.table[language].get(field) for language in others}
+        for language, value in written.items():
+            if value is None or not _placeholders_fit(reader, value_node, field, value, allowed):
+                if language == first:
+                    continue
+                texts.table[language].pop(field, None)
+            elif language == first:
+                messages[name] = value
     return messages
+
+
+def _placeholders_fit(reader: NodeReader, node: yaml.Node, field: str, text: str, allowed: set[str]) -> bool:
+    try:
+        used = _placeholders(text)
+    except ValueError:
+        reader.problem(node, field, "unbalanced { or } in message")
+        return False
+    if used - allowed:
+        reader.problem(node, field, f"unknown placeholder {{{min(used - allowed)}}}; allowed: {', '.join(sorted(allowed))}")
+        return False
+    return True
 
 
 def _placeholders(text: str) -> set[str]:
