@@ -342,6 +342,10 @@ class Script:
         """The line's languages, its own first."""
         return self.languages or (self.language,)
 
+    def text_in(self, language: str, field_path: str, first):
+        """A text field's value in one of the line's languages (`first`, the line's own, where it has none)."""
+        return self.translations.get(language, {}).get(field_path, first)
+
     def language_keys(self) -> dict[str, str]:
         """Key -> the language it chooses at the greeting (the line's other languages)."""
         return dict(zip(LANGUAGE_KEYS, self.spoken()[1:], strict=False))
