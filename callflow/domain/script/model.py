@@ -325,8 +325,9 @@ class Script:
     # Language (other than the first) -> field path ("menus.main.prompt", "messages.route",
     # "departments.cards.phrases") -> its text there; the model's own fields hold the first language's.
     translations: Mapping[str, Mapping[str, str | tuple[str, ...]]] = field(default_factory=dict)
-    # The script as each other language's callers hear it, built once (`translated.in_language`).
-    views: dict[str, Script] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # The script as each language's callers hear it, built once and shared by those views
+    # (`translated.in_language`); not an init field, so a copy made with `replace` starts a cache of its own.
+    views: dict[str, Script] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def position(self, field_path: str) -> Position:
@@ -346,9 +347,11 @@ class Script:
         """A text field's value in one of the line's languages (`first`, the line's own, where it has none)."""
         return self.translations.get(language, {}).get(field_path, first)
 
-    def language_keys(self) -> dict[str, str]:
-        """Key -> the language it chooses at the greeting (the line's other languages)."""
-        return dict(zip(LANGUAGE_KEYS, self.spoken()[1:], strict=False))
+    def language_keys(self, current: str | None = None) -> dict[str, str]:
+        """Key -> the language it chooses at the main menu: each of the line's languages but the caller's
+        (`current`, the line's own by default), in the line's order."""
+        others = [language for language in self.spoken() if language != (current or self.language)]
+        return dict(zip(LANGUAGE_KEYS, others, strict=False))
 
     def callback_first(self, department_id: str) -> CallbackFirst:
         """Who a callback for this department rings first: the department's own choice, else the line's."""

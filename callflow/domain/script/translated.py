@@ -13,12 +13,16 @@ from callflow.domain.script.model import Department, Menu, OptionKind, Script
 
 
 def in_language(script: Script, language: str) -> Script:
-    """The script in one of its languages (itself for its first language or a language it does not speak)."""
+    """The script in one of its languages (itself for its own language or one the line does not speak); any of
+    a script's languages can be asked of any other's, since they share one cache with the original."""
     if language == script.language or language not in script.spoken():
         return script
-    view = script.views.get(language)
+    views = script.views
+    views.setdefault(script.language, script)  # only the original comes here with an empty cache
+    view = views.get(language)
     if view is None:
-        view = script.views[language] = _translate(script, language)
+        view = views[language] = _translate(views[script.spoken()[0]], language)
+        object.__setattr__(view, "views", views)  # frozen, but the cache is shared on purpose
     return view
 
 
@@ -35,7 +39,6 @@ def _translate(script: Script, language: str) -> Script:
         messages={name: text(f"messages.{name}", value) for name, value in script.messages.items()},
         departments={key: _department(d, text) for key, d in script.departments.items()},
         menus={key: _menu(m, text) for key, m in script.menus.items()},
-        views={},
     )
 
 

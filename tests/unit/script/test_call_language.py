@@ -1,0 +1,73 @@
+"""A call on Acme's bilingual line: English callers hear the English line and the Spanish keypad choice; a
+Spanish caller who presses 9, or just speaks Spanish, hears the rest in Spanish in the Spanish voice."""
+
+from __future__ import annotations
+
+import pytest
+
+from callflow.domain.actions import Gather, RouteToDepartment, Say
+from callflow.domain.events import Digits, Speech
+from callflow.domain.steering.training import router_for_script
+
+from .conftest import OPEN
+from .test_engine import call
+
+
+@pytest.fixture(scope="module")
+def steer(bank):
+    return router_for_script(bank, kind="tfidf").steer
+
+
+def says(step) -> list[tuple[str, str | None, str | None]]:
+    found = []
+    for action in step.actions:
+        for prompt in action.prompts if isinstance(action, Gather) else (action,):
+            if isinstance(prompt, Say):
+                found.append((prompt.text, prompt.voice, prompt.language))
+    return found
+
+
+def gather(step) -> Gather:
+    return next(a for a in step.actions if isinstance(a, Gather))
+
+
+def test_the_english_greeting_ends_its_menu_with_the_spanish_choice_in_a_spanish_voice(bank, steer):
+    step = call(bank, steer=steer)
+    (english, voice, language), spanish = says(step)
+    assert english.startswith("Thank you for calling Acme Bank.") and english.endswith("information, press 5.")
+    assert (voice, language) == ("Polly.Amy", "en-GB") and gather(step).language == "en-GB"
+    assert spanish == ("Para español, oprima 9.", "Polly.Lupe", "es-US")
+    assert step.state.language == "en-GB"
+
+
+def test_a_caller_who_says_perdi_mi_tarjeta_is_answered_in_spanish_and_routed_to_fraud(bank, steer):
+    step = call(bank, Speech("perdí mi tarjeta"), now=OPEN, steer=steer)
+    assert step.state.language == "es-US" and "language:es-US:words" in step.state.path
+    assert says(step) == [("Le comunico con Fraude y Seguridad.", "Polly.Lupe", "es-US")]
+    assert next(a for a in step.actions if isinstance(a, RouteToDepartment)).department == "fraud"
+
+
+def test_pressing_9_reads_the_menu_in_spanish_and_offers_english_back(bank, steer):
+    step = call(bank, Digits("9"), steer=steer)
+    assert step.state.language == "es-US" and step.state.language_chosen
+    (menu, voice, language), back = says(step)
+    assert menu.startswith("En pocas palabras, dígame el motivo de su llamada.")
+    assert "Para tarjetas, pagos con tarjeta y cajeros automáticos, oprima 1." in menu
+    assert (voice, language) == ("Polly.Lupe", "es-US") and gather(step).language == "es-US"
+    assert back == ("For English, press 9.", "Polly.Amy", "en-GB")
+    assert "Tarjetas" in gather(step).hints  # the recogniser expects Spanish words
+    submenu = call(bank, Digits("9"), Digits("1"), steer=steer)
+    assert says(submenu)[0][0].startswith("Tarjetas, pagos con tarjeta y cajeros automáticos. Para una tarjeta nueva")
+    assert len(says(submenu)) == 1  # the language keys are the main menu's
+
+
+def test_a_caller_who_chose_spanish_stays_in_spanish_whatever_words_follow(bank, steer):
+    step = call(bank, Digits("9"), Speech("I lost my card"), steer=steer)
+    assert step.state.language == "es-US"
+    assert says(step) == [("Le comunico con Fraude y Seguridad.", "Polly.Lupe", "es-US")]
+
+
+def test_english_words_keep_the_english_line(bank, steer):
+    step = call(bank, Speech("I lost my card"), steer=steer)
+    assert step.state.language == "en-GB" and not any(p.startswith("language:") for p in step.state.path)
+    assert says(step) == [("I'll put you through to Fraud and Security.", "Polly.Amy", "en-GB")]
