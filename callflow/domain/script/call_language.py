@@ -2,7 +2,7 @@
 own words make (issue 24).
 
 A call starts in the line's first language. At the main menu each other language is offered on its key, in its
-own words and voice (`Script.language_keys`: 9, then 8 and 7); a caller who presses it is answered in it for
+own words and voice (`Script.language_keys`: 8, then 7 and 6); a caller who presses it is answered in it for
 the rest of the call. A caller who just speaks is read by `find_language`: words found in another of the line's
 languages switch the call to it, and are steered in it, unless the caller chose a language on the keypad.
 """
@@ -19,7 +19,7 @@ from callflow.domain.steering.language import find_language
 
 
 def language_choices(script: Script, current: str) -> tuple[Say, ...]:
-    """Each other language's key, said in that language by its own voice ("Para español, oprima 9."): a caller
+    """Each other language's key, said in that language by its own voice ("Para español, oprima 8."): a caller
     who does not speak the line's first language knows from the first menu that theirs is here, and one
     answered in the wrong language finds the way back, wherever the main menu (where the keys work) is read."""
     choices = []

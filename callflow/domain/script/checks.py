@@ -51,12 +51,12 @@ def _findings(script: Script) -> Iterator[Finding]:
 
 
 def _language_keys(script: Script) -> Iterator[Finding]:
-    """The keys that choose a language at the greeting (9, then 8 and 7) belong to no option of the main menu,
+    """The keys that choose a language at the greeting (8, then 7 and 6) belong to no option of the main menu,
     whose gather hears them."""
     menu = script.menus.get(script.main_menu)
     for key, language in script.language_keys().items():
         if menu is not None and menu.option(key):
-            yield (f"menus.{menu.id}.options.{key}", (f"key {key} chooses {language} at the greeting on this line "
+            yield (f"menus.{menu.id}.options.{key}", (f"key {key} chooses {language} at the main menu on this line "
                    f"of {len(script.spoken())} languages: give this option another key"), ERROR)
 
 

@@ -148,7 +148,7 @@ def _languages(reader: NodeReader, top: dict[str, yaml.Node]) -> tuple[str, ...]
             listed.append(tag)
     if len(listed) > 1 + len(LANGUAGE_KEYS):
         reader.problem(top["languages"], "languages",
-                       f"at most {1 + len(LANGUAGE_KEYS)} languages (one keypad choice each at the greeting)")
+                       f"at most {1 + len(LANGUAGE_KEYS)} languages (one keypad choice each at the main menu)")
         listed = listed[: 1 + len(LANGUAGE_KEYS)]
     if listed and language and language != listed[0]:
         reader.problem(top["language"], "language",

@@ -286,9 +286,10 @@ DEFAULT_MESSAGES_ES: Mapping[str, str] = {
 BUILT_IN_MESSAGES: Mapping[str, Mapping[str, str]] = {"en": DEFAULT_MESSAGES, "es": DEFAULT_MESSAGES_ES}
 """The engine's own words by base language; a line's other languages must give every message themselves."""
 
-# The keys that choose a line's other languages at the greeting, in the order the line lists them: the top of
-# the keypad, where a menu's options rarely reach (a main menu that uses one is refused by the checks).
-LANGUAGE_KEYS = ("9", "8", "7")
+# The keys that choose a line's other languages at the main menu, in the order the line lists them: high on the
+# keypad, where a menu's options rarely reach, but not 9, which main menus often give to ending the call (as
+# docs/ivr-scripts.md's example does); a main menu that uses one is refused by the checks.
+LANGUAGE_KEYS = ("8", "7", "6")
 
 
 def built_in_messages(language: str) -> Mapping[str, str] | None:

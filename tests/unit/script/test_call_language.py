@@ -1,5 +1,5 @@
 """A call on Acme's bilingual line: English callers hear the English line and the Spanish keypad choice; a
-Spanish caller who presses 9, or just speaks Spanish, hears the rest in Spanish in the Spanish voice."""
+Spanish caller who presses 8, or just speaks Spanish, hears the rest in Spanish in the Spanish voice."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_the_english_greeting_ends_its_menu_with_the_spanish_choice_in_a_spanish
     (english, voice, language), spanish = says(step)
     assert english.startswith("Thank you for calling Acme Bank.") and english.endswith("information, press 5.")
     assert (voice, language) == ("Polly.Amy", "en-GB") and gather(step).language == "en-GB"
-    assert spanish == ("Para español, oprima 9.", "Polly.Lupe", "es-US")
+    assert spanish == ("Para español, oprima 8.", "Polly.Lupe", "es-US")
     assert step.state.language == "en-GB"
 
 
@@ -47,22 +47,22 @@ def test_a_caller_who_says_perdi_mi_tarjeta_is_answered_in_spanish_and_routed_to
     assert next(a for a in step.actions if isinstance(a, RouteToDepartment)).department == "fraud"
 
 
-def test_pressing_9_reads_the_menu_in_spanish_and_offers_english_back(bank, steer):
-    step = call(bank, Digits("9"), steer=steer)
+def test_pressing_8_reads_the_menu_in_spanish_and_offers_english_back(bank, steer):
+    step = call(bank, Digits("8"), steer=steer)
     assert step.state.language == "es-US" and step.state.language_chosen
     (menu, voice, language), back = says(step)
     assert menu.startswith("En pocas palabras, dígame el motivo de su llamada.")
     assert "Para tarjetas, pagos con tarjeta y cajeros automáticos, oprima 1." in menu
     assert (voice, language) == ("Polly.Lupe", "es-US") and gather(step).language == "es-US"
-    assert back == ("For English, press 9.", "Polly.Amy", "en-GB")
+    assert back == ("For English, press 8.", "Polly.Amy", "en-GB")
     assert "Tarjetas" in gather(step).hints  # the recogniser expects Spanish words
-    submenu = call(bank, Digits("9"), Digits("1"), steer=steer)
+    submenu = call(bank, Digits("8"), Digits("1"), steer=steer)
     assert says(submenu)[0][0].startswith("Tarjetas, pagos con tarjeta y cajeros automáticos. Para una tarjeta nueva")
     assert len(says(submenu)) == 1  # the language keys are the main menu's
 
 
 def test_a_caller_who_chose_spanish_stays_in_spanish_whatever_words_follow(bank, steer):
-    step = call(bank, Digits("9"), Speech("I lost my card"), steer=steer)
+    step = call(bank, Digits("8"), Speech("I lost my card"), steer=steer)
     assert step.state.language == "es-US"
     assert says(step) == [("Le comunico con Fraude y Seguridad.", "Polly.Lupe", "es-US")]
 

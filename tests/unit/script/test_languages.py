@@ -59,10 +59,10 @@ def test_spanish_callers_hear_every_text_in_spanish_with_the_spanish_voice():
     assert spanish.menus["main"].options[1].target == "Abrimos a toda hora."
     assert spanish.departments["desk"].name == "Recepción" == spanish.departments["desk"].topic
     assert spanish.departments["desk"].phrases == ("tengo una pregunta",)
-    # callflow's own words come in Spanish, the key to choose Spanish is 9
+    # callflow's own words come in Spanish, the key to choose Spanish is 8
     assert spanish.message("route", department="Recepción") == "Le comunico con Recepción."
-    assert script.language_keys() == {"9": "es-US"}
-    assert spanish.message("language_choice", key="9") == "Para español, oprima 9."
+    assert script.language_keys() == {"8": "es-US"}
+    assert spanish.message("language_choice", key="8") == "Para español, oprima 8."
     assert in_language(script, "es-US") is spanish  # built once
 
 
@@ -87,8 +87,8 @@ def test_spanish_callers_hear_every_text_in_spanish_with_the_spanish_voice():
         ("voice: {en-US: Polly.Joanna, es-US: Polly.Lupe}", "voice: Polly.Joanna",
          (3, "voice", "no voice for es-US: Twilio's default es-US voice speaks", Severity.WARNING)),
         ('      "1": {label: {en-US: the desk, es-US: la recepción}, department: desk}',
-         '      "9": {label: {en-US: the desk, es-US: la recepción}, department: desk}',
-         (18, "menus.main.options.9", ("key 9 chooses es-US at the greeting on this line of 2 languages: give this "
+         '      "8": {label: {en-US: the desk, es-US: la recepción}, department: desk}',
+         (18, "menus.main.options.8", ("key 8 chooses es-US at the main menu on this line of 2 languages: give this "
           "option another key"), Severity.ERROR)),
     ],
 )
