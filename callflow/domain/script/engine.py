@@ -16,7 +16,7 @@ from callflow.domain.events import CallStarted, Digits, Event, HungUp, NoInput, 
 from callflow.domain.script import utterances
 from callflow.domain.script.call_language import language_choices, switched_by_words
 from callflow.domain.script.closing import offer_keys, route_to
-from callflow.domain.script.hints import HINT_CHARACTERS, MAX_HINTS, fit_hints, speech_hints  # noqa: F401 (read here)
+from callflow.domain.script.hints import HINT_CHARACTERS, MAX_HINTS, fit_hints, speech_hints  # noqa: F401 (HINT_CHARACTERS: read as engine.HINT_CHARACTERS)
 from callflow.domain.script.model import InputMode, Menu, OptionKind, Script
 from callflow.domain.script.state import CallState, Stage, Step
 from callflow.domain.script.translated import in_language
