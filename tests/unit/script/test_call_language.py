@@ -7,6 +7,7 @@ import pytest
 
 from callflow.domain.actions import Gather, RouteToDepartment, Say
 from callflow.domain.events import Digits, Speech
+from callflow.domain.steering.decision import SteeringDecision, SteeringKind
 from callflow.domain.steering.training import router_for_script
 
 from .conftest import OPEN
@@ -71,3 +72,31 @@ def test_english_words_keep_the_english_line(bank, steer):
     step = call(bank, Speech("I lost my card"), steer=steer)
     assert step.state.language == "en-GB" and not any(p.startswith("language:") for p in step.state.path)
     assert says(step) == [("I'll put you through to Fraud and Security.", "Polly.Amy", "en-GB")]
+
+
+def confirm_cards_or_fraud(text: str) -> SteeringDecision:
+    return SteeringDecision(SteeringKind.CONFIRM, "cards", 0.5, "fraud")
+
+
+@pytest.mark.parametrize("answer, department", [
+    (Speech("uno"), "cards"), (Speech("sí"), "cards"), (Speech("la segunda"), "fraud"), (Speech("oprima dos"), "fraud"),
+    (Digits("2"), "fraud"),
+])
+def test_a_spanish_caller_answers_the_spanish_question_in_spanish(bank, answer, department):
+    asked = call(bank, Speech("tengo un problema con mi tarjeta"), steer=confirm_cards_or_fraud)
+    assert says(asked) == [(("¿Se trata de su tarjeta o de una tarjeta perdida o un pago que no reconoce? Oprima 1 "
+                            "para Tarjetas o 2 para Fraude y Seguridad."), "Polly.Lupe", "es-US")]
+    step = call(bank, Speech("tengo un problema con mi tarjeta"), answer, steer=confirm_cards_or_fraud)
+    assert next(a for a in step.actions if isinstance(a, RouteToDepartment)).department == department
+
+
+@pytest.mark.parametrize("words", ["con una persona, por favor", "quiero hablar con un asesor", "agente"])
+def test_a_spanish_caller_who_asks_for_a_person_reaches_one(bank, steer, words):
+    step = call(bank, Digits("8"), Speech(words), steer=steer)
+    assert next(a for a in step.actions if isinstance(a, RouteToDepartment)).department == "general"
+    assert says(step) == [("Le comunico con Atención al Cliente.", "Polly.Lupe", "es-US")]
+
+
+def test_someone_who_used_my_card_is_fraud_not_a_request_for_a_person(bank, steer):
+    step = call(bank, Speech("alguien usó mi tarjeta sin permiso"), steer=steer)
+    assert next(a for a in step.actions if isinstance(a, RouteToDepartment)).department == "fraud"
