@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.domain.actions import Gather, RouteToDepartment, Say
+from callflow.domain.actions import Gather, OfferCallback, RouteToDepartment, Say
 from callflow.domain.events import Digits, Speech
 from callflow.domain.steering.decision import SteeringDecision, SteeringKind
 from callflow.domain.steering.training import router_for_script
 
-from .conftest import OPEN
+from .conftest import CLOSED, OPEN
 from .test_engine import call
 
 
@@ -100,3 +100,15 @@ def test_a_spanish_caller_who_asks_for_a_person_reaches_one(bank, steer, words):
 def test_someone_who_used_my_card_is_fraud_not_a_request_for_a_person(bank, steer):
     step = call(bank, Speech("alguien usó mi tarjeta sin permiso"), steer=steer)
     assert next(a for a in step.actions if isinstance(a, RouteToDepartment)).department == "fraud"
+
+
+def test_after_hours_a_spanish_caller_hears_when_we_open_and_what_is_open_now_in_spanish(bank, steer):
+    step = call(bank, Speech("necesito activar mi tarjeta nueva"), now=CLOSED, steer=steer)
+    closed = [text for text, voice, language in says(step) if (voice, language) == ("Polly.Lupe", "es-US")]
+    offer = next(a for a in step.actions if isinstance(a, OfferCallback))
+    offered = [p.text for p in offer.prompts]
+    assert closed == ["Tarjetas está cerrado en este momento.", "Volvemos a abrir mañana a las 8 de la mañana."]
+    assert offered[0] == "Fraude y Seguridad está abierto ahora: para una tarjeta perdida o un pago que no reconoce, " \
+                         "oprima 4."
+    assert "Podemos devolverle la llamada cuando abramos." in offered
+    assert {(p.voice, p.language) for p in offer.prompts} == {("Polly.Lupe", "es-US")}
