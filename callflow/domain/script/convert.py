@@ -58,6 +58,7 @@ TOP_KEYS = (
     "hours",
     "departments",
     "menus",
+    "translations",
 )
 DEPARTMENT_KEYS = (
     "name",
@@ -84,8 +85,8 @@ def convert(root: yaml.Node, reader: NodeReader, version: str) -> Script | None:
     reader.integer(top.get("version"), "version", 1, 1, 1)
     time_zone = read_time_zone(reader, top.get("time_zone"), "time_zone") or "UTC"
     languages = _languages(reader, top)
-    texts = Translations(reader, languages)
-    voices = _voices(reader, top.get("voice"), languages)
+    texts = Translations(reader, languages, top.get("translations"))
+    voices = _voices(reader, texts, top.get("voice"), languages)
     line = reader.mapping(top["line"], "line", ("numbers", "default")) if "line" in top else {}
     line = line or {}
     numbers = [
@@ -108,6 +109,8 @@ def convert(root: yaml.Node, reader: NodeReader, version: str) -> Script | None:
             if menu:
                 menus[menu_id] = menu
     operator = reader.text(top.get("operator"), "operator")
+    messages = read_messages(reader, texts, top.get("messages"))
+    texts.finish()
     return Script(
         source=reader.source,
         version=version,
@@ -129,7 +132,7 @@ def convert(root: yaml.Node, reader: NodeReader, version: str) -> Script | None:
         after_call=read_after_call(reader, top.get("after_call")),
         callbacks=read_callbacks(reader, top.get("callbacks")),
         hold=read_hold(reader, top.get("hold")),
-        messages=read_messages(reader, texts, top.get("messages")),
+        messages=messages,
         translations=texts.table,
         positions=reader.positions,
     )
@@ -156,8 +159,10 @@ def _languages(reader: NodeReader, top: dict[str, yaml.Node]) -> tuple[str, ...]
     return tuple(listed) or (language or "en-US",)
 
 
-def _voices(reader: NodeReader, node: yaml.Node | None, languages: tuple[str, ...]) -> dict[str, str | None]:
-    """The <Say> voice of each language: `voice: Polly.Amy` (the first language's) or a voice by language.
+def _voices(reader: NodeReader, texts: Translations, node: yaml.Node | None,
+            languages: tuple[str, ...]) -> dict[str, str | None]:
+    """The <Say> voice of each language: `voice: Polly.Amy` (the first language's, the others' in their
+    translations) or a voice by language.
 
     A line that picks a voice for some languages but not another is warned: that language would speak in
     Twilio's default voice, unlike the rest of the line."""
@@ -165,7 +170,7 @@ def _voices(reader: NodeReader, node: yaml.Node | None, languages: tuple[str, ..
         spec = reader.mapping(node, "voice", languages) or {}
         voices = {language: reader.text(spec.get(language), f"voice.{language}") for language in languages}
     else:
-        voices = {language: None for language in languages}
+        voices = {language: texts.voice(language) for language in languages}
         voices[languages[0]] = reader.text(node, "voice")
     if any(voices.values()):
         for language, voice in voices.items():

@@ -22,6 +22,7 @@ from callflow.domain.script.model import (
     built_in_messages,
 )
 from callflow.domain.script.nodes import NodeReader
+from callflow.domain.script.problems import Severity
 
 HOLD_MUSIC_URL = re.compile(r"^https?://[^\s]+$")
 HOLD_MUSIC_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.wav$")  # as callflow.domain.hold_music.FILE_NAME
@@ -131,9 +132,16 @@ def read_messages(reader: NodeReader, texts: Translations, node: yaml.Node | Non
         for name in DEFAULT_MESSAGES:
             if name in built_in:
                 texts.table[language][f"messages.{name}"] = built_in[name]
-            elif name not in spec:
+            elif name not in spec and name not in texts.given_messages(language):
                 reader.problem(node, f"messages.{name}", f"missing the {language} translation (callflow has no "
-                               f"{language} words of its own: the line must give every message)")
+                               f"{language} words of its own: the line must give every message)", Severity.WARNING)
+    for language in others:  # a message the translations block gives where the line keeps callflow's words
+        for name, (text, value_node) in texts.given_messages(language).items():
+            allowed = _placeholders(DEFAULT_MESSAGES.get(name, "")) | {"company"}
+            if name not in DEFAULT_MESSAGES:
+                reader.problem(value_node, f"translations.{language}.messages.{name}", f"no message '{name}'")
+            elif name not in spec and _placeholders_fit(reader, value_node, f"messages.{name}", text, allowed):
+                texts.table[language][f"messages.{name}"] = text
     for name, value_node in spec.items():
         field = f"messages.{name}"
         text = texts.text(value_node, field)
