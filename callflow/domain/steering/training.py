@@ -36,7 +36,9 @@ def first_language(script: Mapping[str, Any]) -> str:
 
 def _in(value: Any, language: str) -> Any:
     """A field in one language: a mapping by language gives that language's (issue 24); a plain value is the
-    line's own language's, and stands in where a language has none."""
+    line's own language's, and stands in where a language has none. A `translations:` block is the script
+    model's to read (`examples_from_model`, which serving uses); this reader of the plain mapping serves the
+    benchmarks, which steer the line's own language."""
     return value.get(language) if isinstance(value, Mapping) else value
 
 
