@@ -173,7 +173,7 @@ class Session:
     def say(self, verb: ET.Element, doc: Document) -> None:
         text = " ".join((verb.text or "").split())
         for _ in range(max(1, int(verb.get("loop", "1")))):
-            self.call.record("heard", text, voice=verb.get("voice", ""))
+            self.call.record("heard", text, voice=verb.get("voice", ""), language=verb.get("language", ""))
             self.prompt.append(text)
             self._sound(speaking_time(text))
 
@@ -230,7 +230,7 @@ class Session:
                 if "dtmf" in inputs:
                     result = self._digits(answer.value, verb)
             elif answer.action == "say":
-                self.call.record("said", answer.value)
+                self.call.record("said", answer.value, language=verb.get("language", "en-US"))
                 self.call.hold(speaking_time(answer.value))
                 if "speech" in inputs:
                     result = {"SpeechResult": answer.value, "Confidence": f"{answer.confidence:.2f}"}

@@ -45,8 +45,19 @@ def _findings(script: Script) -> Iterator[Finding]:
     yield from _menu_graph(script)
     yield from _prompts(script)
     yield from _ring_back(script)
+    yield from _language_keys(script)
     if not script.numbers and not script.is_default:
         yield "line", "the script answers no phone line: add line.numbers or line.default: true", WARNING
+
+
+def _language_keys(script: Script) -> Iterator[Finding]:
+    """The keys that choose a language at the greeting (8, then 7 and 6) belong to no option of the main menu,
+    whose gather hears them."""
+    menu = script.menus.get(script.main_menu)
+    for key, language in script.language_keys().items():
+        if menu is not None and menu.option(key):
+            yield (f"menus.{menu.id}.options.{key}", (f"key {key} chooses {language} at the main menu on this line "
+                   f"of {len(script.spoken())} languages: give this option another key"), ERROR)
 
 
 def _references(script: Script) -> Iterator[Finding]:

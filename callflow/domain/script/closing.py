@@ -63,7 +63,7 @@ def route_to(
     opening = next_opening(department.hours, now)
     closed = [say(rule.message or script.message("closed", department=department.name))]
     if opening is not None and not rule.message:
-        when = describe_opening(opening, now, department.hours.time_zone)
+        when = describe_opening(opening, now, department.hours.time_zone, language)
         closed.append(say(script.message("opens", when=when)))
     offered = open_departments(script, now, tried)
     return _closed(script, department, tuple(closed), opening, offered, reason, path, say)

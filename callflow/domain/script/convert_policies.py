@@ -11,6 +11,7 @@ import string
 
 import yaml
 
+from callflow.domain.script.convert_texts import Translations
 from callflow.domain.script.model import (
     DEFAULT_MESSAGES,
     AfterCall,
@@ -18,8 +19,10 @@ from callflow.domain.script.model import (
     CallbackPolicy,
     HoldPolicy,
     RetryPolicy,
+    built_in_messages,
 )
 from callflow.domain.script.nodes import NodeReader
+from callflow.domain.script.problems import Severity
 
 HOLD_MUSIC_URL = re.compile(r"^https?://[^\s]+$")
 HOLD_MUSIC_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.wav$")  # as callflow.domain.hold_music.FILE_NAME
@@ -117,28 +120,53 @@ def _hold_music(reader: NodeReader, spec: dict) -> tuple[str, int | None]:
     return music, seconds
 
 
-def read_messages(reader: NodeReader, node: yaml.Node | None) -> dict[str, str]:
-    messages = dict(DEFAULT_MESSAGES)
+def read_messages(reader: NodeReader, texts: Translations, node: yaml.Node | None) -> dict[str, str]:
+    """The first language's messages (callflow's own words where the script gives none); the other languages'
+    go to `texts.table` as `messages.<name>`, callflow's words in that language where it has them."""
+    first, *others = texts.languages
+    messages = dict(built_in_messages(first) or DEFAULT_MESSAGES)
     spec = reader.mapping(node, "messages", DEFAULT_MESSAGES) if node else {}
-    for name, value_node in (spec or {}).items():
-        text = reader.text(value_node, f"messages.{name}")
-        if text is None:
-            continue
+    spec = spec or {}
+    for language in others:
+        built_in = built_in_messages(language) or {}
+        for name in DEFAULT_MESSAGES:
+            if name in built_in:
+                texts.table[language][f"messages.{name}"] = built_in[name]
+            elif name not in spec and name not in texts.given_messages(language):
+                reader.problem(node, f"messages.{name}", f"missing the {language} translation (callflow has no "
+                               f"{language} words of its own: the line must give every message)", Severity.WARNING)
+    for language in others:  # a message the translations block gives where the line keeps callflow's words
+        for name, (text, value_node) in texts.given_messages(language).items():
+            allowed = _placeholders(DEFAULT_MESSAGES.get(name, "")) | {"company"}
+            if name not in DEFAULT_MESSAGES:
+                reader.problem(value_node, f"translations.{language}.messages.{name}", f"no message '{name}'")
+            elif name not in spec and _placeholders_fit(reader, value_node, f"messages.{name}", text, allowed):
+                texts.table[language][f"messages.{name}"] = text
+    for name, value_node in spec.items():
+        field = f"messages.{name}"
+        text = texts.text(value_node, field)
         allowed = _placeholders(DEFAULT_MESSAGES[name]) | {"company"}
-        try:
-            used = _placeholders(text)
-        except ValueError:
-            reader.problem(value_node, f"messages.{name}", "unbalanced { or } in message")
-            continue
-        if used - allowed:
-            reader.problem(
-                value_node,
-                f"messages.{name}",
-                f"unknown placeholder {{{min(used - allowed)}}}; allowed: {', '.join(sorted(allowed))}",
-            )
-            continue
-        messages[name] = text
+        written = {first: text} | {language: texts.table[language].get(field) for language in others}
+        for language, value in written.items():
+            if value is None or not _placeholders_fit(reader, value_node, field, value, allowed):
+                if language == first:
+                    continue
+                texts.table[language].pop(field, None)
+            elif language == first:
+                messages[name] = value
     return messages
+
+
+def _placeholders_fit(reader: NodeReader, node: yaml.Node, field: str, text: str, allowed: set[str]) -> bool:
+    try:
+        used = _placeholders(text)
+    except ValueError:
+        reader.problem(node, field, "unbalanced { or } in message")
+        return False
+    if used - allowed:
+        reader.problem(node, field, f"unknown placeholder {{{min(used - allowed)}}}; allowed: {', '.join(sorted(allowed))}")
+        return False
+    return True
 
 
 def _placeholders(text: str) -> set[str]:

@@ -14,15 +14,16 @@ from datetime import datetime
 from callflow.domain.actions import Dial, Gather, Hangup, Say
 from callflow.domain.events import CallStarted, Digits, Event, HungUp, NoInput, Speech
 from callflow.domain.script import utterances
+from callflow.domain.script.call_language import language_choices, switched_by_words
 from callflow.domain.script.closing import offer_keys, route_to
+from callflow.domain.script.hints import HINT_CHARACTERS, MAX_HINTS, fit_hints, speech_hints  # noqa: F401 (HINT_CHARACTERS: read as engine.HINT_CHARACTERS)
 from callflow.domain.script.model import InputMode, Menu, OptionKind, Script
 from callflow.domain.script.state import CallState, Stage, Step
+from callflow.domain.script.translated import in_language
 from callflow.domain.steering.decision import SteeringDecision, SteeringKind
 from callflow.domain.steering.policy import doubtful_speech
 
 Steer = Callable[[str], SteeringDecision]
-MAX_HINTS = 100
-HINT_CHARACTERS = 500  # Twilio reads <Gather hints> up to 500 characters
 
 
 def start(script: Script, event: CallStarted, now: datetime, steer: Steer | None = None) -> Step:
@@ -54,6 +55,7 @@ def handle(script: Script, state: CallState, event: Event, now: datetime, steer:
     """Take the caller's next move and decide what they hear or where they go."""
     if state.script_version != script.version:
         raise ValueError(f"call runs script version {state.script_version}, not {script.version}")
+    script = in_language(script, state.language)  # everything from here on speaks the caller's language
     if isinstance(event, CallStarted):
         raise TypeError("CallStarted starts a call: use start()")
     if isinstance(event, HungUp):
@@ -113,7 +115,7 @@ def _confirm(script: Script, state: CallState, event: Event, now: datetime, stee
             if state.not_understood >= 2:
                 return _keypad_fallback(script, _log(state, "confirm:neither"))
             ask = script.message("confirm_neither")
-            return Step(_log(state, "confirm:neither"), (_gather(script, state, (ask,), hints=_hints(script)),))
+            return Step(_log(state, "confirm:neither"), (_gather(script, state, (ask,), hints=speech_hints(script)),))
         if picked is not None:
             chosen = (first, second)[picked]
             return _route(script, _log(state, f"confirmed:{chosen}"), chosen, now, f"confirmed: {text}")
@@ -132,6 +134,8 @@ def _menu(script: Script, state: CallState, event: Event, now: datetime, steer: 
         return _retry(script, replace(state, no_input=state.no_input + 1), "no_input", now)
     if isinstance(event, Speech):
         key = utterances.spoken_key(event.text)
+        if key is None:
+            script, state = switched_by_words(script, state, event.text)
         if key is None and state.keypad_only:
             return _option_words(script, state, event.text, now, steer)
         if key is None:
@@ -150,6 +154,11 @@ def _menu(script: Script, state: CallState, event: Event, now: datetime, steer: 
         return Step(_log(back, f"back:{back.menu}"), (_menu_gather(script, back),))
     if key == "0":
         return _operator(script, state, now)
+    language = script.language_keys(state.language).get(key) if menu.id == script.main_menu else None
+    if language:
+        chosen = _log(replace(state, language=language, language_chosen=True, no_input=0, invalid=0),
+                      f"language:{language}:key")
+        return Step(chosen, (_menu_gather(in_language(script, language), chosen),))
     option = menu.option(key)
     if option is None:
         return _retry(
@@ -214,7 +223,7 @@ def _speech(
     quoted = [f"'{e}'" for e in examples]
     listed = ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
     ask = script.message("not_understood", examples=listed)
-    return Step(_log(state, "ask-again"), (_gather(script, state, (ask,), hints=_hints(script)),))
+    return Step(_log(state, "ask-again"), (_gather(script, state, (ask,), hints=speech_hints(script)),))
 
 
 def _keypad_fallback(script: Script, state: CallState) -> Step:
@@ -301,10 +310,11 @@ def _route(
 
 
 def _menu_gather(script: Script, state: CallState, before: str | None = None, prompt: bool = True) -> Gather:
-    """The current menu's prompt and options, with anything to say first."""
+    """The current menu's prompt and options, with anything to say first; the main menu of a line of several
+    languages ends with each other language's keypad choice (`call_language.language_choices`)."""
     menu = script.menus[state.menu]
     texts = ([before] if before else []) + [_menu_text(script, menu, prompt)]
-    return _gather(
+    gather = _gather(
         script,
         state,
         tuple(texts),
@@ -312,6 +322,9 @@ def _menu_gather(script: Script, state: CallState, before: str | None = None, pr
         dtmf=menu.input != InputMode.SPEECH or state.keypad_only,
         speech=menu.input != InputMode.KEYPAD,
     )
+    if menu.id != script.main_menu or len(script.spoken()) < 2:
+        return gather
+    return replace(gather, prompts=gather.prompts + language_choices(script, state.language))
 
 
 def _menu_text(script: Script, menu: Menu, prompt: bool = True) -> str:
@@ -324,7 +337,7 @@ def _menu_hints(script: Script, menu: Menu, state: CallState) -> tuple[str, ...]
     if menu.input == InputMode.KEYPAD:
         return ()
     if not state.keypad_only:
-        return _hints(script)
+        return speech_hints(script)
     names: dict[str, str] = {}
     for word, key in utterances.KEYS.items():  # the first word of each key is its name: "one", not "to"
         names.setdefault(key, word)
@@ -354,32 +367,6 @@ def _gather(
 
 def _say(script: Script, state: CallState, text: str) -> Say:
     return Say(text, voice=script.voice, language=state.language)
-
-
-def _hints(script: Script) -> tuple[str, ...]:
-    """Speech hints for the recogniser: department names, the departments' example phrases shortest first
-    (more of them fit in Twilio's 500 characters; `fit_hints` keeps whole entries), then their topics and
-    the labels of options leading to a department where room is left."""
-    names = [d.name for d in script.departments.values()]
-    topics = [d.topic for d in script.departments.values() if d.topic]
-    labels = [o.label for m in script.menus.values() for o in m.options if o.kind == OptionKind.DEPARTMENT]
-    # Round-robin over departments, so a long list in one does not crowd out the others.
-    lists = [sorted(d.phrases, key=len) for d in script.departments.values()]
-    phrases = [p[i] for i in range(max(map(len, lists), default=0)) for p in lists if i < len(p)]
-    return tuple(dict.fromkeys(names + phrases + topics + labels))[:MAX_HINTS]
-
-
-def fit_hints(hints: tuple[str, ...]) -> tuple[str, ...]:
-    """The first hints, whole, that fit in Twilio's 500 characters once joined with ", " (TwiML cuts there)."""
-    kept: list[str] = []
-    used = 0
-    for hint in hints:
-        cost = len(hint) + (2 if kept else 0)
-        if used + cost > HINT_CHARACTERS:
-            continue  # a shorter one further on may still fit
-        kept.append(hint)
-        used += cost
-    return tuple(kept)
 
 
 def _department_id(script: Script, name: str | None) -> str | None:

@@ -65,14 +65,38 @@ def next_opening(hours: Hours, now: datetime) -> datetime | None:
     return None
 
 
-def describe_opening(opening: datetime, now: datetime, time_zone: str) -> str:
-    """Say an opening time the way an agent would: 'at 8 am tomorrow', 'at 9:30 am on Monday 12 March'."""
+def describe_opening(opening: datetime, now: datetime, time_zone: str, language: str = "en") -> str:
+    """Say an opening time the way an agent would: 'at 8 am tomorrow', 'at 9:30 am on Monday 12 March'; in
+    Spanish (a line's es-* language) 'mañana a las 8 de la mañana', as a Spanish-speaking agent says it."""
     zone = _zone(time_zone)
     local, today = opening.astimezone(zone), now.astimezone(zone).date()
     hour = local.hour % 12 or 12
     clock = f"{hour}" if local.minute == 0 else f"{hour}:{local.minute:02d}"
+    if language.split("-")[0].lower() == "es":
+        return _spanish_opening(local, today, clock, hour)
     clock += " am" if local.hour < 12 else " pm"
     return f"at {clock} {_day_words(local.date(), today)}"
+
+
+_DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+_MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+          "noviembre", "diciembre")
+
+
+def _spanish_opening(local: datetime, today: date, clock: str, hour: int) -> str:
+    part = ("de la mañana" if local.hour < 12 else "del mediodía" if local.hour == 12
+            else "de la tarde" if local.hour < 20 else "de la noche")
+    at = f"a la {clock}" if hour == 1 else f"a las {clock}"
+    day = local.date()
+    if day == today:
+        when = "hoy"
+    elif day == today + timedelta(days=1):
+        when = "mañana"
+    elif day < today + timedelta(days=7):
+        when = f"el {_DIAS[day.weekday()]}"
+    else:
+        when = f"el {_DIAS[day.weekday()]} {day.day} de {_MESES[day.month - 1]}"
+    return f"{when} {at} {part}"
 
 
 def _day_words(day: date, today: date) -> str:

@@ -238,8 +238,63 @@ DEFAULT_MESSAGES: Mapping[str, str] = {
     "voicemail": "Please leave a message after the tone, and we'll call you back.",
     "dial": "Connecting you now.",
     "goodbye": "Thank you for calling {company}. Goodbye.",
+    # On a line of several languages, said after the greeting in each other language's own voice.
+    "language_choice": "For English, press {key}.",
 }
 """Everything the engine says that is not in a menu; a script may override any of them."""
+
+DEFAULT_MESSAGES_ES: Mapping[str, str] = {
+    "greeting": "Gracias por llamar a {company}. Soy el asistente automático y le comunicaré con la persona indicada.",
+    "greeting_known": (
+        "Hola, {name}. Gracias por llamar a {company}. "
+        "Soy el asistente automático y le comunicaré con la persona indicada."
+    ),
+    "continue_offer": (
+        "La última vez habló con nuestro equipo de {department}. Para seguir con ellos, oprima 1 o diga sí. "
+        "Para otra cosa, oprima 2 o diga no."
+    ),
+    "option": "Para {label}, oprima {key}.",
+    "no_input": "Disculpe, no escuché nada.",
+    "invalid": "Disculpe, esa no es una de las opciones.",
+    "not_understood": (
+        "Disculpe, no le entendí. En pocas palabras, dígame el motivo de su llamada, por ejemplo {examples}."
+    ),
+    "keypad_fallback": (
+        "Lo siento, todavía no logro entenderle. Usemos el teclado: oprima o diga el número que desea. "
+        "Para hablar con una persona, oprima 0."
+    ),
+    "confirm": "¿Se trata de {first_topic} o de {second_topic}? Oprima 1 para {first} o 2 para {second}.",
+    "confirm_neither": (
+        "Disculpe. En pocas palabras, dígame el motivo de su llamada. Para hablar con una persona, oprima 0."
+    ),
+    "route": "Le comunico con {department}.",
+    "safe_route": "Le comunico con alguien que pueda ayudarle.",
+    "closed": "{department} está cerrado en este momento.",
+    "opens": "Volvemos a abrir {when}.",
+    "callback": "Podemos devolverle la llamada cuando abramos.",
+    "open_now": "{department} está abierto ahora: para {topic}, oprima {key}.",
+    "callback_choices": "Para que le llamemos a este número cuando abramos, oprima 1. Para elegir la hora de la "
+                        "llamada, oprima 3.",
+    "message_choice": "O permanezca en la línea para dejar un mensaje.",
+    "voicemail": "Por favor, deje un mensaje después del tono y le devolveremos la llamada.",
+    "dial": "Le estamos comunicando.",
+    "goodbye": "Gracias por llamar a {company}. Adiós.",
+    "language_choice": "Para español, oprima {key}.",
+}
+"""The engine's words in Spanish, for a line's Spanish (es-*) language; a script may override any of them."""
+
+BUILT_IN_MESSAGES: Mapping[str, Mapping[str, str]] = {"en": DEFAULT_MESSAGES, "es": DEFAULT_MESSAGES_ES}
+"""The engine's own words by base language; a line's other languages must give every message themselves."""
+
+# The keys that choose a line's other languages at the main menu, in the order the line lists them: high on the
+# keypad, where a menu's options rarely reach, but not 9, which main menus often give to ending the call (as
+# docs/ivr-scripts.md's example does); a main menu that uses one is refused by the checks.
+LANGUAGE_KEYS = ("8", "7", "6")
+
+
+def built_in_messages(language: str) -> Mapping[str, str] | None:
+    """The engine's words in a language ("es-US" -> Spanish), or None when callflow has none in it."""
+    return BUILT_IN_MESSAGES.get(language.split("-")[0].lower())
 
 
 @dataclass(frozen=True)
@@ -265,6 +320,15 @@ class Script:
     hold: HoldPolicy = HoldPolicy()
     messages: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MESSAGES))
     speech_model: str | None = None  # Twilio <Gather speechModel>; None: Twilio's default
+    # The languages callers are answered in, the first the line's own (`language`); empty: `language` alone.
+    languages: tuple[str, ...] = ()
+    voices: Mapping[str, str | None] = field(default_factory=dict)  # language -> its <Say> voice
+    # Language (other than the first) -> field path ("menus.main.prompt", "messages.route",
+    # "departments.cards.phrases") -> its text there; the model's own fields hold the first language's.
+    translations: Mapping[str, Mapping[str, str | tuple[str, ...]]] = field(default_factory=dict)
+    # The script as each language's callers hear it, built once and shared by those views
+    # (`translated.in_language`); not an init field, so a copy made with `replace` starts a cache of its own.
+    views: dict[str, Script] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def position(self, field_path: str) -> Position:
@@ -275,6 +339,20 @@ class Script:
                 return self.positions[path]
             path = path.rpartition(".")[0]
         return Position(1, 1)
+
+    def spoken(self) -> tuple[str, ...]:
+        """The line's languages, its own first."""
+        return self.languages or (self.language,)
+
+    def text_in(self, language: str, field_path: str, first):
+        """A text field's value in one of the line's languages (`first`, the line's own, where it has none)."""
+        return self.translations.get(language, {}).get(field_path, first)
+
+    def language_keys(self, current: str | None = None) -> dict[str, str]:
+        """Key -> the language it chooses at the main menu: each of the line's languages but the caller's
+        (`current`, the line's own by default), in the line's order."""
+        others = [language for language in self.spoken() if language != (current or self.language)]
+        return dict(zip(LANGUAGE_KEYS, others, strict=False))
 
     def callback_first(self, department_id: str) -> CallbackFirst:
         """Who a callback for this department rings first: the department's own choice, else the line's."""

@@ -26,7 +26,8 @@ class CallState:
     script_version: str
     caller: str = ""
     customer_name: str | None = None
-    language: str = "en-US"
+    language: str = "en-US"  # the language the caller is answered in: the line's first until they choose
+    language_chosen: bool = False  # chosen on the keypad at the main menu: their words no longer switch it
     stage: Stage = Stage.MENU
     menu: str = ""
     menu_stack: tuple[str, ...] = ()  # the menus above this one, for '#'

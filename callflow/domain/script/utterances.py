@@ -8,6 +8,7 @@ second one", "the fee", "neither". Everything else goes to call steering.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 YES = {"yes", "yeah", "yep", "yes please", "sure", "correct", "that's right", "that's it", "please"}
@@ -57,6 +58,17 @@ PERSON_FRAME = {
     "actually", "really", "speaking", "talking", "do", "you", "have", "be", "being", "go",
 }
 PERSON_MAX_WORDS = 12  # a longer sentence says more than "a person, please"
+# The same answers from a caller answered in Spanish (issue 24), accents folded as `normalise` folds them. None
+# is an English word, so an English caller's answers read as before.
+YES |= {"si", "si por favor", "claro", "claro que si", "correcto", "asi es", "eso es", "exacto", "de acuerdo"}
+NO |= {"no gracias", "otra cosa", "ninguno", "ninguna"}
+KEYS |= {"cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7",
+         "ocho": "8", "nueve": "9", "asterisco": "*", "estrella": "*", "numeral": "#", "gato": "#"}
+KEY_LEAD += ("oprima ", "marque ", "opcion ", "numero ", "el ")
+PERSON |= {"agente", "operador", "operadora", "persona", "humano", "representante", "asesor", "asesora", "alguien"}
+PERSON_FRAME |= {"quiero", "quisiera", "hablar", "con", "un", "una", "por", "favor", "comuniqueme", "comunicame",
+                 "paseme", "pasame", "necesito", "real", "de", "verdad", "servicio", "al", "cliente", "puedo",
+                 "gustaria", "hola", "oiga", "si", "ahora", "ya", "otra"}
 # Answers to "is this about X, or about Y?". "Yes" takes the first named (the caller heard "is this about X"
 # and agreed); a bare "no" turned the first down, and of the two offered the second is what remains (often
 # the catch-all "something else"); "neither" asks again. Ordinals name a position; names and topics a choice.
@@ -73,18 +85,29 @@ FILLERS = {"um", "umm", "uh", "er", "erm", "hmm", "well", "so", "actually", "oh"
            "please", "thanks", "thank", "you", "i", "think", "guess", "mean", "it's", "its", "it", "is", "was",
            "that's", "that", "this", "the", "a", "an", "about", "one", "option", "choice", "with", "my", "your",
            "to", "for", "of", "and", "or", "do", "don't", "i'm", "me", "on", "in", "sorry"}
+# In Spanish, as above.
+AGREE |= {"si", "si es", "si es eso", "asi es", "eso es", "exacto", "correcto", "claro"}
+DENY |= {"no es eso", "eso no", "no no es", "para nada"}
+YES_NO_WORDS |= {"si"}
+NEITHER_WORDS |= {"ninguno", "ninguna", "ni"}
+POSITIONS |= {"primero": 0, "primera": 0, "segundo": 1, "segunda": 1, "ultimo": 1, "ultima": 1, "otro": 1,
+              "otra": 1}
+FILLERS |= {"eh", "este", "pues", "bueno", "el", "la", "los", "las", "un", "una", "de", "del", "sobre", "por",
+            "favor", "gracias", "es", "mi", "su", "lo", "que", "con", "y", "o", "opcion", "se", "trata", "perdon"}
 CHOICE_MAX_WORDS = 4  # words beyond fillers: a longer answer is a reason in its own right, for steering
 
 
 def normalise(text: str) -> str:
-    """Lower-case words, apostrophes kept, punctuation dropped."""
-    return " ".join(re.findall(r"[a-z0-9']+|[*#]", text.lower()))
+    """Lower-case words, apostrophes kept, punctuation dropped, accents folded ("sí" is "si", as recognisers
+    often write it)."""
+    folded = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9']+|[*#]", folded))
 
 
 def is_yes(text: str) -> bool:
     """A short 'yes'."""
     words = normalise(text)
-    return words in YES or (words.split()[:1] == ["yes"] and len(words.split()) <= 3)
+    return words in YES or (words.split()[:1] in (["yes"], ["si"]) and len(words.split()) <= 3)
 
 
 def is_no(text: str) -> bool:

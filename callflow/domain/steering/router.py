@@ -36,6 +36,8 @@ from sklearn.svm import LinearSVC
 
 from callflow.domain.steering.embeddings import EMBEDDINGS_POLICY, EmbeddingRouter
 from callflow.domain.steering.labels import OUT_OF_SCOPE, department_of
+from callflow.domain.steering.per_language import FORMAT as LANGUAGES_FORMAT
+from callflow.domain.steering.per_language import LanguageRouters
 from callflow.domain.steering.policy import FINE_POLICY, SteeringPolicy
 from callflow.domain.steering.ranking import (
     BACKGROUND_WEIGHT,
@@ -212,6 +214,8 @@ class Router(BaseRouter):
         """Load what `to_bytes` wrote; refuses other formats and other scikit-learn versions (retrain then)."""
         if data.startswith(EMBEDDINGS_FORMAT):  # its TF-IDF router inside is loaded here, version checked
             return EmbeddingRouter.from_bytes(data, cls.from_bytes)
+        if data.startswith(LANGUAGES_FORMAT):  # a bilingual line's routers, each loaded here
+            return LanguageRouters.from_bytes(data, cls.from_bytes)
         if not data.startswith(FORMAT):
             raise ValueError("not a callflow router (unknown format header)")
         payload = pickle.loads(zlib.decompress(data[len(FORMAT) :]))

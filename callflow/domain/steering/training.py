@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 from callflow.domain.steering.labels import department_of
+from callflow.domain.steering.language import find_language
+from callflow.domain.steering.per_language import LanguageRouters
 from callflow.domain.steering.policy import SteeringPolicy
 from callflow.domain.steering.ranking import BaseRouter
 from callflow.domain.steering.router import Router
@@ -27,26 +29,46 @@ def _departments(script: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]
     return [(str(fields["id"]), fields) for fields in departments]
 
 
-def examples_from_script(script: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Department id -> the example phrases the script gives for it (empty list if none)."""
+def first_language(script: Mapping[str, Any]) -> str:
+    """The line's own language: the first of `languages`, else `language`."""
+    return str((script.get("languages") or [script.get("language") or "en-US"])[0])
+
+
+def _in(value: Any, language: str) -> Any:
+    """A field in one language: a mapping by language gives that language's (issue 24); a plain value is the
+    line's own language's, and stands in where a language has none. A `translations:` block is the script
+    model's to read (`examples_from_model`, which serving uses); this reader of the plain mapping serves the
+    benchmarks, which steer the line's own language."""
+    return value.get(language) if isinstance(value, Mapping) else value
+
+
+def examples_from_script(script: Mapping[str, Any], language: str | None = None) -> dict[str, list[str]]:
+    """Department id -> the example phrases the script gives for it in a language (the line's own by default;
+    empty list if none)."""
+    language = language or first_language(script)
     return {
-        dept_id: [str(p) for p in fields.get("phrases") or []] for dept_id, fields in _departments(script)
+        dept_id: [str(p) for p in _in(fields.get("phrases"), language) or []]
+        for dept_id, fields in _departments(script)
     }
 
 
-def steering_examples(script: Mapping[str, Any]) -> dict[str, list[str]]:
-    """`examples_from_script` plus what else the script says about each department (`script_words`)."""
+def steering_examples(script: Mapping[str, Any], language: str | None = None) -> dict[str, list[str]]:
+    """`examples_from_script` plus what else the script says about each department (`script_words`), in one of
+    its languages (the line's own by default): a line of several languages steers each with its own router."""
+    language = language or first_language(script)
     departments = _departments(script)
     labels = [
-        (str(option["department"]), str(option.get("label") or ""))
+        (str(option["department"]), str(_in(option.get("label"), language) or ""))
         for menu in (script.get("menus") or {}).values()
         for option in ((menu or {}).get("options") or {}).values()
         if isinstance(option, Mapping) and option.get("department")
     ]
     words = script_words(
-        [(d, str(f.get("name") or ""), str(f.get("topic") or "")) for d, f in departments], labels
+        [(d, str(_in(f.get("name"), language) or ""), str(_in(f.get("topic"), language) or ""))
+         for d, f in departments], labels
     )
-    return {d: phrases + (words.get(d, []) if phrases else []) for d, phrases in examples_from_script(script).items()}
+    examples = examples_from_script(script, language)
+    return {d: phrases + (words.get(d, []) if phrases else []) for d, phrases in examples.items()}
 
 
 def script_words(
@@ -67,7 +89,8 @@ def script_words(
 
 def department_names(script: Mapping[str, Any]) -> dict[str, str]:
     """Department id -> the name callers hear (the id itself when the script gives no name)."""
-    return {dept_id: str(fields.get("name") or dept_id) for dept_id, fields in _departments(script)}
+    language = first_language(script)
+    return {dept_id: str(_in(fields.get("name"), language) or dept_id) for dept_id, fields in _departments(script)}
 
 
 def load_script(path: str | Path) -> dict[str, Any]:
@@ -117,20 +140,25 @@ def _key(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def examples_from_model(script) -> dict[str, list[str]]:
+def examples_from_model(script, language: str | None = None) -> dict[str, list[str]]:
     """Department id -> example phrases, from a loaded `callflow.domain.script.model.Script`: the
-    departments' phrases, then `script_words` (only for departments that give phrases of their own)."""
+    departments' phrases, then `script_words` (only for departments that give phrases of their own), in one of
+    the line's languages (its own by default)."""
+    language = language or script.language
+
+    def text(field: str, first):
+        return script.text_in(language, field, first)
+
     labels = [
-        (option.target, option.label)
+        (option.target, text(f"menus.{menu.id}.options.{option.key}.label", option.label))
         for menu in script.menus.values()
         for option in menu.options
         if option.kind.value == "department"
     ]
-    words = script_words([(d.id, d.name, d.topic) for d in script.departments.values()], labels)
-    return {
-        dept.id: list(dept.phrases) + (words.get(dept.id, []) if dept.phrases else [])
-        for dept in script.departments.values()
-    }
+    words = script_words([(d.id, text(f"departments.{d.id}.name", d.name), text(f"departments.{d.id}.topic", d.topic))
+                          for d in script.departments.values()], labels)
+    phrases = {d.id: list(text(f"departments.{d.id}.phrases", d.phrases)) for d in script.departments.values()}
+    return {d: found + (words.get(d, []) if found else []) for d, found in phrases.items()}
 
 
 ROUTER_SETTING = "CALLFLOW_STEERING_ROUTER"  # "tfidf" (default) or "embeddings" (needs the optional extra)
@@ -146,11 +174,21 @@ def router_for_script(
 ) -> BaseRouter | None:
     """The router for a loaded script, or None when no department gives example phrases.
 
-    `kind` defaults to the `CALLFLOW_STEERING_ROUTER` setting (see `router_kind`).
+    `kind` defaults to the `CALLFLOW_STEERING_ROUTER` setting (see `router_kind`). A line of several languages
+    gets one router per language (`LanguageRouters`), each trained on that language's phrases and the learned
+    examples in it, so a second language never changes how the first is steered.
     """
-    examples = merge_examples(examples_from_model(script), learned)
-    if not any(examples.values()):
-        return None
-    return Router.train(
-        {d: phrases for d, phrases in examples.items() if phrases}, kind=kind or router_kind()
-    )
+    languages = script.spoken()
+    learned = list(learned)
+    routers = {}
+    for language in languages:
+        taught = [(text, label) for text, label in learned
+                  if len(languages) == 1 or find_language(text, languages).language == language]
+        examples = merge_examples(examples_from_model(script, language), taught)
+        if any(examples.values()):
+            routers[language] = Router.train(
+                {d: phrases for d, phrases in examples.items() if phrases}, kind=kind or router_kind()
+            )
+    if len(languages) == 1 or not routers:
+        return routers.get(languages[0])
+    return LanguageRouters(routers)
