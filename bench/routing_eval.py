@@ -1,7 +1,7 @@
 """Benchmark call steering on Banking77 (8 departments) and CLINC150's out-of-scope requests.
 
     python bench/routing_eval.py [--split test|dev] [--seeds 5] [--routers tfidf,embeddings]
-                                 [--script ivr_scripts/acme_bank.yaml] [--sets written,spoken,language]
+                                 [--script ivr_scripts/acme_bank.yaml] [--sets written,spoken,language,per-language]
                                  [--only TEXT]
 
 `--split dev` holds out a fifth of the Banking77 train split and uses CLINC150 oos_val: the only split to
@@ -11,7 +11,9 @@ measured in the same run. `--routers` picks the shipped routers to measure: the 
 optional sentence-embedding one (skipped, with a note, when its extra is not installed). `--sets` picks
 what to measure on: the written requests, their spoken twins (`data/spoken/`, built by `bench/spoken_set.py`
 from the test split; with `--split dev`, built by the same rules from the dev fifth), or both, one table each;
-`language` adds which language callers were found to speak (`bench/language_eval.py`, issue 24).
+`language` adds which language callers were found to speak (`bench/language_eval.py`, issue 24), and
+`per-language` Spanish and English steered from the script alone by the routers the product builds for a
+two-language line (`bench/language_steering.py`, issue 24).
 `--only` keeps the configurations whose name contains the text (e.g. "script phrases only").
 """
 
@@ -347,7 +349,7 @@ def run(
     split: str = "test",
     seeds: int = 5,
     kinds: Sequence[str] = ("tfidf", "embeddings"),
-    sets: Sequence[str] = ("written", "spoken", "language"),
+    sets: Sequence[str] = ("written", "spoken", "language", "per-language"),
     only: str = "",
 ) -> str:
     """Run every configuration with a progress bar and return a summary table per evaluation set."""
@@ -364,6 +366,11 @@ def run(
             from language_eval import report
 
             out.append(report(data_dir, split, data.texts, data.oos))
+            continue
+        if which == "per-language":  # the product's router per language of a two-language line (issue 24)
+            from language_steering import report as per_language
+
+            out.append(per_language(data_dir, script_path, split, data, kinds))
             continue
         configs = [c for c in configurations(data, script, seeds, kinds) if only in c.name]
         jobs = [(c, s) for c in configs for s in range(c.seeds)]
@@ -390,7 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--routers", default="tfidf,embeddings", help="comma-separated: tfidf (default router), embeddings"
     )
     parser.add_argument(
-        "--sets", default="written,spoken,language", help="comma-separated: written, spoken, language"
+        "--sets",
+        default="written,spoken,language,per-language",
+        help="comma-separated: written, spoken, language, per-language",
     )
     parser.add_argument("--only", default="", help="only configurations whose name contains this")
     args = parser.parse_args(argv)

@@ -7,24 +7,36 @@ also reads the utterance's clauses (split where speakers change course: "so", "b
 "anyway", "and also"...) and the tail after each split, and when the whole is not understood it steers on
 the clause that is most plainly about one department (`ranking.BaseRouter`). An utterance that is understood
 whole is steered whole, so written requests keep their answers. Measured on the spoken set of
-`bench/routing_eval.py` (issue 23; tuned on the spoken twin of the dev split).
+`bench/routing_eval.py` (issue 23; tuned on the spoken twin of the dev split). Spanish callers' fillers,
+openers and turns are in the same lists (issue 24; chosen on `bench/data/*_dev_es.csv`); accents are the
+router's to ignore (`router._features`).
 """
 
 from __future__ import annotations
 
 import re
 
-# Sounds and set phrases that carry no request, anywhere in the utterance.
+# Sounds and set phrases that carry no request, anywhere in the utterance; Spanish callers' too (issue 24:
+# "eh", "oiga", "mire", "este", "o sea", "buenas tardes"), matched with or without their accents.
 _FILLERS = re.compile(
-    r"\b(?:u+m+|u+h+|e+r+m*|h+m+|m{2,}|uhm|you know|sort of|kind of|i mean|so yeah|yeah|okay|ok|hiya|hi|hello)\b",
+    r"\b(?:u+m+|u+h+|e+r+m*|h+m+|m{2,}|uhm|you know|sort of|kind of|i mean|so yeah|yeah|okay|ok|hiya|hi|hello"
+    r"|e+h+|e+m+|este|oiga|oye|mire|mira|pues|o sea|a ver|ajá|aja|hola|buenas tardes|buenas noches|buenos días"
+    r"|buenos dias|buenas|señorita|senorita|joven|fíjese|fijese|verá|vera)\b",
     re.IGNORECASE,
 )
-# Openers that carry no request at the start of an utterance only ("right so", "well", "yes").
-_OPENERS = re.compile(r"^(?:(?:right|well|yes|so|basically|like)\b[\s,]*)+", re.IGNORECASE)
-# Where speakers change course: a restart, the end of a lead-in, a second reason.
+# Openers that carry no request at the start of an utterance only ("right so", "well", "yes"; "bueno", "vale",
+# "sí", "mire"...).
+_OPENERS = re.compile(
+    r"^(?:(?:right|well|yes|so|basically|like|bueno|vale|sí|si|entonces|y|nada|es que)\b[\s,]*)+",
+    re.IGNORECASE,
+)
+# Where speakers change course: a restart, the end of a lead-in, a second reason ("pero", "o sea", "digo",
+# "perdón", "es que", "y también", "y otra cosa" in Spanish).
 _TURNS = re.compile(
     r"[.?!;]|\b(?:so|but|and then|basically|anyway|the thing is|long story short|sorry|i mean|no wait|"
-    r"hang on|let me start again|and also|oh and|also|plus|and another thing)\b",
+    r"hang on|let me start again|and also|oh and|also|plus|and another thing|"
+    r"pero|entonces|o sea|digo|no perdón|perdón|perdon|es que|el caso es que|bueno|y también|y tambien|"
+    r"además|ademas|y otra cosa|y aparte|y luego|y después|y despues|porque)\b",
     re.IGNORECASE,
 )
 _MOST_PIECES = 6  # a bound on the work per utterance (each piece is one more pass over the features)

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from callflow.domain.steering.background import out_of_scope_phrases
 from callflow.domain.steering.labels import department_of
 from callflow.domain.steering.language import find_language
 from callflow.domain.steering.per_language import LanguageRouters
@@ -187,7 +188,9 @@ def router_for_script(
         examples = merge_examples(examples_from_model(script, language), taught)
         if any(examples.values()):
             routers[language] = Router.train(
-                {d: phrases for d, phrases in examples.items() if phrases}, kind=kind or router_kind()
+                {d: phrases for d, phrases in examples.items() if phrases},
+                out_of_scope_phrases(language),
+                kind=kind or router_kind(),
             )
     if len(languages) == 1 or not routers:
         return routers.get(languages[0])
