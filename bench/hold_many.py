@@ -26,7 +26,6 @@ import gc
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -203,11 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     speed = machine_speed()
     port = free_port()
     public_url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, TWILIO_ACCOUNT_SID=wh.ACCOUNT,
-               TWILIO_AUTH_TOKEN=wh.TOKEN, TWILIO_API_URL="http://127.0.0.1:9", PUBLIC_URL=public_url,
-               IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret",
-               CALLFLOW_INSTANCE=tempfile.mkdtemp(prefix="callflow-bench-"),
-               CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")  # a Tuesday morning: every department open
+    env = wh.app_environment(database_url, redis_url, public_url)
     copy_customer_names(env)  # as the worker does after a start
     web = wh.gunicorn("webapp:create_app()", port, env, args.workers, args.threads)
     try:

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -108,11 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     speed = machine_speed()
     ours_port = free_port()
     public_url = f"http://127.0.0.1:{ours_port}"
-    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, TWILIO_ACCOUNT_SID=wh.ACCOUNT,
-               TWILIO_AUTH_TOKEN=wh.TOKEN, TWILIO_API_URL="http://127.0.0.1:9", PUBLIC_URL=public_url,
-               IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret",
-               CALLFLOW_INSTANCE=tempfile.mkdtemp(prefix="callflow-bench-"),
-               CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")  # a Tuesday morning: every department open
+    env = wh.app_environment(database_url, redis_url, public_url)
     copy_customer_names(env)  # as the worker does after a start
     ours = wh.gunicorn("webapp:create_app()", ours_port, env, args.workers, args.threads)
     results: list[tuple[str, wh.Phase, wh.Phase, wh.Phase, int]] = []

@@ -239,6 +239,16 @@ async def run_phase(phase: Phase, port: int, public_url: str, callers: int, seco
 
 
 
+def app_environment(database_url: str, redis_url: str, public_url: str, instance: str | None = None) -> dict:
+    """The environment the benchmarks' web processes run in: this Redis and database, the signing account, no
+    reachable Twilio, Acme's scripts, on a Tuesday morning's clock so every department is open."""
+    return dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, TWILIO_ACCOUNT_SID=ACCOUNT,
+                TWILIO_AUTH_TOKEN=TOKEN, TWILIO_API_URL="http://127.0.0.1:9", PUBLIC_URL=public_url,
+                IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret",
+                CALLFLOW_INSTANCE=instance or tempfile.mkdtemp(prefix="callflow-bench-"),
+                CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")
+
+
 def gunicorn(app: str, port: int, env: dict, workers: int, threads: int, chdir: Path | None = None):
     """The web server, started the way `callflow serve` starts it; returns once it accepts connections."""
     command = [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_config",
@@ -316,10 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     ours_port, bare_port, floor_port = free_port(), free_port(), free_port()
     public_url = f"http://127.0.0.1:{ours_port}"
     instance = tempfile.mkdtemp(prefix="callflow-bench-")
-    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, TWILIO_ACCOUNT_SID=ACCOUNT,
-               TWILIO_AUTH_TOKEN=TOKEN, TWILIO_API_URL="http://127.0.0.1:9", PUBLIC_URL=public_url,
-               IVR_SCRIPTS=str(ROOT / "ivr_scripts"), SECRET_KEY="bench-secret", CALLFLOW_INSTANCE=instance,
-               CALLFLOW_CLOCK_START="2026-11-24T10:00:00+00:00")  # a Tuesday morning: every department open
+    env = app_environment(database_url, redis_url, public_url, instance)
     copy_customer_names(env)  # as the worker does after a start (or every new call reads the database)
     ours = gunicorn("webapp:create_app()", ours_port, env, args.workers, args.threads)
     bare = floor = None
