@@ -7,6 +7,7 @@ import logging
 
 import redis
 
+from callflow.domain.script.translated import in_language
 from callflow.store import call_log
 from callflow.store.acd import CallerInfo
 
@@ -14,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def placed(rt, sid: str, info: CallerInfo | None = None):
-    """The caller's details, their line's script and their department, from the scripts this process has in
+    """The caller's details, their line's script (in the caller's language) and their department, from the scripts this process has in
     memory: checking for newly published scripts (files' stats and a Redis read) is for new calls, and for a
     department this process does not know yet, not for every request of a caller already in line."""
     info = info or rt.acd.caller_info(sid)
@@ -23,6 +24,8 @@ def placed(rt, sid: str, info: CallerInfo | None = None):
     script = rt.scripts.for_number(info.line)
     if script is None or info.department not in script.departments:  # published since this process looked
         script = rt.script_for_number(info.line)
+    if info.language:  # the caller hears the line in their language, on hold as in the menus
+        script = in_language(script, info.language)
     return info, script, script.departments[info.department]
 
 

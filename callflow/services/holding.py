@@ -91,7 +91,8 @@ def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, cal
     """The caller needs a department: an agent now, a short wait, or the question 'hold or call back?'."""
     department = script.departments[route.department]
     info = CallerInfo(sid, caller=caller, line=line, department=route.department, name=state.customer_name,
-                      said=tuple(state.said), path=tuple(state.path), entered_at=now.timestamp())
+                      said=tuple(state.said), path=tuple(state.path), entered_at=now.timestamp(),
+                      language=state.language)
     joined = rt.acd.caller_joins(info, now.timestamp(), max_size=department.max_queue)  # one round trip
     routed = ("routed", {"department": route.department})
     if joined.position is None:

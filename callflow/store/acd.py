@@ -54,18 +54,19 @@ class CallerInfo:
     said: tuple[str, ...] = ()
     path: tuple[str, ...] = ()
     entered_at: float = 0.0
+    language: str = ""  # the language the caller is answered in ("es-US"); "": the line's first
 
     def to_redis(self) -> dict[str, str]:
         return {"caller": self.caller, "line": self.line, "department": self.department, "name": self.name or "",
                 "said": json.dumps(list(self.said)), "path": json.dumps(list(self.path)),
-                "entered_at": repr(self.entered_at)}
+                "entered_at": repr(self.entered_at), "language": self.language}
 
     @classmethod
     def from_redis(cls, sid: str, raw: dict[bytes, bytes]) -> CallerInfo:
         value = {k.decode(): v.decode() for k, v in raw.items()}  # extra flags (held, connected) are ignored
         return cls(sid, value["caller"], value["line"], value["department"], value["name"] or None,
                    tuple(json.loads(value["said"])), tuple(json.loads(value["path"])),
-                   float(value["entered_at"]))
+                   float(value["entered_at"]), value.get("language", ""))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 
+from callflow.domain.script.messages import (  # noqa: F401  (the script's words live there; named here too)
+    BUILT_IN_MESSAGES,
+    DEFAULT_MESSAGES,
+    DEFAULT_MESSAGES_ES,
+)
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -194,97 +200,6 @@ class AfterCall:
     sms_actions: bool = False  # an SMS listing the actions the agent promised (sent when the disposition is filed)
     survey: bool = False  # after the agent hangs up, one keypad question: how satisfied were you, 1 to 5
 
-
-DEFAULT_MESSAGES: Mapping[str, str] = {
-    "greeting": (
-        "Thank you for calling {company}. I'm the automated assistant, and I'll get you to the right person."
-    ),
-    "greeting_known": (
-        "Hello {name}, thank you for calling {company}. "
-        "I'm the automated assistant, and I'll get you to the right person."
-    ),
-    "continue_offer": (
-        "Last time you spoke to our {department} team. To continue with them, press 1 or say yes. "
-        "For anything else, press 2 or say no."
-    ),
-    "option": "For {label}, press {key}.",
-    "no_input": "Sorry, I didn't hear anything.",
-    "invalid": "Sorry, that isn't one of the options.",
-    "not_understood": (
-        "Sorry, I didn't understand that. In a few words, tell me what you're calling about, "
-        "for example {examples}."
-    ),
-    "keypad_fallback": (
-        "I'm sorry, I still couldn't work that out. Let's use the keypad: press or say the number you want. "
-        "To speak to someone, press 0."
-    ),
-    "confirm": (
-        "Is this about {first_topic}, or about {second_topic}? Press 1 for {first}, or 2 for {second}."
-    ),
-    "confirm_neither": (
-        "Sorry about that. In a few words, tell me what you're calling about. To speak to someone, press 0."
-    ),
-    "route": "I'll put you through to {department}.",
-    "safe_route": "Let me put you through to someone who can help.",
-    "closed": "{department} is closed now.",
-    "opens": "We open again {when}.",
-    "callback": "We can call you back when we open.",
-    # A closed department's offer, so nobody on the line is told to ring back: what is open now, then the
-    # callback and the message.
-    "open_now": "{department} is open now: for {topic}, press {key}.",
-    "callback_choices": "To be called back on this number when we open, press 1. To choose the time of the call, "
-                        "press 3.",
-    "message_choice": "Or stay on the line to leave a message.",
-    "voicemail": "Please leave a message after the tone, and we'll call you back.",
-    "dial": "Connecting you now.",
-    "goodbye": "Thank you for calling {company}. Goodbye.",
-    # On a line of several languages, said after the greeting in each other language's own voice.
-    "language_choice": "For English, press {key}.",
-}
-"""Everything the engine says that is not in a menu; a script may override any of them."""
-
-DEFAULT_MESSAGES_ES: Mapping[str, str] = {
-    "greeting": "Gracias por llamar a {company}. Soy el asistente automático y le comunicaré con la persona indicada.",
-    "greeting_known": (
-        "Hola, {name}. Gracias por llamar a {company}. "
-        "Soy el asistente automático y le comunicaré con la persona indicada."
-    ),
-    "continue_offer": (
-        "La última vez habló con nuestro equipo de {department}. Para seguir con ellos, oprima 1 o diga sí. "
-        "Para otra cosa, oprima 2 o diga no."
-    ),
-    "option": "Para {label}, oprima {key}.",
-    "no_input": "Disculpe, no escuché nada.",
-    "invalid": "Disculpe, esa no es una de las opciones.",
-    "not_understood": (
-        "Disculpe, no le entendí. En pocas palabras, dígame el motivo de su llamada, por ejemplo {examples}."
-    ),
-    "keypad_fallback": (
-        "Lo siento, todavía no logro entenderle. Usemos el teclado: oprima o diga el número que desea. "
-        "Para hablar con una persona, oprima 0."
-    ),
-    "confirm": "¿Se trata de {first_topic} o de {second_topic}? Oprima 1 para {first} o 2 para {second}.",
-    "confirm_neither": (
-        "Disculpe. En pocas palabras, dígame el motivo de su llamada. Para hablar con una persona, oprima 0."
-    ),
-    "route": "Le comunico con {department}.",
-    "safe_route": "Le comunico con alguien que pueda ayudarle.",
-    "closed": "{department} está cerrado en este momento.",
-    "opens": "Volvemos a abrir {when}.",
-    "callback": "Podemos devolverle la llamada cuando abramos.",
-    "open_now": "{department} está abierto ahora: para {topic}, oprima {key}.",
-    "callback_choices": "Para que le llamemos a este número cuando abramos, oprima 1. Para elegir la hora de la "
-                        "llamada, oprima 3.",
-    "message_choice": "O permanezca en la línea para dejar un mensaje.",
-    "voicemail": "Por favor, deje un mensaje después del tono y le devolveremos la llamada.",
-    "dial": "Le estamos comunicando.",
-    "goodbye": "Gracias por llamar a {company}. Adiós.",
-    "language_choice": "Para español, oprima {key}.",
-}
-"""The engine's words in Spanish, for a line's Spanish (es-*) language; a script may override any of them."""
-
-BUILT_IN_MESSAGES: Mapping[str, Mapping[str, str]] = {"en": DEFAULT_MESSAGES, "es": DEFAULT_MESSAGES_ES}
-"""The engine's own words by base language; a line's other languages must give every message themselves."""
 
 # The keys that choose a line's other languages at the main menu, in the order the line lists them: high on the
 # keypad, where a menu's options rarely reach, but not 9, which main menus often give to ending the call (as
