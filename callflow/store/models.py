@@ -63,6 +63,7 @@ class Call(Base):
     ended_at: Mapped[datetime | None] = mapped_column(Moment())
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     path: Mapped[str | None] = mapped_column(Text)  # JSON list of the IVR steps taken
+    language: Mapped[str | None] = mapped_column(String(16))  # the language the caller was answered in ("es-US")
 
 
 class Customer(Base):
@@ -73,6 +74,7 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     phone: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(16))  # the language they speak to us in, when known
 
 
 class Agent(Base):
@@ -89,6 +91,8 @@ class Agent(Base):
     reach: Mapped[str] = mapped_column(String(64))
     # Departments they serve, in order of preference, comma-separated ids.
     departments: Mapped[str] = mapped_column(String(500), default="")
+    # Languages they take calls in ("en-US,es-US"); empty: no preference is made for them (any caller).
+    languages: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     def department_list(self) -> list[str]:
         """Departments in preference order."""
@@ -171,6 +175,8 @@ class Callback(Base):
     lease_until: Mapped[datetime | None] = mapped_column(Moment())
     # When an unanswered callback tries again (the sweeper re-schedules it if its job was lost).
     retry_at: Mapped[datetime | None] = mapped_column(Moment())
+    # The language the caller was answered in: the callback speaks it too. None: the line's first.
+    language: Mapped[str | None] = mapped_column(String(16))
 
 
 class CallbackDial(Base):
