@@ -1,21 +1,28 @@
 """The hold manager's words and choices: ask before hold, promise an honest wait, keep the promise or say so.
 
-Pure: the web layer passes the department, the promise (from the estimator) and the caller's answers; this
-module says what the caller hears. The customer-service rules it follows: ask permission and say why, give
-a realistic estimate, come back when it is broken and offer the choice again, thank the caller for holding.
+Pure: the service passes the line's script in the caller's language (`in_language`), the department, the
+promise (from the estimator) and the caller's answers; this module says what the caller hears, in the line's
+words (`messages.py`: `hold_*`, overridable and translatable like every message) and its voice for that
+language. The customer-service rules it follows: ask permission and say why, give a realistic estimate, come
+back when it is broken and offer the choice again, thank the caller for holding.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import Enum
 
 from callflow.domain.actions import Gather, Play, Say
 from callflow.domain.estimates import Estimate
 from callflow.domain.promise_words import HumanPromise, human_promise
+from callflow.domain.script.messages import DEFAULT_MESSAGES
+from callflow.domain.script.model import Script
 
 # The pacing (when to skip the question, how often to update, the longest hold) is each line's own:
 # `HoldPolicy` in the script (callflow/domain/script/model.py).
 CHOICE_HINTS = ("hold", "I'll hold", "call me back", "callback")
+MESSAGE_HINT = "leave a message"
 
 
 class HoldChoice(str, Enum):
@@ -27,48 +34,102 @@ class HoldChoice(str, Enum):
     UNCLEAR = "unclear"
 
 
+# How callers answer "hold or call back?" in each language callflow ships, accents ignored; a line in another
+# language is understood by the keypad (and English words). Callback words come first: "call me back, I
+# can't wait" asks for a callback.
+_ANSWERS = {
+    "en": {
+        HoldChoice.CALLBACK: ("call me back", "call back", "callback", "ring me"),
+        HoldChoice.VOICEMAIL: ("message", "voicemail"),
+        HoldChoice.HOLD: ("hold", "wait"),
+    },
+    "es": {
+        HoldChoice.CALLBACK: ("llamenme", "llameme", "devuelvan", "devuelva", "devolver", "regresen la llamada",
+                              "me llaman", "me llamen", "llamar despues", "llamada de vuelta"),
+        HoldChoice.VOICEMAIL: ("mensaje", "buzon", "recado"),
+        HoldChoice.HOLD: ("espero", "esperar", "espera", "aguardo"),
+    },
+}
+_YES = {"en": ("yes", "yeah", "ok", "okay"), "es": ("si", "vale", "bueno", "de acuerdo", "claro", "ok")}
+_HINTS = {
+    "en": CHOICE_HINTS,
+    "es": ("esperar", "espero", "llámenme", "devuélvanme la llamada"),
+}
+_MESSAGE_HINTS = {"en": MESSAGE_HINT, "es": "dejar un mensaje"}
+
+
+def _base(language: str | None) -> str:
+    return (language or "en").split("-")[0].lower()
+
+
+def _say(script: Script | None, text: str) -> Say:
+    if script is None:
+        return Say(text)
+    return Say(text, voice=script.voice, language=script.language)
+
+
+def _words(script: Script | None):
+    """The line's messages in its language; callflow's English when there is no script (a failure path)."""
+    if script is not None:
+        return script.message
+    return lambda name, **values: DEFAULT_MESSAGES[name].format(company="", **values)
+
+
+def _question(script: Script, text: str, message: bool = False, purpose: str = "hold") -> Gather:
+    """A spoken question the caller answers by key or in words, recognised in their language."""
+    base = _base(script.language)
+    hints = _HINTS.get(base, CHOICE_HINTS) + ((_MESSAGE_HINTS.get(base, MESSAGE_HINT),) if message else ())
+    return Gather((_say(script, text),), hints=hints, language=script.language, purpose=purpose)
+
+
 Promise = float | Estimate | HumanPromise  # the words chosen, an estimate, or a bare figure (said as a bound)
 
 
-def human_wait(promise: Promise) -> str:
-    """A promise a person can hear ("about 4 minutes", "less than 90 seconds"): the words already chosen, an
-    estimate's (its promise and expected wait), or a bare figure's as a bound (`callflow/domain/promise_words.py`)."""
-    if isinstance(promise, HumanPromise):
-        return promise.words
+def human_wait(promise: Promise, script: Script | None = None) -> str:
+    """A promise a person can hear ("about 4 minutes", "less than 90 seconds", "aproximadamente 4 minutos"): the
+    words already chosen, an estimate's (its promise and expected wait), or a bare figure's as a bound
+    (`callflow/domain/promise_words.py`), in the line's words for its language (English without a script)."""
     if isinstance(promise, Estimate):
-        return human_promise(promise.to_say, promise.point_seconds).words
-    return human_promise(promise).words
+        promise = human_promise(promise.to_say, promise.point_seconds)
+    elif not isinstance(promise, HumanPromise):
+        promise = human_promise(promise)
+    return promise.said(script.message if script is not None else None)
 
 
-def busy_reason(department_name: str) -> str:
+def busy_reason(script: Script, department_name: str) -> str:
     """Why the caller must wait, said plainly."""
-    return f"All our {department_name} advisers are helping other customers."
+    return script.message("hold_busy", department=department_name)
 
 
-def ask_to_hold(department_name: str, promise: Promise, again: bool = False) -> Gather:
+def ask_to_hold(script: Script, department_name: str, promise: Promise, again: bool = False) -> Gather:
     """Ask permission to hold, with the reason and the estimate, offering a callback instead."""
-    lead = "Sorry, I didn't catch that. " if again else busy_reason(department_name) + " "
-    question = (f"{lead}Your wait should be {human_wait(promise)}. Would you like to hold, or shall we call you "
-                "back when it's your turn? Press 1 or say 'hold'. Press 2 or say 'call me back'.")
-    return Gather((Say(question),), hints=CHOICE_HINTS, purpose="hold")
+    lead = script.message("hold_again") if again else busy_reason(script, department_name)
+    return _question(script, f"{lead} {script.message('hold_ask', wait=human_wait(promise, script))}")
 
 
-def short_wait(department_name: str, promise: Promise) -> Say:
+def short_wait(script: Script, department_name: str, promise: Promise) -> Say:
     """No question for a short wait: just say so."""
-    return Say(f"{busy_reason(department_name)} You should be through in {human_wait(promise)}. Please hold.")
+    return _say(script, f"{busy_reason(script, department_name)} "
+                        f"{script.message('hold_short', wait=human_wait(promise, script))}")
 
 
-def understand(digits: str | None, speech: str | None) -> HoldChoice:
-    """Read the caller's answer to 'hold or call back?'."""
+def accepted(script: Script) -> Say:
+    """The caller agreed to hold."""
+    return _say(script, script.message("hold_accepted"))
+
+
+def understand(digits: str | None, speech: str | None, language: str | None = None) -> HoldChoice:
+    """Read the caller's answer to 'hold or call back?': a key, or words in their language (or English)."""
     if digits:
         return {"1": HoldChoice.HOLD, "2": HoldChoice.CALLBACK, "3": HoldChoice.VOICEMAIL}.get(digits[:1],
                                                                                               HoldChoice.UNCLEAR)
-    words = (speech or "").lower()
-    if any(w in words for w in ("call me back", "call back", "callback", "ring me")):
-        return HoldChoice.CALLBACK
-    if "message" in words or "voicemail" in words:
-        return HoldChoice.VOICEMAIL
-    if "hold" in words or "wait" in words or words.strip() in ("yes", "yeah", "ok", "okay"):
+    folded = unicodedata.normalize("NFKD", (speech or "").lower())
+    words = " ".join(re.findall(r"[a-z0-9']+", "".join(c for c in folded if not unicodedata.combining(c))))
+    bases = dict.fromkeys((_base(language), "en"))
+    for choice in (HoldChoice.CALLBACK, HoldChoice.VOICEMAIL, HoldChoice.HOLD):
+        if any(phrase in words for base in bases for phrase in _ANSWERS.get(base, {}).get(choice, ())):
+            return choice
+    if any(words == yes for base in bases for yes in _YES.get(base, ())):
         return HoldChoice.HOLD
     return HoldChoice.UNCLEAR
 
@@ -79,58 +140,66 @@ def music(url: str, play_seconds: float, fill_seconds: float) -> Play:
     return Play(url, loop=max(1, round(fill_seconds / max(play_seconds, 1.0))))
 
 
-def holding(update: str | None, tune: Play) -> Gather:
+def holding(script: Script, update: str | None, tune: Play) -> Gather:
     """What plays while holding: an optional short update, then music until the next one; 2 or 'call me back'
     at any moment."""
-    prompts = ((Say(update),) if update else ()) + (tune,)
-    return Gather(prompts, hints=CHOICE_HINTS, timeout=1, purpose="holding")
+    prompts = ((_say(script, update),) if update else ()) + (tune,)
+    base = _base(script.language)
+    return Gather(prompts, hints=_HINTS.get(base, CHOICE_HINTS), timeout=1, language=script.language,
+                  purpose="holding")
 
 
-def connecting(tune: Play, first: bool) -> list:
+def connecting(script: Script | None, tune: Play, first: bool) -> list:
     """An agent is being rung: say so once, and play music meanwhile (not silence); the wait music is asked
     for again when it ends, so a ring that fails is heard about within one play."""
-    return ([Say("One moment while I connect you.")] if first else []) + [tune]
+    return ([_say(script, _words(script)("hold_connecting"))] if first else []) + [tune]
 
 
-def ring_unanswered(department_name: str, fresh_promise: Promise, ask: bool) -> Say | Gather:
+def ring_unanswered(script: Script, department_name: str, fresh_promise: Promise, ask: bool) -> Say | Gather:
     """The agent we rang did not answer: say so, and ask again before holding (the caller agreed to be put
     through, not to wait on), with the estimate from where they are now; a short wait is just said."""
-    sorry = "I'm sorry, I couldn't connect you just now."
+    sorry = f"{script.message('hold_ring_unanswered')} {busy_reason(script, department_name)}"
+    wait = human_wait(fresh_promise, script)
     if not ask:
-        return Say(f"{sorry} {busy_reason(department_name)} You should be through in {human_wait(fresh_promise)}. "
-                   "Please hold.")
-    question = (f"{sorry} {busy_reason(department_name)} Your wait should be {human_wait(fresh_promise)}. Would "
-                "you like to hold, or shall we call you back when it's your turn? Press 1 or say 'hold'. Press 2 "
-                "or say 'call me back'.")
-    return Gather((Say(question),), hints=CHOICE_HINTS, purpose="holding")
+        return _say(script, f"{sorry} {script.message('hold_short', wait=wait)}")
+    return _question(script, f"{sorry} {script.message('hold_ask', wait=wait)}", purpose="holding")
 
 
-def hold_update(position: int, promise: Promise | None) -> str:
+def hold_update(script: Script, position: int, promise: Promise | None) -> str:
     """A short update: the wait (unless none can be said honestly), and the position only when someone is
     ahead (never to the head caller)."""
-    ahead = f"There {'is' if position == 2 else 'are'} {position - 1} caller{'s' if position > 2 else ''} " \
-            "ahead of you. " if position > 1 else ""
-    wait = f"Your wait should be {human_wait(promise)}. " if promise is not None else ""
-    return f"Thank you for holding. {ahead}{wait}To be called back instead, press 2 or say 'call me back'."
+    parts = [script.message("hold_update")]
+    if position == 2:
+        parts.append(script.message("hold_ahead_one"))
+    elif position > 2:
+        parts.append(script.message("hold_ahead", callers=position - 1))
+    if promise is not None:
+        parts.append(script.message("hold_update_wait", wait=human_wait(promise, script)))
+    parts.append(script.message("hold_way_out"))
+    return " ".join(parts)
 
 
-def promise_broken(department_name: str, fresh_promise: Promise) -> Gather:
+def promise_broken(script: Script, department_name: str, fresh_promise: Promise) -> Gather:
     """The promise passed without an agent: apologise, give a fresh estimate, and offer the choice again."""
-    question = (f"I'm sorry, your wait is taking longer than I said. {busy_reason(department_name)} From where you "
-                f"are in line now, it should be {human_wait(fresh_promise)}. Would you like to keep holding, or "
-                "shall we call you back when it's your turn? Press 1 or say 'hold'. Press 2 or say 'call me back'.")
+    question = (f"{script.message('hold_broken')} {busy_reason(script, department_name)} "
+                f"{script.message('hold_broken_ask', wait=human_wait(fresh_promise, script))}")
     # asked from the hold music: the caller is already in the queue, so "hold" just carries on holding
-    return Gather((Say(question),), hints=CHOICE_HINTS, purpose="holding")
+    return _question(script, question, purpose="holding")
 
 
-def long_hold_offer(department_name: str) -> Gather:
+def long_hold_offer(script: Script, department_name: str) -> Gather:
     """After the longest hold we ask callers to bear: say sorry, and offer a callback or a message."""
-    question = (f"I'm sorry you have been holding so long. {busy_reason(department_name)} You can keep holding, "
-                "or we can call you back when it's your turn, or you can leave a message. Press 1 or say 'hold' "
-                "to keep holding. Press 2 or say 'call me back'. Press 3 or say 'leave a message'.")
-    return Gather((Say(question),), hints=CHOICE_HINTS + ("leave a message",), purpose="holding")
+    question = (f"{script.message('hold_long')} {busy_reason(script, department_name)} "
+                f"{script.message('hold_long_ask')}")
+    return _question(script, question, message=True, purpose="holding")
 
 
-def thanks_for_holding() -> Say:
+def thanks_for_holding(script: Script | None) -> Say:
     """Said when an agent picks up, only to callers who held."""
-    return Say("Thank you for holding. I'm connecting you now.")
+    return _say(script, _words(script)("hold_answered"))
+
+
+def queue_full(script: Script, department_name: str, partner: bool) -> Say:
+    """The department's line is full: say so, then where the caller goes (a partner team, or call again)."""
+    then = script.message("queue_full_partner" if partner else "queue_full_goodbye")
+    return _say(script, f"{script.message('queue_full', department=department_name)} {then}")

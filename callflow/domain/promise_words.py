@@ -7,13 +7,23 @@ real wait. A figure near the expected wait is said as "about N minutes" and is k
 answered before the next figure is nearer (about 4 minutes: by 4 and a half); one far above the expected wait
 (the estimator is unsure: a wait that could be short or long) is said as a bound, "less than N minutes".
 The figure itself is the estimator's quantile at the level learnt from promises as heard (`estimates`).
+
+A promise is chosen once, in figures (`kind`, `figure`); its words are said in the caller's language by the
+line's messages (`wait_about`, `wait_under`, ...: `callflow/domain/script/messages.py`). `words` is the English,
+kept for the hold log and the agents' console.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from callflow.domain.script.messages import DEFAULT_MESSAGES
+
+Words = Callable[..., str]  # a line's message by name, placeholders filled in: `Script.message`
+ABOUT, UNDER, OVER_AN_HOUR = "about", "under", "over-an-hour"  # how a figure is said
 
 # figures people say, in seconds; beyond the last, the next quarter hour
 SCALE = (30, 60, 90, *(60 * m for m in (2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 35, 40, 45, 50, 60)))
@@ -28,20 +38,40 @@ class HumanPromise:
 
     figure: int
     deadline: int  # seconds from the promise: answered by then, the promise was kept
-    words: str
+    words: str  # in English
     short: bool = False
+    kind: str = UNDER  # ABOUT the figure, UNDER it (a bound), or OVER_AN_HOUR
+
+    def said(self, words: Words | None = None) -> str:
+        """The promise in a line's words (its messages in the caller's language); English without them."""
+        return self.words if words is None else _said(self.kind, self.figure, words)
 
 
-def _spoken(seconds: int) -> str:
+
+def _english(name: str, **values) -> str:
+    return DEFAULT_MESSAGES[name].format(**values)
+
+
+def _duration(seconds: int, words: Words) -> str:
     if seconds < 60:
-        return f"{seconds} seconds"
+        return words("wait_seconds", count=seconds)
     if seconds == 60:
-        return "a minute"
+        return words("wait_minute")
     if seconds == 90:
-        return "a minute and a half"
+        return words("wait_minute_half")
     if seconds == 3600:
-        return "an hour"
-    return f"{seconds // 60} minutes"
+        return words("wait_hour")
+    return words("wait_minutes", count=seconds // 60)
+
+
+def _said(kind: str, figure: int, words: Words) -> str:
+    if kind == OVER_AN_HOUR:
+        return words("wait_over_hour", minutes=figure // 60)
+    return words("wait_about" if kind == ABOUT else "wait_under", duration=_duration(figure, words))
+
+
+def _promise(kind: str, figure: int, deadline: int, short: bool = False) -> HumanPromise:
+    return HumanPromise(figure, deadline, _said(kind, figure, _english), short, kind)
 
 
 def _about_deadline(i: int) -> int:
@@ -57,12 +87,12 @@ def human_promise(promise: float, point: float | None = None, short_below: float
     short = promise < short_below
     if promise > SCALE[-1]:  # beyond an hour nobody counts minutes: the next quarter hour, as a bound
         minutes = 15 * math.ceil(promise / 900)
-        return HumanPromise(60 * minutes, 60 * minutes, f"more than an hour (about {minutes} minutes)")
+        return _promise(OVER_AN_HOUR, 60 * minutes, 60 * minutes)
     about = next(i for i in range(len(SCALE)) if _about_deadline(i) >= promise)
     if point is not None and SCALE[about] <= ABOUT_WITHIN * max(point, 1.0) and SCALE[about] >= 60:
-        return HumanPromise(SCALE[about], _about_deadline(about), f"about {_spoken(SCALE[about])}", short)
+        return _promise(ABOUT, SCALE[about], _about_deadline(about), short)
     bound = SCALE[bisect.bisect_left(SCALE, math.ceil(promise))]
-    return HumanPromise(bound, bound, f"less than {_spoken(bound)}", short)
+    return _promise(UNDER, bound, bound, short)
 
 
 def next_figure(figure: int) -> HumanPromise:
@@ -70,8 +100,8 @@ def next_figure(figure: int) -> HumanPromise:
     i = bisect.bisect_right(SCALE, figure)
     if i >= len(SCALE):
         minutes = 15 * (figure // 900 + 1)
-        return HumanPromise(60 * minutes, 60 * minutes, f"more than an hour (about {minutes} minutes)")
-    return HumanPromise(SCALE[i], SCALE[i], f"less than {_spoken(SCALE[i])}")
+        return _promise(OVER_AN_HOUR, 60 * minutes, 60 * minutes)
+    return _promise(UNDER, SCALE[i], SCALE[i])
 
 
 def repromise(fresh: HumanPromise, broken_figure: int | None) -> HumanPromise:

@@ -10,10 +10,11 @@ history, its agents' presence and the caller's place; the decisions and the word
 from __future__ import annotations
 
 from callflow.domain import estimates, hold
-from callflow.domain.actions import Dial, Hangup, LeaveQueue, Pause, RouteToDepartment, Say
+from callflow.domain.actions import Dial, Hangup, LeaveQueue, Pause, RouteToDepartment
 from callflow.domain.promise_words import HumanPromise, human_promise, repromise
+from callflow.domain.script.translated import in_language
 from callflow.services import callback_requests, queued
-from callflow.services.callers import department_of
+from callflow.services.callers import placed
 from callflow.store.acd import CallerInfo, CallerRecord
 from callflow.store.estimate_inputs import EstimateInputs, LineInputs
 from callflow.store.promises import Promises
@@ -88,7 +89,9 @@ def count_abandon(rt, department: str, waited: float, now: float) -> None:
 
 
 def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, caller: str, line: str) -> list:
-    """The caller needs a department: an agent now, a short wait, or the question 'hold or call back?'."""
+    """The caller needs a department: an agent now, a short wait, or the question 'hold or call back?', in the
+    language the caller has been answered in."""
+    script = in_language(script, state.language)
     department = script.departments[route.department]
     info = CallerInfo(sid, caller=caller, line=line, department=route.department, name=state.customer_name,
                       said=tuple(state.said), path=tuple(state.path), entered_at=now.timestamp(),
@@ -97,7 +100,7 @@ def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, cal
     routed = ("routed", {"department": route.department})
     if joined.position is None:
         _promises(rt).log_many(sid, now.timestamp(), routed, ("queue-full", {}))
-        return overflow(department)
+        return overflow(script, department)
     if joined.offer is not None:  # agents are free: every offer possible now, each agent rung by a worker
         _promises(rt).log_many(sid, now.timestamp(), routed)
         queued.enqueue(rt, "ring_agent", joined.offer.department, joined.offer.caller_sid, joined.offer.agent)
@@ -114,26 +117,26 @@ def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, cal
             words = promise(rt, sid, figure, now.timestamp(), pipe=pipe)
             rt.acd.mark(sid, "held", pipe=pipe)
             pipe.execute()
-        return [hold.short_wait(department.name, words), route]
+        return [hold.short_wait(script, department.name, words), route]
     _promises(rt).log_many(sid, now.timestamp(), *logged,
                            ("permission-asked", {"estimate": round(figure.promise_seconds),
                                                  "expected": round(figure.point_seconds)}))
-    return [hold.ask_to_hold(department.name, figure)]
+    return [hold.ask_to_hold(script, department.name, figure)]
 
 
-def overflow(department) -> list:
+def overflow(script, department) -> list:
     """Where a caller goes when the department's queue is full: its overflow number, or an honest goodbye."""
-    busy = f"I'm sorry, all our {department.name} advisers are busy and too many callers are waiting."
+    said = hold.queue_full(script, department.name, partner=bool(department.overflow_number))
     if department.overflow_number:
-        return [Say(busy + " I'm putting you through to our partner team."), Dial(department.overflow_number)]
-    return [Say(busy + " Please call again later. Goodbye."), Hangup()]
+        return [said, Dial(department.overflow_number)]
+    return [said, Hangup()]
 
 
 def hold_choice(rt, sid: str, digits: str | None, speech: str | None, holding: bool) -> list:
     """The caller's answer to 'hold or call back?', asked before hold or pressed while holding (`holding`)."""
     now = rt.clock.timestamp()
-    info, department = department_of(rt, sid)
-    choice = hold.understand(digits, speech)
+    info, script, department = placed(rt, sid)
+    choice = hold.understand(digits, speech, script.language)
     promises = _promises(rt)
     if choice is hold.HoldChoice.CALLBACK:
         # the toll-fraud guard, another number: callback_requests.py; the caller keeps their place in line
@@ -150,11 +153,11 @@ def hold_choice(rt, sid: str, digits: str | None, speech: str | None, holding: b
     route = RouteToDepartment(department.id, department.queue, reason="hold")
     if choice is hold.HoldChoice.UNCLEAR and rt.acd.count(sid, "unclear") <= UNCLEAR_LIMIT:
         figure = estimate(rt, department, sid)
-        return [hold.ask_to_hold(department.name, figure, again=True)]
+        return [hold.ask_to_hold(script, department.name, figure, again=True)]
     figure = estimate(rt, department, sid)
     with rt.redis.pipeline(transaction=False) as pipe:  # the answer, the promise and the hold in one round trip
         promises.log_on(pipe, sid, "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer", now)
         promise(rt, sid, figure, now, pipe=pipe)
         rt.acd.mark(sid, "held", pipe=pipe)
         pipe.execute()
-    return [Say("Thank you. I'll keep your place in line."), route]
+    return [hold.accepted(script), route]

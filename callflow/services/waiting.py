@@ -43,7 +43,7 @@ def waiting(rt, sid: str, queue_time: str | None, called: str, department_id: st
         first = not record.has(CONNECTING)
         if first:
             rt.acd.mark(sid, CONNECTING)
-        return hold.connecting(music(rt, script, 0, music_url), first)
+        return hold.connecting(script, music(rt, script, 0, music_url), first)
     if record.info is None:
         _take_back_lost_place(rt, sid, now, called, caller, department_id, queue_time)
     info, script, department = placed(rt, sid, record.info)
@@ -54,7 +54,7 @@ def waiting(rt, sid: str, queue_time: str | None, called: str, department_id: st
     if now - info.entered_at >= pacing.max_hold_seconds and not record.has("long-hold-offered"):
         rt.acd.mark(sid, "long-hold-offered")
         promises.log(sid, "long-hold-offered", now, waited=round(now - info.entered_at))
-        return [hold.long_hold_offer(department.name)]
+        return [hold.long_hold_offer(script, department.name)]
     if promises.broken(sid, now, record.promise_until):
         # what is known now: the agents' calls' ages, the caller's place; read at the level learnt from promises
         # made after broken ones, and never the figure the caller just heard broken
@@ -62,15 +62,15 @@ def waiting(rt, sid: str, queue_time: str | None, called: str, department_id: st
         if again:  # learnt from now: only the last promise is learnt from at the answer
             WaitStats(rt.redis).repromise_broken(department.id)
         fresh = promise(rt, sid, estimate(rt, department, sid, again=True), now, broken, again=True)
-        return [hold.promise_broken(department.name, fresh)]
+        return [hold.promise_broken(script, department.name, fresh)]
     update, first = None, "count:updates" not in record.fields  # the caller's first request of the music
     if first:
         rt.acd.count(sid, "updates")
     if first or _seconds(queue_time) >= pacing.update_every_seconds:
         line = line_inputs(rt, department, sid, now)
-        update = hold.hold_update(line.position or 1, _standing(estimate(rt, department, sid, line), now,
+        update = hold.hold_update(script, line.position or 1, _standing(estimate(rt, department, sid, line), now,
                                                                  record.promise_until))
-    return [hold.holding(update, music(rt, script, pacing.update_every_seconds, music_url))]
+    return [hold.holding(script, update, music(rt, script, pacing.update_every_seconds, music_url))]
 
 
 def _ring_unanswered(rt, sid: str, script, department, now: float, music_url: MusicUrl) -> list:
@@ -82,8 +82,8 @@ def _ring_unanswered(rt, sid: str, script, department, now: float, music_url: Mu
                            estimate=round(fresh.promise_seconds), expected=round(fresh.point_seconds))
     words = promise(rt, sid, fresh, now)
     rt.acd.mark(sid, "held")
-    return [hold.ring_unanswered(department.name, words, ask),
-            hold.holding(None, music(rt, script, script.hold.update_every_seconds, music_url))]
+    return [hold.ring_unanswered(script, department.name, words, ask),
+            hold.holding(script, None, music(rt, script, script.hold.update_every_seconds, music_url))]
 
 
 def music(rt, script, fill_seconds: float, music_url: MusicUrl) -> Play:
@@ -149,15 +149,18 @@ def queue_result(rt, sid: str, department: str, result: str | None, called: str)
     if result == "queue-full":
         # Twilio's own queue is full (MaxSize: 1,000 callers unless raised, 5,000 at most): never a silent
         # hang-up; the caller hears why and takes the department's overflow route, as when our line is full.
+        info = rt.acd.caller_info(sid)  # (before leaving the line takes it away) to answer in their language
+        script = placed(rt, sid, info)[1] if info is not None else rt.script_for_number(called)
         rt.acd.caller_left(department, sid)
         Promises(rt.redis).log(sid, "queue-full", rt.clock.timestamp())
-        script = rt.script_for_number(called)
-        return overflow(script.departments[department])
+        return overflow(script, script.departments[department])
     if result == "leave" and rt.acd.has(sid, "voicemail"):
+        info = rt.acd.caller_info(sid)
+        script = placed(rt, sid, info)[1] if info is not None else rt.script_for_number(called)
         rt.acd.caller_left(department, sid)  # a message instead of holding: the place goes
-        script = rt.script_for_number(called)
-        prompt = script.message("voicemail") if script else "Please leave a message after the tone."
-        return [Say(prompt), Voicemail(department)]
+        if script is None:
+            return [Say("Please leave a message after the tone."), Voicemail(department)]
+        return [Say(script.message("voicemail"), voice=script.voice, language=script.language), Voicemail(department)]
     if result in ("hangup", "leave", "error", "system-error") and not rt.acd.has(sid, "callback"):
         if result == "hangup":
             try:  # learning patience must never keep a caller's place from being freed
@@ -174,8 +177,10 @@ def connect(rt, sid: str, room: str, called: str, music_url: MusicUrl) -> list:
     now = rt.clock.timestamp()
     record = rt.acd.record(sid)
     promises = Promises(rt.redis)
-    actions = [hold.thanks_for_holding()] if record.has("held") else []
-    info, (first, again, again_at) = record.info, promises.estimates(sid)
+    info = record.info
+    script = placed(rt, sid, info)[1] if info is not None else rt.script_for_number(called)
+    actions = [hold.thanks_for_holding(script)] if record.has("held") else []
+    first, again, again_at = promises.estimates(sid)
     metrics.promise_answered(promises.kept(sid, now))
     if record.has(CONNECTING):
         rt.acd.unmark(sid, CONNECTING)  # a transfer later back into a queue must not hear of a failed ring
@@ -190,6 +195,5 @@ def connect(rt, sid: str, room: str, called: str, music_url: MusicUrl) -> list:
         except Exception:
             log.exception("wait statistics not updated for %s", sid)
     rt.acd.mark(sid, "connected")
-    script = placed(rt, sid, info)[1] if info is not None else rt.script_for_number(called)
     actions.append(JoinRoom(room, ends_room=True, music=music(rt, script, 0, music_url).url))
     return actions
