@@ -38,7 +38,7 @@ def customers() -> None:
 @customers.command("import")
 @click.argument("csv_file", type=click.File("r"))
 def customers_import(csv_file) -> None:
-    """Import customers from a CSV with `phone,name` columns."""
+    """Import customers from a CSV with `phone,name` columns, and optionally `language` (es-US)."""
     runtime = command_runtime()
     with runtime.sessions() as session:
         count = import_customers_csv(session, csv_file)

@@ -18,6 +18,7 @@ class CallStarted:
     customer_name: str | None = None
     # The department a recent call (last 24 h) reached, to offer to continue there.
     last_department: str | None = None
+    customer_language: str | None = None  # the language a known customer speaks to us in (es-US)
 
 
 @dataclass(frozen=True)

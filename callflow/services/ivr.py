@@ -44,9 +44,9 @@ def step(rt, sid: str, start: bool, event, caller: str, called: str, draft: str 
         script = rt.script_for_number(called)
         if script is None:
             raise LookupError(f"no IVR script answers {called} and there is no default line")
-        name, last = _known(rt, sid, caller, now)
+        name, last, language = _known(rt, sid, caller, now)
         steer = rt.steer_for(script)
-        moved = engine.start(script, CallStarted(caller, called, name, last), now, steer=steer)
+        moved = engine.start(script, CallStarted(caller, called, name, last, language), now, steer=steer)
         if start:
             metrics.call_started(called)
         else:  # the call's state was lost: take this input as the answer to the first question
@@ -78,32 +78,32 @@ def _test_call_start(rt, sid: str, draft: str, now, caller: str, called: str) ->
     return draft_calls.stand_ins(list(started.actions), script)
 
 
-def _known(rt, sid: str, caller: str, now) -> tuple[str | None, str | None]:
-    """The caller's name, if a known customer, and the department their number reached today, from Redis in
-    one round trip: a new call writes nothing to the database (a worker writes its record when it ends,
+def _known(rt, sid: str, caller: str, now) -> tuple[str | None, str | None, str | None]:
+    """The caller's name and language, if a known customer, and the department their number reached today,
+    from Redis in one round trip: a new call writes nothing to the database (a worker writes its record when it ends,
     `summaries.close_call`). Only when the names' copy in Redis is incomplete is the database read: this
     number's row, while a worker copies the table again (`store/caller_memory.py`)."""
     memory = CallerMemory(rt.redis)
-    name, last, complete = memory.recall(caller, now.timestamp())
+    name, last, complete, language = memory.recall(caller, now.timestamp())
     if complete:
-        return name, last
+        return name, last, language
     if memory.ask_for_copy():  # a whole table is a worker's to read, not a waiting caller's
         queued.enqueue(rt, "copy_customer_names")
     try:
         with rt.sessions() as session:
             found = customers.find_customer(session, caller)
-        return (found.name if found else None), last
+        return (found.name if found else None), last, (found.language if found else None)
     except Exception:  # the database is down: the call goes on without personalisation
         log.exception("call %s: could not read the known customers", sid)
-        return None, last
+        return None, last, None
 
 
 def copy_customer_names(rt) -> int:
     """Copy every known customer's name into Redis (`store/caller_memory.py`), so new calls greet them by name
     without the database; how many were copied."""
     with rt.sessions() as session:
-        names = customers.all_names(session)
-    CallerMemory(rt.redis).learn_names(names)
+        names, languages = customers.all_names(session), customers.all_languages(session)
+    CallerMemory(rt.redis).learn_names(names, languages)
     return len(names)
 
 

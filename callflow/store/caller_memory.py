@@ -1,5 +1,5 @@
 """What the line remembers of a number between calls, kept in Redis so a new call needs no database: the known
-customer's name (to greet them by it) and the department the number reached today (to offer it again).
+customer's name (to greet them by it) and language (to answer them in it), and the department the number reached today (to offer it again).
 
 Names are the customers table copied whole into one hash, with a field marking the copy complete: a number
 missing from a complete copy is not a customer. The copy is made by a worker, asked by the first new call that
@@ -14,6 +14,7 @@ from __future__ import annotations
 import redis
 
 NAMES_KEY = "callflow:customer-names"
+LANGUAGES_KEY = "callflow:customer-languages"  # copied with the names, in the same transaction
 COPYING_KEY = "callflow:customer-names:copying"  # a worker has been asked to copy the table (expires)
 COPYING_SECONDS = 60
 COMPLETE = "\x00complete"  # no phone number starts with a NUL: this field says every customer is in the hash
@@ -23,25 +24,30 @@ RECENT_TTL_SECONDS = 2 * 24 * 3600  # Redis forgets it well after (its TTL runs 
 
 
 class CallerMemory:
-    """A number's name and recent department, read in one round trip."""
+    """A number's name, language and recent department, read in one round trip."""
 
     def __init__(self, connection: redis.Redis):
         self.connection = connection
 
-    def recall(self, caller: str, now: float) -> tuple[str | None, str | None, bool]:
-        """(customer's name, department reached within a day of `now`, whether the names are complete)."""
+    def recall(self, caller: str, now: float) -> tuple[str | None, str | None, bool, str | None]:
+        """(customer's name, department reached within a day of `now`, whether the names are complete, the
+        customer's language)."""
         with self.connection.pipeline(transaction=False) as pipe:
             pipe.hmget(NAMES_KEY, [caller, COMPLETE])
             pipe.get(RECENT_KEY + caller)
-            (name, complete), recent = pipe.execute()
-        return (None if name is None else name.decode(), _recent(recent, now), complete is not None)
+            pipe.hget(LANGUAGES_KEY, caller)
+            (name, complete), recent, language = pipe.execute()
+        return (None if name is None else name.decode(), _recent(recent, now), complete is not None,
+                None if language is None else language.decode())
 
-    def learn_names(self, names: dict[str, str]) -> None:
-        """Copy every known customer's name (the whole table) and mark the copy complete."""
+    def learn_names(self, names: dict[str, str], languages: dict[str, str] | None = None) -> None:
+        """Copy every known customer's name and language (the whole table) and mark the copy complete."""
         with self.connection.pipeline(transaction=True) as pipe:
-            pipe.delete(NAMES_KEY)
+            pipe.delete(NAMES_KEY, LANGUAGES_KEY)
             if names:
                 pipe.hset(NAMES_KEY, mapping=names)
+            if languages:
+                pipe.hset(LANGUAGES_KEY, mapping=languages)
             pipe.hset(NAMES_KEY, COMPLETE, "1")
             pipe.execute()
 
@@ -52,7 +58,7 @@ class CallerMemory:
 
     def forget_names(self) -> None:
         """Customers were imported: the next new call copies the table again."""
-        self.connection.delete(NAMES_KEY)
+        self.connection.delete(NAMES_KEY, LANGUAGES_KEY)
 
 
 def remember_department(pipe, caller: str, department: str, now: float) -> None:

@@ -1,7 +1,8 @@
 """Which of a line's languages a call speaks: the keypad choices the main menu offers, and the switch a caller's
 own words make (issue 24).
 
-A call starts in the line's first language. At the main menu each other language is offered on its key, in its
+A call starts in the line's first language, or in a known customer's own when the line speaks it
+(`known_language`). At the main menu each other language is offered on its key, in its
 own words and voice (`Script.language_keys`: 8, then 7 and 6); a caller who presses it is answered in it for
 the rest of the call. A caller who just speaks is read by `find_language`: words found in another of the line's
 languages switch the call to it, and are steered in it, unless the caller chose a language on the keypad.
@@ -16,6 +17,18 @@ from callflow.domain.script.model import Script
 from callflow.domain.script.state import CallState
 from callflow.domain.script.translated import in_language
 from callflow.domain.steering.language import find_language
+
+
+def known_language(script: Script, language: str | None) -> str:
+    """The line's language to greet a known customer in: theirs, matched on the base language where the line
+    speaks another variant of it (an es-MX customer on an es-US line); the line's first otherwise."""
+    if not language:
+        return script.language
+    spoken = script.spoken()
+    if language in spoken:
+        return language
+    base = language.split("-")[0].lower()
+    return next((tag for tag in spoken if tag.split("-")[0].lower() == base), script.language)
 
 
 def language_choices(script: Script, current: str) -> tuple[Say, ...]:

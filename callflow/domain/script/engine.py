@@ -14,7 +14,7 @@ from datetime import datetime
 from callflow.domain.actions import Dial, Gather, Hangup, Say
 from callflow.domain.events import CallStarted, Digits, Event, HungUp, NoInput, Speech
 from callflow.domain.script import utterances
-from callflow.domain.script.call_language import language_choices, switched_by_words
+from callflow.domain.script.call_language import known_language, language_choices, switched_by_words
 from callflow.domain.script.closing import offer_keys, route_to
 from callflow.domain.script.hints import HINT_CHARACTERS, MAX_HINTS, fit_hints, speech_hints  # noqa: F401 (HINT_CHARACTERS: read as engine.HINT_CHARACTERS)
 from callflow.domain.script.model import InputMode, Menu, OptionKind, Script
@@ -27,7 +27,8 @@ Steer = Callable[[str], SteeringDecision]
 
 
 def start(script: Script, event: CallStarted, now: datetime, steer: Steer | None = None) -> Step:
-    """Answer a new call: greet (by name when known), then offer last time's department or the main menu."""
+    """Answer a new call: greet (by name when known, in their language when known), then offer last time's
+    department or the main menu."""
     state = CallState(
         script.version,
         caller=event.caller,
@@ -36,6 +37,10 @@ def start(script: Script, event: CallStarted, now: datetime, steer: Steer | None
         menu=script.main_menu,
         path=(f"menu:{script.main_menu}",),
     )
+    known = known_language(script, event.customer_language)
+    if known != script.language:  # their words or keys can still switch it, as any caller's can
+        state = replace(state, language=known, path=state.path + (f"language:{known}:known",))
+        script = in_language(script, known)
     if event.customer_name:
         greeting = script.message("greeting_known", name=event.customer_name)
         state = _log(state, "greeted-by-name")

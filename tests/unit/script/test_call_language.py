@@ -112,3 +112,26 @@ def test_after_hours_a_spanish_caller_hears_when_we_open_and_what_is_open_now_in
                          "oprima 4."
     assert "Podemos devolverle la llamada cuando abramos." in offered
     assert {(p.voice, p.language) for p in offer.prompts} == {("Polly.Lupe", "es-US")}
+
+
+def test_a_known_spanish_customer_is_greeted_by_name_in_spanish_and_can_still_choose_english(bank, steer):
+    from callflow.domain.events import CallStarted
+
+    lucia = CallStarted("+15551230004", "+15550001111", customer_name="Lucía", customer_language="es-MX")
+    step = call(bank, started=lucia, steer=steer)
+    (greeting, voice, language), english = says(step)
+    assert greeting.startswith("Hola, Lucía. Gracias por llamar a Acme Bank.")  # es-MX: the line's es-US
+    assert (voice, language) == ("Polly.Lupe", "es-US") and gather(step).language == "es-US"
+    assert english == ("For English, press 8.", "Polly.Amy", "en-GB")
+    assert step.state.language == "es-US" and not step.state.language_chosen
+    back = call(bank, Digits("8"), started=lucia, steer=steer)
+    assert back.state.language == "en-GB"
+
+
+def test_a_customer_whose_language_the_line_does_not_speak_is_greeted_in_the_lines_own(bank, steer):
+    from callflow.domain.events import CallStarted
+
+    step = call(bank, started=CallStarted("+15551230005", "+15550001111", "Jean", customer_language="fr-FR"),
+                steer=steer)
+    assert says(step)[0][0].startswith("Hello Jean, thank you for calling Acme Bank.")
+    assert step.state.language == "en-GB"
