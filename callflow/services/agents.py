@@ -38,11 +38,11 @@ def set_presence(rt, agent_login: str, state: str, back_in_minutes: int | None =
         agent = find_agent(session, agent_login)
         if agent is None:
             raise LookupError(f"no agent {agent_login!r}")
-        departments = agent.department_list()
+        departments, languages = agent.department_list(), agent.language_list()
     presence, now = Presence(state), rt.clock.timestamp()
     back_at = now + 60 * back_in_minutes if back_in_minutes and presence is Presence.AWAY else None
     _wrap_up_ended(rt, rt.acd.presence.get(agent_login), agent_login, now)
-    rt.acd.set_presence(agent_login, presence, departments, now, back_at=back_at)
+    rt.acd.set_presence(agent_login, presence, departments, now, back_at=back_at, languages=languages)
     if presence is Presence.AVAILABLE:
         queued.enqueue(rt, "distribute", departments)
     return departments
@@ -56,8 +56,9 @@ def end_wrap_up(rt, agent_login: str, since: float) -> bool:
     with rt.sessions() as session:
         agent = find_agent(session, agent_login)
         departments = agent.department_list() if agent else []
+        languages = agent.language_list() if agent else []
     now = rt.clock.timestamp()
-    rt.acd.set_presence(agent_login, Presence.AVAILABLE, departments, now)
+    rt.acd.set_presence(agent_login, Presence.AVAILABLE, departments, now, languages=languages)
     _wrap_up_ended(rt, presence, agent_login, now)
     distribute(rt, departments)
     if presence.call:  # the disposition is usually filed during wrap-up: bring the summary up to date
