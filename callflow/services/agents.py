@@ -7,7 +7,7 @@ import logging
 
 from twilio.base.exceptions import TwilioRestException
 
-from callflow.domain import draft_calls
+from callflow.domain import draft_calls, languages
 from callflow.domain.actions import Hangup, JoinRoom, Redirect, Say
 from callflow.domain.whisper import callback_whisper, whisper
 from callflow.services import queued
@@ -139,12 +139,14 @@ def agent_answered(rt, caller_sid: str, login: str, agent_leg: str) -> list:
     script = rt.script_for_number(info.line)
     department = script.departments.get(info.department) if script else None
     name = department.name if department else info.department
+    note = languages.caller_note(info.language, script.language if script else "",
+                                 rt.acd.interpreter_needed(caller_sid))
     warm_from = rt.acd.flag(caller_sid, "warm_from")
     if warm_from:  # the caller is already in the room with the agent who transferred them
-        heard = Say(f"Transfer from {warm_from}. " + whisper(info, name, now))
+        heard = Say(f"Transfer from {warm_from}. " + whisper(info, name, now, note))
         rt.acd.mark(caller_sid, "connected")
     elif rt.acd.has(caller_sid, "in_room"):  # a callback: the customer answered and waits in the room
-        heard = Say("Callback. " + whisper(info, name, now))
+        heard = Say("Callback. " + whisper(info, name, now, note))
         rt.acd.mark(caller_sid, "connected")
     elif rt.acd.has(caller_sid, "callback"):  # agent-first callback: the customer is dialled now
         heard = Say(callback_whisper(info, name))
@@ -152,7 +154,7 @@ def agent_answered(rt, caller_sid: str, login: str, agent_leg: str) -> list:
         queued.enqueue(rt, "place_callback", info.department, caller_sid, login)
     else:  # the caller keeps hearing hold music until the whisper is over, then joins an agent who is there
         query = (("caller", caller_sid), ("agent", login))
-        return [Say(whisper(info, name, now)), Redirect("agent_voice.ready", query)]
+        return [Say(whisper(info, name, now, note)), Redirect("agent_voice.ready", query)]
     # The caller's leg ends the room; an agent leaving (after a warm transfer, say) does not.
     return [heard, JoinRoom(room_for(caller_sid), ends_room=False)]
 
