@@ -47,7 +47,7 @@ local function speaks(agent, language)
     local tags = redis.call('HGET', presence_key .. agent, 'languages') or ''
     for tag in string.gmatch(tags, '[^,]+') do
       known = known or {}
-      known[string.lower(string.match(tag, '^[^-]+'))] = true
+      known[string.lower(string.match(tag, '^[^-]*'))] = true
     end
     spoken[agent] = known
   end
@@ -61,7 +61,7 @@ for _, sid in ipairs(callers) do
     caller, agent = sid, agents[1]
     break
   end
-  language = string.lower(string.match(language, '^[^-]+'))
+  language = string.lower(string.match(language, '^[^-]*'))
   for _, candidate in ipairs(agents) do
     if speaks(candidate, language) then
       agent = candidate
