@@ -58,7 +58,12 @@ class Runtime:
 
     @cached_property
     def acd(self) -> ACD:
-        return ACD(self.redis)
+        return ACD(self.redis, self.interpreter_after)
+
+    def interpreter_after(self, department: str) -> float:
+        """A department's interpreter wait, read by the distributor at every match (`services/scripts.py`,
+        `LiveScripts.interpreter_after`)."""
+        return self.live_scripts.interpreter_after(department)
 
     @cached_property
     def twilio(self):

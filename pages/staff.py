@@ -62,10 +62,11 @@ def roster_page():
 def hire():
     """Add an agent (admins only)."""
     form = request.form
-    kept = {k: form.get(k, "") for k in ("login", "name", "reach", "departments", "role")}
+    kept = {k: form.get(k, "") for k in ("login", "name", "reach", "departments", "languages", "role")}
     try:
         agent = roster.add(runtime(), form.get("login", "").strip(), form.get("name", ""), form.get("password", ""),
-                           form.get("reach", ""), form.get("departments", "").split(","), form.get("role", "agent"))
+                           form.get("reach", ""), form.get("departments", "").split(","), form.get("role", "agent"),
+                           form.get("languages", ""))
     except roster.AgentError as error:
         message = f"The agent was not added. {error.field.capitalize()}: {str(error).split(': ', 1)[-1]}."
         return _answer(error=message, field=error.field, status=400, form=kept)
@@ -85,6 +86,21 @@ def presence(login: str):
         return _answer(error=f"{view.name} has a call: their presence changes when it ends.", status=409)
     console.change_presence(runtime(), login, state)
     return _answer(done=f"{view.name} is now {state}.")
+
+
+@bp.post("/<login>/languages")
+@login_required("admin")
+def languages(login: str):
+    """Set the languages an agent takes calls in (admins, who hire: it decides which callers they are offered)."""
+    name = _view(login).name
+    try:
+        agent = roster.languages_changed(runtime(), login, request.form.get("languages", ""))
+    except roster.AgentError as error:
+        return _answer(error=f"{name}'s languages were not changed. Languages: {str(error).split(': ', 1)[-1]}.",
+                       field="languages", status=400)
+    spoken = ", ".join(agent.language_list())
+    return _answer(done=f"{name} now takes calls in {spoken}." if spoken else
+                   f"{name} now takes any caller (no languages set).")
 
 
 @bp.post("/<login>/remove")

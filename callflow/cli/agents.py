@@ -1,4 +1,4 @@
-"""`callflow agent`: agents who take calls: add, list, set presence, remove."""
+"""`callflow agent`: agents who take calls: add, list, set presence, set languages, remove."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import click
 
 from callflow.cli.connections import command_runtime
 from callflow.services.agents import set_presence
-from callflow.services.roster import retire
+from callflow.services.roster import languages_changed, retire
 from callflow.store.agents import AgentError, add_agent, list_agents
 from callflow.store.presence import PresenceBoard
 
 
 @click.group()
 def agent() -> None:
-    """Agents who take calls: add, list, set presence, remove."""
+    """Agents who take calls: add, list, set presence, set languages, remove."""
 
 
 @agent.command("add")
@@ -22,12 +22,14 @@ def agent() -> None:
 @click.option("--reach", required=True, help="E.164 number or client:identity to ring")
 @click.option("--departments", required=True, help="comma-separated department ids, preferred first")
 @click.option("--role", default="agent", type=click.Choice(["agent", "supervisor", "admin"]))
+@click.option("--languages", default="", help="comma-separated language tags they take calls in (en-US,es-MX): "
+                                            "callers of those languages are offered to them first; none: any caller")
 @click.password_option(envvar="CALLFLOW_AGENT_PASSWORD")
-def agent_add(login, name, reach, departments, role, password) -> None:
+def agent_add(login, name, reach, departments, role, languages, password) -> None:
     """Add an agent."""
     with command_runtime().sessions() as session:
         try:
-            add_agent(session, login, name, password, reach, departments.split(","), role)
+            add_agent(session, login, name, password, reach, departments.split(","), role, languages)
         except AgentError as error:
             raise click.BadParameter(str(error), param_hint=f"--{error.field}") from error
     click.echo(f"added {role} {login}")
@@ -42,7 +44,8 @@ def agent_list() -> None:
         for person in list_agents(session):
             presence = board.get(person.login)
             state = presence.state.value if presence else "offline"
-            click.echo(f"{person.login:16} {person.role:10} {state:10} {person.reach:24} {person.departments}")
+            click.echo(f"{person.login:16} {person.role:10} {state:10} {person.reach:24} {person.departments:24} "
+                       f"{person.languages or 'any language'}")
 
 
 @agent.command("set-presence")
@@ -59,6 +62,20 @@ def agent_set_presence(login, state, back_in) -> None:
     except LookupError as error:
         raise click.BadParameter(str(error), param_hint="LOGIN") from error
     click.echo(f"{login} is {state}" + (f", back in {back_in} minutes" if back_in else ""))
+
+
+@agent.command("set-languages")
+@click.argument("login")
+@click.argument("languages", default="")
+def agent_set_languages(login, languages) -> None:
+    """Set the languages an agent takes calls in (comma-separated tags, en-US,es-MX; none: any caller)."""
+    try:
+        agent = languages_changed(command_runtime(), login, languages)
+    except AgentError as error:
+        raise click.BadParameter(str(error), param_hint="LANGUAGES") from error
+    except LookupError as error:
+        raise click.BadParameter(str(error), param_hint="LOGIN") from error
+    click.echo(f"{login} takes calls in {', '.join(agent.language_list()) or 'any language'}")
 
 
 @agent.command("remove")

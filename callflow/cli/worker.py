@@ -15,7 +15,7 @@ from callflow import log_masking
 from callflow.jobs import preload
 from callflow.runtime import JOB_QUEUE
 from callflow.services import metrics
-from callflow.services.worker import watch_due_callbacks, watch_sweeper
+from callflow.services.worker import watch_due_callbacks, watch_interpreter_waits, watch_sweeper
 from callflow.settings import Settings
 from callflow.store import db as database
 from callflow.store.connections import redis_connection
@@ -41,6 +41,8 @@ def worker(burst: bool, fork: bool) -> None:
     if not burst:  # the callback sweeper (reclaims what dead workers or a lost Redis left) always runs
         threading.Thread(target=watch_sweeper, args=(runtime,), daemon=True, name="sweeper-watch").start()
         threading.Thread(target=watch_due_callbacks, args=(runtime,), daemon=True, name="callback-timer").start()
+        threading.Thread(target=watch_interpreter_waits, args=(runtime,), daemon=True,
+                         name="interpreter-timer").start()
     # RQ's own connection pool: RQ raises its socket timeout above its blocking dequeue's, which reaches only
     # connections opened after that; the runtime's pool already holds connections with its 5 s timeout, so an
     # idle worker's dequeue on one of them timed out and backed off for up to a minute with jobs waiting.

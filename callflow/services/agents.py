@@ -7,7 +7,7 @@ import logging
 
 from twilio.base.exceptions import TwilioRestException
 
-from callflow.domain import draft_calls
+from callflow.domain import draft_calls, languages
 from callflow.domain.actions import Hangup, JoinRoom, Redirect, Say
 from callflow.domain.whisper import callback_whisper, whisper
 from callflow.services import queued
@@ -38,11 +38,11 @@ def set_presence(rt, agent_login: str, state: str, back_in_minutes: int | None =
         agent = find_agent(session, agent_login)
         if agent is None:
             raise LookupError(f"no agent {agent_login!r}")
-        departments = agent.department_list()
+        departments, languages = agent.department_list(), agent.language_list()
     presence, now = Presence(state), rt.clock.timestamp()
     back_at = now + 60 * back_in_minutes if back_in_minutes and presence is Presence.AWAY else None
     _wrap_up_ended(rt, rt.acd.presence.get(agent_login), agent_login, now)
-    rt.acd.set_presence(agent_login, presence, departments, now, back_at=back_at)
+    rt.acd.set_presence(agent_login, presence, departments, now, back_at=back_at, languages=languages)
     if presence is Presence.AVAILABLE:
         queued.enqueue(rt, "distribute", departments)
     return departments
@@ -56,8 +56,9 @@ def end_wrap_up(rt, agent_login: str, since: float) -> bool:
     with rt.sessions() as session:
         agent = find_agent(session, agent_login)
         departments = agent.department_list() if agent else []
+        languages = agent.language_list() if agent else []
     now = rt.clock.timestamp()
-    rt.acd.set_presence(agent_login, Presence.AVAILABLE, departments, now)
+    rt.acd.set_presence(agent_login, Presence.AVAILABLE, departments, now, languages=languages)
     _wrap_up_ended(rt, presence, agent_login, now)
     distribute(rt, departments)
     if presence.call:  # the disposition is usually filed during wrap-up: bring the summary up to date
@@ -138,12 +139,14 @@ def agent_answered(rt, caller_sid: str, login: str, agent_leg: str) -> list:
     script = rt.script_for_number(info.line)
     department = script.departments.get(info.department) if script else None
     name = department.name if department else info.department
+    note = languages.caller_note(info.language, script.language if script else "",
+                                 rt.acd.interpreter_needed(caller_sid))
     warm_from = rt.acd.flag(caller_sid, "warm_from")
     if warm_from:  # the caller is already in the room with the agent who transferred them
-        heard = Say(f"Transfer from {warm_from}. " + whisper(info, name, now))
+        heard = Say(f"Transfer from {warm_from}. " + whisper(info, name, now, note))
         rt.acd.mark(caller_sid, "connected")
     elif rt.acd.has(caller_sid, "in_room"):  # a callback: the customer answered and waits in the room
-        heard = Say("Callback. " + whisper(info, name, now))
+        heard = Say("Callback. " + whisper(info, name, now, note))
         rt.acd.mark(caller_sid, "connected")
     elif rt.acd.has(caller_sid, "callback"):  # agent-first callback: the customer is dialled now
         heard = Say(callback_whisper(info, name))
@@ -151,7 +154,7 @@ def agent_answered(rt, caller_sid: str, login: str, agent_leg: str) -> list:
         queued.enqueue(rt, "place_callback", info.department, caller_sid, login)
     else:  # the caller keeps hearing hold music until the whisper is over, then joins an agent who is there
         query = (("caller", caller_sid), ("agent", login))
-        return [Say(whisper(info, name, now)), Redirect("agent_voice.ready", query)]
+        return [Say(whisper(info, name, now, note)), Redirect("agent_voice.ready", query)]
     # The caller's leg ends the room; an agent leaving (after a warm transfer, say) does not.
     return [heard, JoinRoom(room_for(caller_sid), ends_room=False)]
 

@@ -84,7 +84,7 @@ def board(rt, agent, supervisor: bool) -> dict:
     me = console_view.agent_view(rt.acd, agent)
     with rt.sessions() as db:
         everyone = list_agents(db) if supervisor else None
-        pop = console_view.screen_pop(rt.acd, db, me, shown)
+        pop = console_view.screen_pop(rt.acd, db, me, shown, rt.script_for_number)
     lines = console_view.department_lines(rt.scripts.current.values())
     queues = [console_view.queue_view(rt.acd, d, shown.get(d, d), now, estimate(rt, d))
               for d in _departments(agent, lines, everyone)]
@@ -98,7 +98,7 @@ def agent_board(rt, agent) -> dict:
     now, shown = rt.clock.timestamp(), names(rt)
     me = console_view.agent_view(rt.acd, agent)
     with rt.sessions() as db:
-        pop = console_view.screen_pop(rt.acd, db, me, shown)
+        pop = console_view.screen_pop(rt.acd, db, me, shown, rt.script_for_number)
     return {"now": now, "agent": me, "screen_pop": pop, "breaks": BREAKS, **_call_in_hand(rt, me, shown, now)}
 
 

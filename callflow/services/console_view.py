@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from callflow.domain import languages
 from callflow.domain.hold import human_wait
 from callflow.store.acd import ACD
 from callflow.store.calls_to_close import is_to_close, remember_call, to_close
@@ -92,6 +93,7 @@ class ScreenPop:
     said: tuple[str, ...]
     waited: float | None
     previous: tuple[PreviousCall, ...]
+    language: str = ""  # "Spanish-speaking caller, interpreter needed" (`languages.caller_note`); "": the line's
 
 
 @dataclass(frozen=True)
@@ -158,8 +160,10 @@ def queue_view(acd: ACD, department: str, name: str, now: float, estimate: float
                      tuple(callers), estimate, human_wait(estimate) if estimate is not None else None)
 
 
-def screen_pop(acd: ACD, session: Session, view: AgentView, names: dict[str, str]) -> ScreenPop | None:
-    """The screen pop of the caller offered to or talking with this agent, else None."""
+def screen_pop(acd: ACD, session: Session, view: AgentView, names: dict[str, str],
+               script_for: Callable | None = None) -> ScreenPop | None:
+    """The screen pop of the caller offered to or talking with this agent, else None (`script_for`: a called
+    number's script, whose first language a caller's is told apart from)."""
     if view.state not in {p.value for p in BUSY} or not view.call:
         return None
     info = acd.caller_info(view.call)
@@ -169,7 +173,14 @@ def screen_pop(acd: ACD, session: Session, view: AgentView, names: dict[str, str
     waited = max(0.0, view.since - info.entered_at) if view.since and info.entered_at else None
     return ScreenPop(info.sid, view.state, info.caller, info.name, info.department,
                      names.get(info.department, info.department), info.path, info.said, waited,
-                     tuple(previous_calls(session, info.caller, names, exclude=info.sid)))
+                     tuple(previous_calls(session, info.caller, names, exclude=info.sid)),
+                     _language_note(acd, info, script_for))
+
+
+def _language_note(acd: ACD, info, script_for: Callable | None) -> str:
+    """What the whisper said of the caller's language, to read while talking."""
+    script = script_for(info.line) if script_for and info.language else None
+    return languages.caller_note(info.language, script.language if script else "", acd.interpreter_needed(info.sid))
 
 
 def previous_calls(session: Session, caller: str, names: dict[str, str], exclude: str | None = None,

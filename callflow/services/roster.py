@@ -12,20 +12,21 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from callflow.services import console_view
+from callflow.services import console_view, queued
 from callflow.store.acd import ACD
-from callflow.store.agents import ROLES, AgentError, add_agent, find_agent, list_agents
+from callflow.store.agents import ROLES, AgentError, add_agent, find_agent, list_agents, set_languages
 from callflow.store.models import Agent
 from callflow.store.presence import Presence
 
-__all__ = ["BUSY_STATES", "ROLES", "AgentError", "add", "everyone", "hire", "remove", "retire", "view"]
+__all__ = ["BUSY_STATES", "ROLES", "AgentError", "add", "everyone", "hire", "languages_changed", "remove", "retire",
+           "view"]
 
 BUSY = (Presence.OFFERED, Presence.ON_CALL)
 BUSY_STATES = frozenset(p.value for p in BUSY)  # an agent's view's `state` while a call is offered or on
 
 
 def hire(session: Session, login: str, name: str, password: str, reach: str, departments: Iterable[str],
-         role: str, known: Iterable[str]) -> Agent:
+         role: str, known: Iterable[str], languages: str = "") -> Agent:
     """Add an agent whose departments all exist on some line (a typo would leave them never offered a call)."""
     chosen = [d.strip() for d in departments if d.strip()]
     known = set(known)
@@ -39,7 +40,18 @@ def hire(session: Session, login: str, name: str, password: str, reach: str, dep
                                         f"(known: {', '.join(sorted(known))})")
     if len(set(chosen)) != len(chosen):
         raise AgentError("departments", "each department once")
-    return add_agent(session, login, name.strip(), password, reach.strip(), chosen, role)
+    return add_agent(session, login, name.strip(), password, reach.strip(), chosen, role, languages)
+
+
+def languages_changed(rt, login: str, languages: str) -> Agent:
+    """New languages for an agent (AgentError names the field, LookupError: no such agent): in their record,
+    and in their presence at once, so a caller waiting for a speaker of one they gained is offered to them now."""
+    with rt.sessions() as db:
+        agent = set_languages(db, login, languages)
+        spoken, departments = agent.language_list(), agent.department_list()
+    rt.acd.presence.set_languages(login, spoken)
+    queued.enqueue(rt, "distribute", departments)
+    return agent
 
 
 def retire(session: Session, acd: ACD, login: str, now: float) -> None:
@@ -73,11 +85,12 @@ def view(rt, login: str) -> console_view.AgentView | None:
     return None if agent is None else console_view.agent_view(rt.acd, agent)
 
 
-def add(rt, login: str, name: str, password: str, reach: str, departments: Iterable[str], role: str) -> Agent:
+def add(rt, login: str, name: str, password: str, reach: str, departments: Iterable[str], role: str,
+        languages: str = "") -> Agent:
     """Hire an agent into departments of the lines in service (AgentError names the field at fault)."""
     known = console_view.department_names(rt.scripts.current.values())
     with rt.sessions() as db:
-        return hire(db, login, name, password, reach, departments, role, known)
+        return hire(db, login, name, password, reach, departments, role, known, languages)
 
 
 def remove(rt, login: str) -> None:

@@ -19,7 +19,7 @@ import redis
 
 from callflow.domain.script.library import ScriptLibrary, load_library
 from callflow.domain.script.loader import load_script_text
-from callflow.domain.script.model import Script
+from callflow.domain.script.model import HoldPolicy, Script
 from callflow.domain.script.problems import ScriptInvalid
 from callflow.services import cold_work
 from callflow.store import publications
@@ -91,6 +91,14 @@ class LiveScripts:
         count = shared.announce_publication(self.rt.redis)
         if before == self._stamp and int(before[1] or 0) + 1 == count:  # only ours happened since: no reload
             self._stamp = (before[0], str(count).encode())
+
+    def interpreter_after(self, department: str) -> float:
+        """How long a department's callers wait for an agent of their language before any agent may take them:
+        its line's `hold.interpreter_after_seconds` (the default for a department of no line in service)."""
+        for script in self.library.current.values():
+            if department in script.departments:
+                return script.hold.interpreter_after_seconds
+        return HoldPolicy.interpreter_after_seconds
 
     def for_number(self, called: str) -> Script | None:
         """The script in service for a called number, shared with every process by version so the call

@@ -83,3 +83,22 @@ def watch_sweeper(rt, stop: threading.Event | None = None) -> None:
 def watch_due_callbacks(rt, stop: threading.Event | None = None) -> None:
     """A worker's thread: each callback booked for a time is put in line the moment it is due."""
     callback_timer.run(rt, lambda callback_id: queued.enqueue(rt, "callback_due", callback_id), stop)
+
+
+INTERPRETER_TICK_SECONDS = 0.25  # real seconds between two looks for interpreter waits run out
+
+
+def watch_interpreter_waits(rt, stop: threading.Event | None = None) -> None:
+    """A worker's thread: when a caller held back for an agent of their language has waited the line's
+    interpreter wait, their department is distributed again, so an agent already idle takes them
+    (`store/distribution.py`: no presence change or new caller would otherwise make the match)."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            departments = rt.acd.distributor.interpreter_waits_over(rt.clock.timestamp())
+            if departments:
+                queued.enqueue(rt, "distribute", departments)
+        except Exception:  # Redis restarting: the next presence change or caller distributes anyway
+            log.warning("could not look for interpreter waits run out", exc_info=True)
+            stop.wait(1.0)
+        stop.wait(INTERPRETER_TICK_SECONDS)

@@ -7,6 +7,7 @@ agent's screen pop needs), reacts to presence changes, and hands each offer to a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -108,11 +109,12 @@ class CallerRecord:
 class ACD:
     """Queues, presence and offers on one Redis connection."""
 
-    def __init__(self, connection: redis.Redis):
+    def __init__(self, connection: redis.Redis, interpreter_after: Callable[[str], float] | None = None):
+        """`interpreter_after`: a department's interpreter wait in seconds (`distribution.py`; its line's)."""
         self.connection = connection
         self.queues = Queues(connection)
         self.presence = PresenceBoard(connection)
-        self.distributor = Distributor(connection)
+        self.distributor = Distributor(connection, CALL_INFO_KEY, interpreter_after)
         self.inputs = EstimateInputs(connection)
         self.scripts_joining = (self.queues._join, self.distributor._match, self.inputs._read)
         self._call_ended = connection.register_script(_CALL_ENDED)
@@ -187,10 +189,15 @@ class ACD:
         return self.distributor.match_all(departments, now)
 
     def set_presence(self, agent: str, state: Presence, departments: list[str], now: float,
-                     call: str | None = None, back_at: float | None = None) -> None:
+                     call: str | None = None, back_at: float | None = None,
+                     languages: list[str] | tuple[str, ...] | None = None) -> None:
         """Change an agent's presence (available agents join their departments' idle lists; an agent away on a
-        break may say when they will be back)."""
-        self.presence.set(agent, state, now, departments, call, back_at)
+        break may say when they will be back; `languages`, read from their record, replace the ones kept)."""
+        self.presence.set(agent, state, now, departments, call, back_at, languages)
+
+    def interpreter_needed(self, sid: str) -> bool:
+        """The caller was offered to an agent who does not speak their language (`distribution.py`)."""
+        return self.connection.hget(ENTRY_KEY + sid, "interpreter") == b"1"
 
     def offer_declined(self, offer: Offer, departments: list[str], now: float) -> None:
         """The agent did not answer: they go away, the caller takes back their original place."""

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from callflow.domain.errors import FieldError
+from callflow.domain.languages import read_languages
 from callflow.store.models import Agent
 
 ROLES = ("agent", "supervisor", "admin")
@@ -23,8 +24,8 @@ class AgentError(FieldError):
 
 
 def add_agent(session: Session, login: str, name: str, password: str, reach: str,
-              departments: list[str], role: str = "agent") -> Agent:
-    """Create an agent; refuses duplicates, weak passwords and unreachable numbers."""
+              departments: list[str], role: str = "agent", languages: str | list[str] = "") -> Agent:
+    """Create an agent; refuses duplicates, weak passwords, unreachable numbers and malformed language tags."""
     if not re.fullmatch(r"[a-z0-9_.-]{2,64}", login):
         raise AgentError("login", "2-64 lower-case letters, digits, '.', '_' or '-'")
     if find_agent(session, login) is not None:
@@ -35,11 +36,32 @@ def add_agent(session: Session, login: str, name: str, password: str, reach: str
         raise AgentError("reach", "an E.164 number (+441632960000) or a client identity (client:alice)")
     if role not in ROLES:
         raise AgentError("role", f"one of {', '.join(ROLES)}")
+    spoken = _languages(languages)
     agent = Agent(login=login, name=name, password_hash=generate_password_hash(password), role=role,
-                  reach=reach, departments=",".join(d.strip() for d in departments if d.strip()))
+                  reach=reach, departments=",".join(d.strip() for d in departments if d.strip()),
+                  languages=",".join(spoken))
     session.add(agent)
     session.commit()
     return agent
+
+
+def set_languages(session: Session, login: str, languages: str | list[str]) -> Agent:
+    """Change the languages an agent takes calls in (none: any caller); LookupError if there is no such agent."""
+    spoken = _languages(languages)
+    agent = find_agent(session, login)
+    if agent is None:
+        raise LookupError(f"no agent {login!r}")
+    agent.languages = ",".join(spoken)
+    session.commit()
+    return agent
+
+
+def _languages(languages: str | list[str]) -> tuple[str, ...]:
+    try:
+        return read_languages(languages)
+    except ValueError as error:
+        raise AgentError("languages", f"{error} (comma-separated, e.g. en-US,es-MX; empty: any caller)") \
+            from error
 
 
 def find_agent(session: Session, login: str) -> Agent | None:

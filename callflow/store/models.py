@@ -98,6 +98,10 @@ class Agent(Base):
         """Departments in preference order."""
         return [d for d in self.departments.split(",") if d]
 
+    def language_list(self) -> list[str]:
+        """Languages they take calls in; empty: no preference is made for them."""
+        return [tag for tag in (self.languages or "").split(",") if tag]
+
 
 class LearnedExample(Base):
     """Words a caller said, labelled with the department that served them (and a topic, where one is known).

@@ -12,7 +12,7 @@ from enum import Enum
 
 import redis
 
-PRESENCE_KEY = "callflow:presence:"  # HASH per agent: state, since, departments, call
+PRESENCE_KEY = "callflow:presence:"  # HASH per agent: state, since, departments, languages, call
 AVAILABLE_KEY = "callflow:available:"  # ZSET per department: agent -> idle since
 STAFFED_KEY = "callflow:staffed:"  # SET per department: agents at work (any state but away), for estimates
 DUE_BACK_KEY = "callflow:due-back:"  # ZSET per department: agents on a break -> when they said they'd be back
@@ -53,6 +53,12 @@ if state == 'away' and ARGV[8] ~= '' then
 else
   redis.call('HDEL', presence, 'back_at')
 end
+if ARGV[10] == '1' then redis.call('HSET', presence, 'languages', ARGV[11]) end
+return 1
+"""
+
+_SET_LANGUAGES = """
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'languages', ARGV[1]) end
 return 1
 """
 
@@ -67,6 +73,7 @@ class AgentPresence:
     departments: tuple[str, ...]
     call: str | None = None
     back_at: float | None = None  # away on a break: when they said they would be back
+    languages: tuple[str, ...] = ()  # the languages they take calls in; none: any caller (the distributor reads)
 
 
 class PresenceBoard:
@@ -75,14 +82,23 @@ class PresenceBoard:
     def __init__(self, connection: redis.Redis):
         self.connection = connection
         self._set = connection.register_script(_SET)
+        self._set_languages = connection.register_script(_SET_LANGUAGES)
 
     def set(self, agent: str, state: Presence, since: float, departments: tuple[str, ...] | list[str],
-            call: str | None = None, back_at: float | None = None) -> None:
+            call: str | None = None, back_at: float | None = None,
+            languages: tuple[str, ...] | list[str] | None = None) -> None:
         """Set an agent's presence; an available agent joins their departments' idle lists, and one away on a
-        break with a return time is counted on by wait estimates from then (`due_back`)."""
+        break with a return time is counted on by wait estimates from then (`due_back`). `languages`, when
+        given, replaces those the distributor reads (None keeps them: most changes come from a call's events,
+        which do not read the agent's record)."""
         self._set(keys=[PRESENCE_KEY + agent],
                   args=[agent, state.value, repr(since), ",".join(departments), AVAILABLE_KEY, call or "",
-                        STAFFED_KEY, repr(back_at) if back_at is not None else "", DUE_BACK_KEY])
+                        STAFFED_KEY, repr(back_at) if back_at is not None else "", DUE_BACK_KEY,
+                        "0" if languages is None else "1", ",".join(languages or ())])
+
+    def set_languages(self, agent: str, languages: tuple[str, ...] | list[str]) -> None:
+        """An agent's languages changed: the distributor reads them at once, if they have a presence at all."""
+        self._set_languages(keys=[PRESENCE_KEY + agent], args=[",".join(languages)])
 
     def get(self, agent: str) -> AgentPresence | None:
         """An agent's presence, or None when they never logged in."""
@@ -92,10 +108,12 @@ class PresenceBoard:
     @staticmethod
     def parse(agent: str, raw: dict[bytes, bytes]) -> AgentPresence:
         departments = raw.get(b"departments", b"").decode()
+        languages = raw.get(b"languages", b"").decode()
         return AgentPresence(agent, Presence(raw[b"state"].decode()), float(raw[b"since"]),
                              tuple(d for d in departments.split(",") if d),
                              raw[b"call"].decode() if b"call" in raw else None,
-                             float(raw[b"back_at"]) if b"back_at" in raw else None)
+                             float(raw[b"back_at"]) if b"back_at" in raw else None,
+                             tuple(tag for tag in languages.split(",") if tag))
 
     def available(self, department: str) -> list[str]:
         """Available agents of a department, longest idle first."""

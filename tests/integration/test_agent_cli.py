@@ -43,3 +43,27 @@ def test_a_short_password_is_refused(run):
     result = run("agent", "add", "cyd", "--name", "Cyd", "--reach", "client:cyd", "--departments", "cards",
                  input="short\nshort\n")
     assert result.exit_code != 0 and "at least 10 characters" in result.output
+
+
+def test_an_agent_s_languages_are_set_from_the_command_line_and_reach_their_presence(run, redis):
+    added = run("agent", "add", "bea", "--name", "Bea", "--reach", "+441632960002", "--departments", "cards",
+                "--languages", "en-GB, es-MX", input="correct horse battery\ncorrect horse battery\n")
+    assert added.exit_code == 0, added.output
+    assert "en-GB,es-MX" in run("agent", "list").output
+    assert run("agent", "set-presence", "bea", "available").exit_code == 0
+    assert PresenceBoard(redis).get("bea").languages == ("en-GB", "es-MX")
+    changed = run("agent", "set-languages", "bea", "es-US")
+    assert changed.exit_code == 0 and "bea takes calls in es-US" in changed.output
+    assert PresenceBoard(redis).get("bea").languages == ("es-US",)  # at once, without logging in again
+    assert "any language" in run("agent", "set-languages", "bea").output
+    assert PresenceBoard(redis).get("bea").languages == ()
+
+
+@pytest.mark.parametrize("languages", ["spanish", "es-US,es-US", "es_US"])
+def test_malformed_language_tags_are_refused_naming_the_field(run, languages):
+    result = run("agent", "add", "cy", "--name", "Cy", "--reach", "+441632960003", "--departments", "cards",
+                 "--languages", languages, input="correct horse battery\ncorrect horse battery\n")
+    assert result.exit_code != 0
+    assert "--languages" in result.output and "languages:" in result.output
+    refused = run("agent", "set-languages", "nobody", "es-US")
+    assert refused.exit_code != 0 and "no agent 'nobody'" in refused.output

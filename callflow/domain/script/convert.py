@@ -12,6 +12,7 @@ import re
 
 import yaml
 
+from callflow.domain.languages import LANGUAGE_TAG
 from callflow.domain.script.convert_hours import read_hours, read_time_zone
 from callflow.domain.script.convert_policies import (
     read_after_call,
@@ -74,7 +75,6 @@ DEPARTMENT_KEYS = (
     "callback_first",
 )
 TARGET_KEYS = ("menu", "department", "message", "dial", "hangup")
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def convert(root: yaml.Node, reader: NodeReader, version: str) -> Script | None:

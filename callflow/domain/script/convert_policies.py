@@ -86,7 +86,7 @@ def read_callbacks(reader: NodeReader, node: yaml.Node | None) -> CallbackPolicy
 
 def read_hold(reader: NodeReader, node: yaml.Node | None) -> HoldPolicy:
     spec = reader.mapping(node, "hold", ("short_wait_seconds", "update_every_seconds", "max_hold_seconds",
-                                         "music", "music_seconds")) if node else {}
+                                         "music", "music_seconds", "interpreter_after_seconds")) if node else {}
     spec = spec or {}
     default = HoldPolicy()
     policy = HoldPolicy(
@@ -97,6 +97,8 @@ def read_hold(reader: NodeReader, node: yaml.Node | None) -> HoldPolicy:
         reader.integer(spec.get("max_hold_seconds"), "hold.max_hold_seconds", default.max_hold_seconds, 60,
                        4 * 3600),
         *_hold_music(reader, spec),
+        reader.integer(spec.get("interpreter_after_seconds"), "hold.interpreter_after_seconds",
+                       default.interpreter_after_seconds, 0, 3600),
     )
     if policy.max_hold_seconds <= policy.short_wait_seconds:
         reader.problem(spec.get("max_hold_seconds"), "hold.max_hold_seconds",

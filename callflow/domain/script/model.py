@@ -190,6 +190,10 @@ class HoldPolicy:
     # folder, or the tune callflow ships) or an http(s) URL, whose length (`music_seconds`) must then be given.
     music: str = "gentle-tune.wav"
     music_seconds: int | None = None
+    # On a line of several languages: how long a caller waits for an agent who speaks their language before any
+    # agent may take them (with an interpreter). Long enough that a speaker freeing up usually comes first,
+    # short enough that nobody waits much longer than the line's other callers for want of one.
+    interpreter_after_seconds: int = 120
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ DEMO_ENDPOINTS = {"demo_home"}  # the site's root leads to the demo, 404 otherwi
 NEEDS = [("/admin/", "admin"), ("/console/staff/", "supervisor"), ("/api/calls", "supervisor"),
          ("/reports/", "supervisor"), ("/wallboard", "supervisor"), ("/console/", "agent")]
 TOKEN = ("/metrics",)  # Prometheus's bearer token, not a login: tests/integration/test_metrics.py
-ADMIN_ONLY_POSTS = {"staff.hire", "staff.retire"}
+ADMIN_ONLY_POSTS = {"staff.hire", "staff.languages", "staff.retire"}
 RANK = {"agent": 0, "supervisor": 1, "admin": 2}
 
 

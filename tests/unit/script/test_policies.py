@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from callflow.domain.script.lint import lint_text
 from callflow.domain.script.loader import load_script_text
 from callflow.domain.script.model import CallbackFirst, CallbackPolicy, HoldPolicy
+from callflow.domain.script.problems import Severity
 
 from .test_lint import BASE, edit
 
@@ -35,3 +37,16 @@ def test_the_hold_pacing_is_the_lines_own():
     script = load_script_text(edit(append="hold: {short_wait_seconds: 90, update_every_seconds: 45, "
                                           "max_hold_seconds: 600}\n"))
     assert script.hold == HoldPolicy(90, 45, 600)
+
+
+def test_a_line_sets_how_long_a_caller_waits_for_an_agent_of_their_language():
+    assert load_script_text(BASE).hold.interpreter_after_seconds == 120
+    script = load_script_text(edit(append="hold: {interpreter_after_seconds: 45}\n"))
+    assert script.hold.interpreter_after_seconds == 45
+
+
+def test_an_interpreter_wait_out_of_range_is_reported_with_its_field_and_line():
+    (problem,) = [p for p in lint_text(edit(append="hold:\n  interpreter_after_seconds: 7200\n"))
+                  if p.severity is Severity.ERROR]
+    assert (problem.field, problem.line) == ("hold.interpreter_after_seconds", 15)
+    assert problem.message == "must be between 0 and 3600, got 7200"
