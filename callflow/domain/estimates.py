@@ -343,3 +343,23 @@ def estimate(stats: DepartmentStats, position: int, agents: int | Staffing, now:
     return Estimate(mean, _gamma_quantile(mean, variance, stats.promise_level), "ours", shape=mean ** 2 / variance,
                     spoken_seconds=_gamma_quantile(mean, variance, spoken), level=spoken)
 
+
+
+def not_before(estimate: Estimate, seconds: float) -> Estimate:
+    """An estimate for a caller nobody may take for `seconds` yet (a caller who needs an interpreter, until the
+    line's interpreter wait lets any agent take them): every figure at least that. Raised, it is no longer the
+    fitted distribution, so the calibration does not learn from it (`shape` dropped)."""
+    if seconds <= 0:
+        return estimate
+    if estimate.point_seconds >= seconds:
+        return estimate
+    return replace(estimate, point_seconds=seconds, promise_seconds=max(estimate.promise_seconds, seconds),
+                   spoken_seconds=None if estimate.spoken_seconds is None else max(estimate.spoken_seconds, seconds),
+                   method=estimate.method + "+interpreter-wait", shape=None)
+
+
+def sooner(speakers: Estimate, anyone: Estimate) -> Estimate:
+    """A caller whose language only some agents speak is taken by whichever comes first: a speaker, or (after
+    the interpreter wait) any agent. The smaller promise is still kept at its level, since the wait is at most
+    either path's."""
+    return speakers if speakers.to_say <= anyone.to_say else anyone

@@ -9,7 +9,7 @@ history, its agents' presence and the caller's place; the decisions and the word
 
 from __future__ import annotations
 
-from callflow.domain import estimates, hold
+from callflow.domain import estimates, hold, languages
 from callflow.domain.actions import Dial, Hangup, LeaveQueue, Pause, RouteToDepartment
 from callflow.domain.promise_words import HumanPromise, human_promise, repromise
 from callflow.domain.script.translated import in_language
@@ -37,19 +37,41 @@ def offer_now(rt, department: str, now: float) -> list:
     return offers
 
 
-def estimate(rt, department, sid: str, line: LineInputs | None = None, again: bool = False) -> estimates.Estimate:
+def estimate(rt, department, sid: str, line: LineInputs | None = None, again: bool = False,
+             language: str = "", interpreter_in: float = 0.0) -> estimates.Estimate:
     """Ours (`callflow.domain.estimates.estimate`) for a caller in line: the department's history, its agents'
     presence (how long each busy agent's call has lasted, who is wrapping up, who serves a department with
     callers waiting first, who is on a break and due back when) and the caller's place, callbacks holding
-    places counted (they never give up); all read in one round trip (`line`, when the webhook has it)."""
+    places counted (they never give up); all read in one round trip (`line`, when the webhook has it).
+
+    A caller of a `language` only some of the agents speak waits for one of those, or for any agent once the
+    line's interpreter wait has run out (`interpreter_in` seconds from now): whichever comes first."""
     now = rt.clock.timestamp()
     line = line or EstimateInputs(rt.redis).read(department.id, sid, now)
     first = {d for p in line.at_work for d in p.departments[:p.departments.index(department.id)]
              if department.id in p.departments}
     busy_elsewhere = {d for d in first if line.waiting.get(d)}  # shared agents will take those callers first
     back = tuple((at, +1) for at in line.due_back)
-    staffing = estimates.staffing_from(line.at_work, department.wrap_up_seconds, back, department.id, busy_elsewhere)
-    return estimates.estimate(line.stats, line.place, staffing, now, line.callbacks_ahead, again)
+
+    def among(agents) -> estimates.Estimate:
+        staffing = estimates.staffing_from(agents, department.wrap_up_seconds, back, department.id, busy_elsewhere)
+        return estimates.estimate(line.stats, line.place, staffing, now, line.callbacks_ahead, again)
+
+    speakers = tuple(p for p in line.at_work if languages.speaks(p.languages, language))
+    if len(speakers) == len(line.at_work):
+        return among(line.at_work)
+    # an agent free now who does not speak it takes the caller when the interpreter wait runs out
+    idle = any(str(getattr(p.state, "value", p.state)) == "available" for p in line.at_work)
+    anyone = estimates.Estimate(0.0, 0.0, "idle-agent") if idle else among(line.at_work)
+    return estimates.sooner(among(speakers), estimates.not_before(anyone, interpreter_in))
+
+
+def language_wait(script, info: CallerInfo | None, now: float) -> dict:
+    """The caller's language and how long until any agent may take them (`estimate`'s keywords)."""
+    if info is None or not info.language:
+        return {}
+    waited = now - info.entered_at if info.entered_at else 0.0
+    return {"language": info.language, "interpreter_in": script.hold.interpreter_after_seconds - waited}
 
 
 def line_inputs(rt, department, sid: str, now: float) -> LineInputs:
@@ -109,7 +131,8 @@ def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, cal
             return [route]  # an agent is being rung: no hold at all
         routed = None  # logged already
     logged = (routed,) if routed else ()
-    figure = estimate(rt, department, sid, line=None if joined.offer is not None else joined.line)
+    figure = estimate(rt, department, sid, line=None if joined.offer is not None else joined.line,
+                      **language_wait(script, info, now.timestamp()))
     if figure.promise_seconds <= script.hold.short_wait_seconds:
         with rt.redis.pipeline(transaction=False) as pipe:
             for event, details in logged:
@@ -152,9 +175,9 @@ def hold_choice(rt, sid: str, digits: str | None, speech: str | None, holding: b
         return [Pause(1)]
     route = RouteToDepartment(department.id, department.queue, reason="hold")
     if choice is hold.HoldChoice.UNCLEAR and rt.acd.count(sid, "unclear") <= UNCLEAR_LIMIT:
-        figure = estimate(rt, department, sid)
+        figure = estimate(rt, department, sid, **language_wait(script, info, now))
         return [hold.ask_to_hold(script, department.name, figure, again=True)]
-    figure = estimate(rt, department, sid)
+    figure = estimate(rt, department, sid, **language_wait(script, info, now))
     with rt.redis.pipeline(transaction=False) as pipe:  # the answer, the promise and the hold in one round trip
         promises.log_on(pipe, sid, "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer", now)
         promise(rt, sid, figure, now, pipe=pipe)

@@ -20,6 +20,7 @@ from callflow.services.holding import (
     CONNECTING,
     caller_gave_up,
     estimate,
+    language_wait,
     line_inputs,
     offer_now,
     overflow,
@@ -50,7 +51,7 @@ def waiting(rt, sid: str, queue_time: str | None, called: str, department_id: st
     pacing = script.hold
     promises = Promises(rt.redis)
     if record.has(CONNECTING) and rt.acd.unmark(sid, CONNECTING):  # the agent we rang did not pick up
-        return _ring_unanswered(rt, sid, script, department, now, music_url)
+        return _ring_unanswered(rt, sid, script, department, now, music_url, info)
     if now - info.entered_at >= pacing.max_hold_seconds and not record.has("long-hold-offered"):
         rt.acd.mark(sid, "long-hold-offered")
         promises.log(sid, "long-hold-offered", now, waited=round(now - info.entered_at))
@@ -61,22 +62,23 @@ def waiting(rt, sid: str, queue_time: str | None, called: str, department_id: st
         broken, again = promises.current(sid)
         if again:  # learnt from now: only the last promise is learnt from at the answer
             WaitStats(rt.redis).repromise_broken(department.id)
-        fresh = promise(rt, sid, estimate(rt, department, sid, again=True), now, broken, again=True)
+        fresh = promise(rt, sid, estimate(rt, department, sid, again=True, **language_wait(script, info, now)), now,
+                        broken, again=True)
         return [hold.promise_broken(script, department.name, fresh)]
     update, first = None, "count:updates" not in record.fields  # the caller's first request of the music
     if first:
         rt.acd.count(sid, "updates")
     if first or _seconds(queue_time) >= pacing.update_every_seconds:
         line = line_inputs(rt, department, sid, now)
-        update = hold.hold_update(script, line.position or 1, _standing(estimate(rt, department, sid, line), now,
-                                                                 record.promise_until))
+        fresh = estimate(rt, department, sid, line, **language_wait(script, info, now))
+        update = hold.hold_update(script, line.position or 1, _standing(fresh, now, record.promise_until))
     return [hold.holding(script, update, music(rt, script, pacing.update_every_seconds, music_url))]
 
 
-def _ring_unanswered(rt, sid: str, script, department, now: float, music_url: MusicUrl) -> list:
+def _ring_unanswered(rt, sid: str, script, department, now: float, music_url: MusicUrl, info=None) -> list:
     """Back in line after a ring nobody answered: a fresh promise, asked about (or said, when short) before
     the caller holds on, then the music."""
-    fresh = estimate(rt, department, sid)
+    fresh = estimate(rt, department, sid, **language_wait(script, info, now))
     ask = fresh.promise_seconds > script.hold.short_wait_seconds
     Promises(rt.redis).log(sid, "permission-asked" if ask else "ring-unanswered", now,
                            estimate=round(fresh.promise_seconds), expected=round(fresh.point_seconds))

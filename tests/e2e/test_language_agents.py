@@ -81,3 +81,7 @@ def test_with_no_spanish_speaker_free_the_english_agent_takes_the_call_after_the
     # was idle all along: the worker's timer made the offer when the wait ran out.
     routed, put_through = call.entries("said")[0].at, call.entries("conference")[0].at
     assert put_through - routed >= 115
+    # and the caller was told so, in Spanish: the interpreter wait, not the "no wait" an idle agent would suggest
+    # nor a wait for a Spanish speaker who is not at work
+    asked = next(e.text for e in call.entries("heard") if e.text.startswith("Todos nuestros asesores"))
+    assert "Su espera debería ser de aproximadamente 2 minutos." in asked

@@ -57,3 +57,15 @@ def test_a_new_promise_is_never_the_figure_just_broken(fresh, broken, words):
     again = repromise(fresh, broken)
     assert again.words == words and again.figure != broken
     assert repromise(fresh, None) == fresh
+
+
+def test_a_caller_nobody_may_take_yet_is_promised_no_less_than_the_interpreter_wait():
+    from callflow.domain.estimates import Estimate, not_before, sooner
+
+    idle_agent = Estimate(0.0, 0.0, "ours", shape=1.0, spoken_seconds=0.0)
+    waiting = not_before(idle_agent, 120)
+    assert (waiting.point_seconds, waiting.to_say, waiting.shape) == (120, 120, None)  # not learnt from
+    assert human_promise(waiting.to_say, waiting.point_seconds).words == "about 2 minutes"
+    assert not_before(Estimate(300.0, 500.0, "ours"), 120).promise_seconds == 500  # later anyway: unchanged
+    speaker = Estimate(400.0, 700.0, "ours", spoken_seconds=650.0)
+    assert sooner(speaker, waiting) is waiting and sooner(not_before(speaker, 0), not_before(speaker, 900)) == speaker
