@@ -55,15 +55,17 @@ def learned() -> None:
 def learned_list() -> None:
     """Learned examples, newest first."""
     for example in learning.examples(command_runtime()):
-        click.echo(f"{example.id:6} {example.label:16} ({example.origin}): {example.text}")
+        said_in = f" [{example.language}]" if example.language else ""
+        click.echo(f"{example.id:6} {example.label:16} ({example.origin}){said_in}: {example.text}")
 
 
 @learned.command("import")
 @click.argument("csv_file", type=click.File("r", encoding="utf-8"))
 def learned_import(csv_file) -> None:
-    """Import labelled past calls (CSV: text,department[,topic]); the routers are retrained.
+    """Import labelled past calls (CSV: text,department[,topic][,language]); the routers are retrained.
 
-    The topic is the reason code agents filed, where the centre keeps one: steering learns it too.
+    The topic is the reason code agents filed, where the centre keeps one: steering learns it too. The language
+    (es-US) puts the row in that language's router on a line of several; without it, the words' language does.
     """
     try:
         count = learning.import_history(command_runtime(), csv_file, csv_file.name)

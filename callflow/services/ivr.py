@@ -14,6 +14,7 @@ from callflow.domain.actions import Hangup, RouteToDepartment, Say
 from callflow.domain.events import CallStarted, Digits, Speech
 from callflow.domain.script import engine
 from callflow.domain.script.state import CallState, Stage
+from callflow.domain.script.translated import in_language
 from callflow.services import holding, metrics, queued
 from callflow.services.callers import call_finished
 from callflow.store import customers
@@ -130,8 +131,11 @@ def transferred(rt, sid: str, department_id: str, called: str) -> list:
     """A cold transfer: tell the caller where they are going and hold them in that department's queue."""
     info = rt.acd.caller_info(sid)
     script = rt.script_for_number(info.line if info else called)
+    if info is not None and info.language:  # in the caller's language, as everything else they hear
+        script = in_language(script, info.language)
     department = script.departments[department_id]
-    actions = [Say(f"I'm transferring you to {department.name}. Please stay on the line."),
+    actions = [Say(script.message("hold_transferring", department=department.name), voice=script.voice,
+                   language=script.language),
                RouteToDepartment(department.id, department.queue, reason="transfer")]
     holding.offer_now(rt, department.id, rt.clock.timestamp())
     return actions

@@ -25,7 +25,8 @@ def transfer(rt, caller_sid: str, agent: str, to_department: str, warm: bool = F
         raise TransferError("the caller is already with that department")
     now = rt.clock.now()
     with rt.sessions() as session:
-        record_misroute(session, info.said, to_department, info.department, caller_sid, now)
+        record_misroute(session, info.said, to_department, info.department, caller_sid, now,
+                        language=info.language)
     queued.enqueue(rt, "retrain_router", info.line)
     rt.acd.transferring(caller_sid, to_department, agent, warm)
     Promises(rt.redis).log(caller_sid, "transfer", now.timestamp(), agent=agent, warm=warm,

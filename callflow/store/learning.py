@@ -16,6 +16,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callflow.domain.languages import LANGUAGE_TAG
 from callflow.domain.steering.labels import TOPIC
 from callflow.store.models import LearnedExample
 
@@ -34,10 +35,12 @@ class HistoryRejected(ValueError):
 
 
 def record_misroute(session: Session, words: list[str] | tuple[str, ...], served_by: str,
-                    routed_to: str | None, call_sid: str, now: datetime) -> list[LearnedExample]:
-    """Store what the caller said as examples for the department that finally served them."""
+                    routed_to: str | None, call_sid: str, now: datetime,
+                    language: str | None = None) -> list[LearnedExample]:
+    """Store what the caller said as examples for the department that finally served them, in the language
+    the call was answered in (that language's router learns them)."""
     examples = [LearnedExample(text=text.strip(), department=served_by, wrong_department=routed_to,
-                               call_sid=call_sid, created_at=now)
+                               call_sid=call_sid, created_at=now, language=language or None)
                 for text in words if text and text.strip()]
     session.add_all(examples)
     session.commit()
@@ -64,7 +67,8 @@ def remove_example(session: Session, example_id: int) -> bool:
 
 def import_history(session: Session, stream: TextIO, departments: Collection[str], now: datetime,
                    name: str = "<stdin>") -> int:
-    """Import labelled past calls from a CSV with `text` and `department` columns and an optional `topic`.
+    """Import labelled past calls from a CSV with `text` and `department` columns, an optional `topic` and an
+    optional `language` (es-US: the router of that language learns the row; without it, the words' language).
 
     All or nothing: a row with no words, an unknown department or an over-long field refuses the whole file
     with the file, line and field of each problem, so a half-imported history never trains a router.
@@ -79,11 +83,15 @@ def import_history(session: Session, stream: TextIO, departments: Collection[str
     for row in reader:
         text, department = (row.get("text") or "").strip(), (row.get("department") or "").strip()
         topic = (row.get("topic") or "").strip() or None
+        language = (row.get("language") or "").strip() or None
         problems += [f"{name}:{reader.line_num}: {field}: {message}"
                      for field, message in _row_problems(text, department, topic, departments)]
+        if language and not LANGUAGE_TAG.match(language):
+            problems.append(f"{name}:{reader.line_num}: language: '{language}' is not a language tag like en-US")
         if len(problems) >= _MAX_PROBLEMS:
             break
-        examples.append(LearnedExample(text=text, department=department, topic=topic, created_at=now))
+        examples.append(LearnedExample(text=text, department=department, topic=topic, created_at=now,
+                                       language=language))
     if problems:
         raise HistoryRejected(problems)
     session.add_all(examples)
@@ -107,9 +115,10 @@ def _row_problems(text: str, department: str, topic: str | None,
     return problems
 
 
-def training_pairs(session: Session) -> list[tuple[str, str]]:
-    """(text, label) pairs for the router, oldest first so later corrections win.
+def training_pairs(session: Session) -> list[tuple[str, str, str | None]]:
+    """(text, label, language) for the router, oldest first so later corrections win.
 
-    The label is the department, or "department/topic" for imported history that names a topic.
+    The label is the department, or "department/topic" for imported history that names a topic; the language
+    is the one the words were said in, None where it is not known (the router finds it from the words).
     """
-    return [(e.text, e.label) for e in reversed(learned_examples(session))]
+    return [(e.text, e.label, e.language) for e in reversed(learned_examples(session))]

@@ -121,6 +121,8 @@ class LearnedExample(Base):
     created_at: Mapped[datetime] = mapped_column(Moment())
     removed: Mapped[bool] = mapped_column(default=False)
     topic: Mapped[str | None] = mapped_column(String(64))  # the reason code, for imported history
+    # The language the words were said in (the call's, or the import's column); None: found from the words.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     @property
     def label(self) -> str:

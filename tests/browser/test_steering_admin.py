@@ -88,8 +88,8 @@ def test_an_admin_teaches_steering_from_past_calls_and_a_wrong_file_is_refused_w
     expect(table.locator("tr", has_text="someone used my card without asking")).to_contain_text("imported")
     assert redis.llen(RETRAINS) > queued
     with sessions() as db:
-        assert sorted(training_pairs(db)) == [("my card hasn't arrived", "cards/card_arrival"),
-                                              ("someone used my card without asking", "fraud")]
+        assert sorted(training_pairs(db)) == [("my card hasn't arrived", "cards/card_arrival", None),
+                                              ("someone used my card without asking", "fraud", None)]
 
 
 def test_agents_and_supervisors_cannot_reach_call_steering(page):

@@ -55,8 +55,8 @@ def test_a_cold_transfer_requeues_the_caller_and_teaches_steering(centre, worker
     # Bob was free: the caller went straight to him, or through Fraud's line if he was being rung already.
     assert enqueued_in(call)[0] == "card-payments" and set(enqueued_in(call)) <= {"card-payments", "fraud"}
     with sessions() as session:
-        learned = [(e.text, e.department, e.wrong_department) for e in learned_examples(session)]
-    assert learned == [(WORDS, "fraud", "card_payments")]
+        learned = [(e.text, e.department, e.wrong_department, e.language) for e in learned_examples(session)]
+    assert learned == [(WORDS, "fraud", "card_payments", "en-GB")]  # said in English: the English router learns
 
     # The worker retrained the router; the next caller with those words reaches fraud at once.
     wait_for(lambda: runtime.steer_for(runtime.script_for_number(LINE))(WORDS).department == "fraud",

@@ -75,8 +75,8 @@ def test_labelled_history_is_imported_with_its_reason_codes_and_steering_learns_
     assert "cards/card_arrival" in listing and "(imported): when will the card you posted arrive" in listing
     with env() as session:
         pairs = training_pairs(session)
-    assert ("someone took money from my account without asking", "fraud") in pairs
-    assert ("the card still has not been delivered", "cards/card_arrival") in pairs
+    assert ("someone took money from my account without asking", "fraud", None) in pairs
+    assert ("the card still has not been delivered", "cards/card_arrival", None) in pairs
     library = ScriptLibrary(ROOT / "ivr_scripts")
     library.reload()
     script = next(s for s in library.current.values() if "cards" in s.departments)
@@ -99,3 +99,21 @@ def test_a_wrong_history_file_imports_nothing_and_says_which_line_and_field(env,
     no_header.write_text("words,dept\nmy card was stolen,fraud\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["learned", "import", str(no_header)])
     assert result.exit_code != 0 and f"{no_header}:1: text: missing column" in result.output
+
+
+def test_history_in_several_languages_keeps_each_rows_language_and_refuses_a_wrong_tag(env, redis, tmp_path):
+    from callflow.store.learning import training_pairs
+
+    history = tmp_path / "historial.csv"
+    history.write_text("text,department,language\nme robaron la cartera,fraud,es-MX\nmy card was stolen,fraud,\n",
+                       encoding="utf-8")
+    result = CliRunner().invoke(main, ["learned", "import", str(history)])
+    assert result.exit_code == 0, result.output
+    with env() as session:
+        assert sorted(training_pairs(session)) == [("me robaron la cartera", "fraud", "es-MX"),
+                                                   ("my card was stolen", "fraud", None)]
+    assert "(imported) [es-MX]: me robaron la cartera" in CliRunner().invoke(main, ["learned", "list"]).output
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("text,department,language\nperdí mi tarjeta,fraud,Spanish\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["learned", "import", str(wrong)])
+    assert result.exit_code != 0 and f"{wrong}:2: language: 'Spanish' is not a language tag" in result.output

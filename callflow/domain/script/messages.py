@@ -127,6 +127,7 @@ HOLD: Mapping[str, str] = {
         "or say 'hold' to keep holding. Press 2 or say 'call me back'. Press 3 or say 'leave a message'."
     ),
     "hold_answered": "Thank you for holding. I'm connecting you now.",
+    "hold_transferring": "I'm transferring you to {department}. Please stay on the line.",
     "queue_full": "I'm sorry, all our {department} advisers are busy and too many callers are waiting.",
     "queue_full_partner": "I'm putting you through to our partner team.",
     "queue_full_goodbye": "Please call again later. Goodbye.",
@@ -170,6 +171,7 @@ HOLD_ES: Mapping[str, str] = {
         "mensaje'."
     ),
     "hold_answered": "Gracias por esperar. Le comunico ahora.",
+    "hold_transferring": "Le transfiero con {department}. Por favor, permanezca en la línea.",
     "queue_full": "Lo siento, todos nuestros asesores de {department} están ocupados y hay demasiadas personas "
                   "esperando.",
     "queue_full_partner": "Le comunico con nuestro equipo asociado.",

@@ -171,20 +171,23 @@ def router_kind() -> str:
 
 
 def router_for_script(
-    script, learned: Iterable[tuple[str, str]] = (), kind: str | None = None
+    script, learned: Iterable[tuple[str, str] | tuple[str, str, str | None]] = (), kind: str | None = None
 ) -> BaseRouter | None:
     """The router for a loaded script, or None when no department gives example phrases.
 
     `kind` defaults to the `CALLFLOW_STEERING_ROUTER` setting (see `router_kind`). A line of several languages
     gets one router per language (`LanguageRouters`), each trained on that language's phrases and the learned
-    examples in it, so a second language never changes how the first is steered.
+    examples in it, so a second language never changes how the first is steered. A learned example is
+    `(text, label)` or `(text, label, language)`: the language it was said in, where known (the call's, or the
+    import's column; matched on the base language, es-MX to the line's es-US), else found from the words.
     """
     languages = script.spoken()
-    learned = list(learned)
+    learned = [(item[0], item[1], _line_language(item[2] if len(item) > 2 else None, languages))
+               for item in learned]
     routers = {}
     for language in languages:
-        taught = [(text, label) for text, label in learned
-                  if len(languages) == 1 or find_language(text, languages).language == language]
+        taught = [(text, label) for text, label, said_in in learned
+                  if len(languages) == 1 or (said_in or find_language(text, languages).language) == language]
         examples = merge_examples(examples_from_model(script, language), taught)
         if any(examples.values()):
             routers[language] = Router.train(
@@ -195,3 +198,14 @@ def router_for_script(
     if len(languages) == 1 or not routers:
         return routers.get(languages[0])
     return LanguageRouters(routers)
+
+
+def _line_language(language: str | None, languages: tuple[str, ...]) -> str | None:
+    """A learned example's language as one of the line's (the same base language), or None to find it from
+    the words (untagged, or a language the line does not speak)."""
+    if not language:
+        return None
+    if language in languages:
+        return language
+    base = language.split("-")[0].lower()
+    return next((tag for tag in languages if tag.split("-")[0].lower() == base), None)

@@ -47,3 +47,19 @@ def test_english_callers_are_steered_as_on_a_line_of_one_language(acme, routers)
 def test_the_routers_travel_as_one_published_router(routers):
     loaded = Router.from_bytes(routers.to_bytes())
     assert loaded.version == routers.version and loaded.steer("perdí mi tarjeta").department == "fraud"
+
+
+def test_a_learned_example_tagged_with_its_language_teaches_that_languages_router(acme):
+    # "Zelle" alone says no language: untagged, the line's first (English) router learns it; said on a Spanish
+    # call (or imported with language es-MX), the Spanish router does, whatever the words look like
+    untagged = router_for_script(acme, [("Zelle", "card_payments")], kind="tfidf")
+    tagged = router_for_script(acme, [("Zelle", "card_payments", "es-MX")], kind="tfidf")
+    assert "zelle" in _vocabulary(untagged.routers["en-GB"]) and "zelle" not in _vocabulary(untagged.routers["es-US"])
+    assert "zelle" in _vocabulary(tagged.routers["es-US"]) and "zelle" not in _vocabulary(tagged.routers["en-GB"])
+    unknown = router_for_script(acme, [("Zelle", "card_payments", "fr-FR")], kind="tfidf")  # not the line's
+    assert "zelle" in _vocabulary(unknown.routers["en-GB"])  # found from the words, as untagged
+
+
+def _vocabulary(router) -> set[str]:
+    """The words a router's features know (its vectorisers' vocabularies)."""
+    return {word for _, vocabulary, _, _ in router._blocks for word in vocabulary}
