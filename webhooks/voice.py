@@ -12,7 +12,7 @@ from flask import Blueprint, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from callflow.domain.actions import Hangup, Say
+from callflow.domain.actions import Hangup
 from callflow.domain.events import Digits, NoInput, Speech
 from callflow.services import call_ends, ivr
 from webhooks import runtime
@@ -83,9 +83,9 @@ def dial_result():
 @bp.post("/voicemail")
 @twilio_signed
 def voicemail():
-    """A message was recorded: thank the caller."""
-    return twiml_response(render([Say("Thank you. We have your message and will call you back."), Hangup()],
-                                 absolute_url))
+    """A message was recorded: thank the caller, in their language."""
+    actions = ivr.message_left(runtime(), request.form.get("CallSid", ""), request.form.get("To", ""))
+    return twiml_response(render(actions, absolute_url))
 
 
 @bp.post("/status")

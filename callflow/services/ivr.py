@@ -13,6 +13,7 @@ from callflow.domain import draft_calls
 from callflow.domain.actions import Hangup, RouteToDepartment, Say
 from callflow.domain.events import CallStarted, Digits, Speech
 from callflow.domain.script import engine
+from callflow.domain.script.messages import DEFAULT_MESSAGES
 from callflow.domain.script.state import CallState, Stage
 from callflow.domain.script.translated import in_language
 from callflow.services import holding, metrics, queued
@@ -125,6 +126,22 @@ def open_department_chosen(rt, sid: str, digits: str, words: str, confidence: st
     if stored is None or stored.get("stage") != Stage.CLOSED_OFFER.value:
         return []
     return step(rt, sid, False, Digits(digits) if digits else Speech(words, speech_confidence(confidence)), caller, called)
+
+
+def message_left(rt, sid: str, called: str) -> list:
+    """A caller recorded a message (after hours, or instead of holding on): thank them in the language the
+    call was answered in, and end the call. Without the call's state (Redis lost it, or is down), in the
+    line's own language: a caller must hear thanks, not an error."""
+    script = rt.script_for_number(called)
+    try:
+        stored = rt.live_calls.load(sid)
+    except Exception:
+        log.exception("call %s: its language could not be read; thanked in the line's own", sid)
+        stored = None
+    if script is None:
+        return [Say(DEFAULT_MESSAGES["voicemail_thanks"]), Hangup()]
+    script = in_language(script, (stored or {}).get("language") or script.language)
+    return [Say(script.message("voicemail_thanks"), voice=script.voice, language=script.language), Hangup()]
 
 
 def transferred(rt, sid: str, department_id: str, called: str) -> list:

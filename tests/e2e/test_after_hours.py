@@ -125,3 +125,11 @@ def test_a_caller_who_asks_for_a_person_at_night_can_leave_a_message(carrier):
     call = call_in(carrier, say("agent"), silence(), say("Please call me about my statement"))
     assert [e.text for e in call.entries("recorded")] == ["Please call me about my statement"]
     assert call.heard_text().endswith("Thank you. We have your message and will call you back.")
+
+
+def test_a_spanish_caller_at_night_hears_the_message_prompt_and_the_thanks_in_spanish(carrier):
+    call = call_in(carrier, say("quiero hablar con una persona"), silence(), say("Llámenme por mi estado de cuenta"))
+    assert [e.text for e in call.entries("recorded")] == ["Llámenme por mi estado de cuenta"]
+    last = call.entries("heard")[-1]
+    assert (last.text, last.data["voice"], last.data["language"]) == (
+        "Gracias. Recibimos su mensaje y le devolveremos la llamada.", "Polly.Lupe", "es-US")

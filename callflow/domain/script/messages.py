@@ -51,6 +51,7 @@ ENGINE: Mapping[str, str] = {
                         "press 3.",
     "message_choice": "Or stay on the line to leave a message.",
     "voicemail": "Please leave a message after the tone, and we'll call you back.",
+    "voicemail_thanks": "Thank you. We have your message and will call you back.",
     "dial": "Connecting you now.",
     "goodbye": "Thank you for calling {company}. Goodbye.",
     # On a line of several languages, said after the greeting in each other language's own voice.
@@ -92,6 +93,7 @@ ENGINE_ES: Mapping[str, str] = {
                         "llamada, oprima 3.",
     "message_choice": "O permanezca en la línea para dejar un mensaje.",
     "voicemail": "Por favor, deje un mensaje después del tono y le devolveremos la llamada.",
+    "voicemail_thanks": "Gracias. Recibimos su mensaje y le devolveremos la llamada.",
     "dial": "Le estamos comunicando.",
     "goodbye": "Gracias por llamar a {company}. Adiós.",
     "language_choice": "Para español, oprima {key}.",
