@@ -16,11 +16,12 @@ from callflow.domain.callback_guard import Refusal, spoken
 from callflow.domain.script.own_words import say
 
 # Countries whose numbers are read back in their own national format, by these names ("the UK number 0 2 0, ...",
-# "el número del Reino Unido ..."), per language; a language without names of its own uses the English ones.
+# "el número del Reino Unido ...": in Spanish with the preposition the name takes), per language; a language
+# without names of its own uses the English ones.
 COUNTRY_NAMES = {
     "en": {"GB": "UK", "US": "US", "CA": "Canadian", "IE": "Irish", "AU": "Australian", "NZ": "New Zealand"},
-    "es": {"GB": "Reino Unido", "US": "Estados Unidos", "CA": "Canadá", "IE": "Irlanda", "AU": "Australia",
-           "NZ": "Nueva Zelanda"},
+    "es": {"GB": "del Reino Unido", "US": "de Estados Unidos", "CA": "de Canadá", "IE": "de Irlanda",
+           "AU": "de Australia", "NZ": "de Nueva Zelanda"},
 }
 
 

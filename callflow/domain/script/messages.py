@@ -252,7 +252,7 @@ CALLBACKS_ES: Mapping[str, str] = {
                            "y luego oprima la tecla de numeral. Para un número de otro país, marque primero 0 0 y "
                            "el código del país.",
     "callback_number_entered": "Usted marcó {number}. Para confirmar, oprima 1. Para marcarlo de nuevo, oprima 2.",
-    "callback_number_national": "el número de {country} {digits}",
+    "callback_number_national": "el número {country} {digits}",
     "callback_number_abroad": "más {digits}",
     "callback_refused_invalid": "Lo siento, no puedo devolver la llamada a ese número: no parece un número de "
                                 "teléfono al que podamos llamar.",
