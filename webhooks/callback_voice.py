@@ -13,6 +13,7 @@ from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
 from callflow.domain.actions import Hangup, Say
+from callflow.domain.script.own_words import say
 from callflow.services import callback_calls, callback_requests, ivr
 from webhooks import runtime
 from webhooks.security import twilio_signed
@@ -25,15 +26,19 @@ log = logging.getLogger(__name__)
 
 @bp.errorhandler(Exception)
 def apologise(error: Exception):
-    """The customer we called must never hear an application error."""
+    """The customer we called must never hear an application error: an apology, in their language when what
+    broke still lets us read it, else in callflow's English."""
     if isinstance(error, HTTPException) and error.code < 500:
         return error
     log.exception("callback webhook %s failed (%s)", request.path, request.args.to_dict())
-    if request.path.rsplit("/", 1)[-1] in ("choice", "number", "confirm", "time", "after-hours"):
-        return twiml_response(render([Say("I'm sorry, I couldn't book your callback just now. Please call us "
-                                          "again in a few minutes. Goodbye."), Hangup()], absolute_url))
-    return twiml_response(render([Say("Sorry, we're having a technical problem returning your call. We'll try "
-                                      "again shortly."), Hangup()], absolute_url))
+    booking = request.path.rsplit("/", 1)[-1] in ("choice", "number", "confirm", "time", "after-hours")
+    try:
+        actions = callback_requests.booking_failed(runtime(), request.form.get("CallSid", "")) if booking else \
+            callback_calls.call_failed(runtime(), int(request.args.get("callback", 0)), request.form.get("From", ""))
+    except Exception:  # noqa: BLE001 (the apology itself must not fail)
+        name = "callback_booking_failed" if booking else "callback_call_failed"
+        actions = [Say(say(None, name)), Hangup()]
+    return twiml_response(render(actions, absolute_url))
 
 
 @bp.post("/answer")
@@ -63,11 +68,8 @@ def status():
 @twilio_signed
 def choice():
     """After booking: 2 = be called on a different number; 3 = at a time of their choosing; else goodbye."""
-    if request.form.get("Digits") == "2":
-        return twiml_response(render([callback_requests.ask_number()], absolute_url))
-    if request.form.get("Digits") == "3":
-        return twiml_response(render([callback_requests.ask_time()], absolute_url))
-    return twiml_response(render([Say("Goodbye."), Hangup()], absolute_url))
+    actions = callback_requests.choice(runtime(), request.form.get("CallSid", ""), request.form.get("Digits"))
+    return twiml_response(render(actions, absolute_url))
 
 
 @bp.post("/number")

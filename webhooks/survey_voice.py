@@ -2,7 +2,7 @@
 
 When the agent hangs up and the caller is still on the line, a worker (`jobs.after_agent_left`) moves the
 caller's call here instead of hanging it up: one keypad question, the answer stored with the call's summary
-(`callflow/services/after_call.py`), and a goodbye either way. The caller is never kept waiting on a failure:
+(`callflow/services/after_call.py`), and a goodbye either way, in the caller's language. The caller is never kept waiting on a failure:
 the call ends politely whatever breaks, and an answer the database could not take is handed to a worker that
 retries.
 """
@@ -14,7 +14,6 @@ import logging
 from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
-from callflow.domain.actions import Hangup, Say
 from callflow.services import after_call
 from webhooks import runtime
 from webhooks.security import twilio_signed
@@ -31,7 +30,7 @@ def apologise(error: Exception):
     if isinstance(error, HTTPException) and error.code < 500:
         return error
     log.exception("survey webhook %s failed", request.path)
-    return twiml_response(render([Say("Thank you for calling. Goodbye."), Hangup()], absolute_url))
+    return twiml_response(render(after_call.survey_failed(), absolute_url))
 
 
 def _line() -> str:
@@ -44,7 +43,8 @@ def _line() -> str:
 @twilio_signed
 def ask():
     """The question, answered on the keypad; silence goes to the same answer route, which says goodbye."""
-    return twiml_response(render(after_call.survey_question(runtime(), _line()), absolute_url))
+    return twiml_response(render(after_call.survey_question(runtime(), request.form.get("CallSid", ""), _line()),
+                                 absolute_url))
 
 
 @bp.post("/answer")

@@ -24,8 +24,6 @@ FICTIONAL_PREFIX = "+1555"
 DAY_SECONDS = 24 * 3600
 # International prefixes a caller may key before a country code: most of the world's, and North America's.
 INTERNATIONAL_PREFIXES = ("00", "011")
-# Countries whose numbers are read back in their own national format, by these names ("the UK number 0 2 0, ...").
-COUNTRY_NAMES = {"GB": "UK", "US": "US", "CA": "Canadian", "IE": "Irish", "AU": "Australian", "NZ": "New Zealand"}
 
 
 class Refusal(str, Enum):
@@ -194,33 +192,3 @@ def region_of(number: str | None) -> str | None:
 def spoken(number: str) -> str:
     """A number read back digit by digit ("4 1 5 5 5 5 ..."), without the plus."""
     return " ".join(number.lstrip("+"))
-
-
-def read_back(number: str) -> str:
-    """A number as its caller can check it: its country and its digits in groups as dialled there ("the UK
-    number 0 2 0, 7 9 4 6, 0 1 2 3"); another country's from its plus ("plus 3 3, 6, 1 2, ...")."""
-    try:
-        parsed = phonenumbers.parse(number)
-    except NumberParseException:
-        return spoken(number)
-    region = phonenumbers.region_code_for_number(parsed)
-    if region in COUNTRY_NAMES:
-        national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-        return f"the {COUNTRY_NAMES[region]} number {_grouped(national)}"
-    return "plus " + _grouped(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
-
-
-def _grouped(formatted: str) -> str:
-    """Digits one by one, with a pause (a comma) where the written number has a space."""
-    return ", ".join(" ".join(group) for group in re.findall(r"[0-9]+", formatted))
-
-
-def why(refusal: Refusal) -> str:
-    """What the caller hears when their number is refused: honest, and without helping a fraudster."""
-    return {
-        Refusal.INVALID: "I'm sorry, I can't call back that number: it doesn't look like a phone number we can "
-                         "reach.",
-        Refusal.COUNTRY: "I'm sorry, we can only call back numbers in the countries we serve.",
-        Refusal.SPECIAL: "I'm sorry, we can't call back premium-rate or special numbers.",
-        Refusal.LIMIT: "I'm sorry, that number has already asked for as many callbacks as we can make today.",
-    }[refusal]

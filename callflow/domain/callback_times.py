@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from callflow.domain.script.hours import describe_opening, is_open, next_opening
 from callflow.domain.script.model import Hours
+from callflow.domain.script.own_words import say
 
 LEAD_MINUTES = 10  # a time sooner than this is too close to arrange: the next day's is taken instead
 DAYS_AHEAD = 7  # the chosen time is looked for on the next seven days
@@ -59,15 +60,18 @@ def choose(hours: Hours | None, time_zone: str, digits: str, now: datetime) -> T
     return TimeChoice(None, TimeRefusal.CLOSED)
 
 
-def refusal_words(refusal: TimeRefusal, hours: Hours | None, now: datetime) -> str:
-    """Why that time won't do, and a time that would."""
+def refusal_words(refusal: TimeRefusal, hours: Hours | None, now: datetime, script=None) -> str:
+    """Why that time won't do, and a time that would, in the script's language (English without one)."""
     if refusal is TimeRefusal.NOT_A_TIME:
-        return "Sorry, I didn't get a time."
+        return say(script, "callback_time_not_understood")
     opening = next_opening(hours, now + timedelta(minutes=LEAD_MINUTES)) if hours else None
-    hint = f" We're next open {describe_opening(opening, now, hours.time_zone)}." if opening else ""
-    return "Sorry, we can't call you back at that time because we're closed then." + hint
+    closed = say(script, "callback_time_closed")
+    if opening is None:
+        return closed
+    when = describe_opening(opening, now, hours.time_zone, script.language if script is not None else "en")
+    return f"{closed} {say(script, 'callback_time_next_open', when=when)}"
 
 
-def spoken_time(at: datetime, now: datetime) -> str:
-    """'at 3:30 pm today', 'at 9 am tomorrow'."""
-    return describe_opening(at, now, str(at.tzinfo))
+def spoken_time(at: datetime, now: datetime, language: str = "en") -> str:
+    """'at 3:30 pm today', 'at 9 am tomorrow'; in Spanish 'hoy a las 3:30 de la tarde'."""
+    return describe_opening(at, now, str(at.tzinfo), language)

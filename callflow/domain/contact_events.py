@@ -34,7 +34,8 @@ def events_of(call: dict, ivr: dict | None, timeline: list[dict], dispositions: 
     def event(key: str, kind: str, at: float, **fields) -> dict:
         return {"key": f"{sid}:{key}", "call_sid": sid, "kind": kind, "at": at, "line": line, **fields}
 
-    events = [event("entered", "entered-line", started, detail={"direction": "inbound"})]
+    language = {"language": call["language"]} if call.get("language") else {}  # the one they were answered in
+    events = [event("entered", "entered-line", started, detail={"direction": "inbound", **language})]
     for n, step in enumerate((ivr or {}).get("path", [])):
         events.append(_ivr_step(event, n, step, started))
     from_timeline, story = _hold_log(event, timeline)

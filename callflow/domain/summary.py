@@ -39,6 +39,9 @@ def build_summary(call: dict, ivr: dict | None, dispositions: list[dict], callba
         "direction": call.get("direction", "inbound"), "started_at": call["started_at"],
         "ended_at": call.get("ended_at"), "duration_seconds": call.get("duration_seconds"),
         "script_version": call.get("script_version"),
+        # the language the caller was answered in ("es-US"), as the event log's entered-line tells it
+        "language": next((e["detail"].get("language") for e in events if e["kind"] == "entered-line"),
+                         call.get("language")),
         "ivr_path": list(ivr.get("path", [])), "words": list(ivr.get("said", [])),
         "keys": list(ivr.get("pressed", [])),
         "departments": departments,

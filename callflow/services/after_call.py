@@ -12,6 +12,8 @@ from twilio.base.exceptions import TwilioRestException
 from callflow.domain import draft_calls
 from callflow.domain.actions import Gather, Hangup, Say
 from callflow.domain.callback_guard import check, policy_for
+from callflow.domain.script.own_words import say
+from callflow.domain.script.translated import in_language
 from callflow.services import queued
 from callflow.services.summaries import write_summary
 from callflow.store import after_call
@@ -40,7 +42,8 @@ def send_promised_actions(rt, call_sid: str) -> str | None:
 
     Only on lines whose script has `after_call.sms_actions`, never for test calls (they leave no call log), and
     only to a number the toll-fraud guard accepts (a withheld or invalid caller ID gets nothing). A callback's
-    customer is texted on the number we called them back on.
+    customer is texted on the number we called them back on. It is written in the language the caller was
+    answered in (`Call.language`, the callback's for a call whose log says none).
     """
     if rt.acd.has(call_sid, draft_calls.MARK):
         return None
@@ -51,8 +54,11 @@ def send_promised_actions(rt, call_sid: str) -> str | None:
         if script is None or not script.after_call.sms_actions:
             return None
         promised = [p for d in dispositions_of(session, call_sid) for p in d.promised.split("\n") if p]
-        body = after_call.actions_text(script.company, promised)
         callback = find_by_call(session, call_sid)
+        language = call.language or (callback.language if callback is not None else None)
+        if language:  # in the language the caller was answered in
+            script = in_language(script, language)
+        body = after_call.actions_text(script.company, promised, script)
         judged = check(callback.phone if callback is not None else call.caller, policy_for(rt.settings), 0)
         if body is None or not judged.allowed:
             return None
@@ -98,16 +104,44 @@ def record_survey(rt, leg_sid: str, score: int, answered_at: float) -> bool:
     return stored
 
 
-def company(rt, line: str) -> str:
-    """The company a line answers for ("us" when no script answers it)."""
+def survey_script(rt, leg_sid: str, line: str):
+    """The line's script in the language of the caller on this leg, or None when no script answers the line.
+
+    The caller who rang in is still on the line, so their call's live state (Redis) says their language; a
+    customer we called back spoke the language their callback was booked in (the database). Either failing,
+    the line's first language: the survey is a courtesy and never waits on a failure.
+    """
     script = rt.script_for_number(line)
-    return script.company if script else "us"
+    if script is None:
+        return None
+    try:
+        language = (rt.live_calls.load(leg_sid) or {}).get("language")
+        if not language:
+            with rt.sessions() as session:
+                call_sid = original_call_sid(session, leg_sid)
+                callback = find_by_call(session, call_sid) if call_sid != leg_sid else None
+                language = callback.language if callback is not None else None
+    except Exception:  # Redis or the database is down: the line's first language
+        log.exception("the language of survey leg %s could not be read", leg_sid)
+        language = None
+    return in_language(script, language) if language else script
 
 
-def survey_question(rt, line: str) -> list:
+def _say(script, text: str) -> Say:
+    return Say(text, voice=script.voice, language=script.language) if script is not None else Say(text)
+
+
+def _company(script) -> str:
+    """The company a line answers for ("us" when no script answers it)."""
+    return script.company if script is not None else "us"
+
+
+def survey_question(rt, leg_sid: str, line: str) -> list:
     """The question, answered on the keypad; silence goes to the same answer route, which says goodbye."""
-    question = Gather((Say(after_call.SURVEY_QUESTION),), speech=False, num_digits=1, timeout=5, purpose="survey")
-    return [question, Say(after_call.survey_thanks(company(rt, line), None)), Hangup()]
+    script = survey_script(rt, leg_sid, line)
+    question = script.message("survey_question") if script is not None else after_call.SURVEY_QUESTION
+    ask = Gather((_say(script, question),), speech=False, num_digits=1, timeout=5, purpose="survey")
+    return [ask, _say(script, after_call.survey_thanks(_company(script), None, script)), Hangup()]
 
 
 def survey_answered(rt, leg_sid: str, digits: str | None, line: str) -> list:
@@ -115,7 +149,7 @@ def survey_answered(rt, leg_sid: str, digits: str | None, line: str) -> list:
 
     The caller is never kept waiting on a failure: an answer the database could not take is handed to a worker
     that retries (`record_survey`)."""
-    heard_from = company(rt, line)
+    script = survey_script(rt, leg_sid, line)
     score = after_call.survey_score(digits)
     if score is not None:
         now = rt.clock.now()
@@ -128,4 +162,10 @@ def survey_answered(rt, leg_sid: str, digits: str | None, line: str) -> list:
         except Exception:  # the database is down: a worker stores it when it is back, and rewrites the summary
             log.exception("survey answer of %s handed to a worker", leg_sid)
             queued.enqueue(rt, "record_survey", leg_sid, score, now.timestamp(), retry=queued.DATABASE_RETRY)
-    return [Say(after_call.survey_thanks(heard_from, score)), Hangup()]
+    return [_say(script, after_call.survey_thanks(_company(script), score, script)), Hangup()]
+
+
+def survey_failed() -> list:
+    """The survey is a courtesy: if it fails, the caller just hears goodbye (in English: what failed may be the
+    very thing that knows their language)."""
+    return [Say(say(None, "survey_failed")), Hangup()]

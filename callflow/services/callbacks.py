@@ -16,6 +16,8 @@ from datetime import timedelta
 from twilio.base.exceptions import TwilioRestException
 
 from callflow.domain.script.model import CallbackFirst, CallbackPolicy
+from callflow.domain.script.own_words import say
+from callflow.domain.script.translated import in_language
 from callflow.services import queued
 from callflow.store.acd import CallerInfo
 from callflow.store.callbacks import CallbackState, find_by_call, lease_end, move
@@ -72,7 +74,7 @@ def hold_place(rt, callback) -> None:
     """
     entered = (callback.queued_at or callback.created_at).timestamp()
     rt.acd.recall_callback(CallerInfo(callback.call_sid, callback.phone, callback.line, callback.department,
-                                      entered_at=entered))
+                                      entered_at=entered, language=callback.language or ""))
     rt.acd.queues.join(callback.department, callback.call_sid, entered_at=entered, kind=MemberKind.CALLBACK,
                        priority=1 if callback.due_at is not None else 0)
 
@@ -137,10 +139,10 @@ def give_up_callback(rt, callback_id: int) -> bool:
         if callback is None or not move(session, callback_id, CallbackState.GIVEN_UP, rt.clock.now(),
                                         retry_at=None):
             return False
-        phone, line, call_sid = callback.phone, callback.line, callback.call_sid
+        phone, line, call_sid, language = callback.phone, callback.line, callback.call_sid, callback.language
     script = rt.script_for_number(line)
-    company = script.company if script else "us"
-    rt.twilio.messages.create(to=phone, from_=line, body=f"{company} tried to call you back and couldn't reach "
-                                                          "you. Please call us again when it suits you.")
+    if script is not None and language:
+        script = in_language(script, language)  # the SMS in the language they asked in
+    rt.twilio.messages.create(to=phone, from_=line, body=say(script, "callback_given_up_sms"))
     rt.acd.callback_closed(call_sid)
     return True

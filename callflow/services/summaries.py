@@ -61,7 +61,7 @@ def _close_record(session, call_sid: str, status: str, ended_at: float, duration
         live = live or {}
         call_log.call_started(session, call_sid, caller, called or "", started,
                               script_version=live.get("script_version"), department=live.get("department"),
-                              path=live.get("path"))
+                              path=live.get("path"), language=live.get("language"))
     return call_log.call_ended(session, call_sid, status, datetime.fromtimestamp(ended_at, UTC), duration)
 
 
@@ -121,7 +121,7 @@ def summary_input(rt, session, call_sid: str) -> dict | None:
                  "status": call.status, "started_at": call.started_at.isoformat(),
                  "ended_at": call.ended_at.isoformat() if call.ended_at else None,
                  "duration_seconds": call.duration_seconds, "department": call.department,
-                 "script_version": call.script_version},
+                 "script_version": call.script_version, "language": call.language},
         "ivr": ivr,
         "timeline": Promises(rt.redis).history(call_sid),
         "dispositions": [{"agent": d.agent, "outcome": d.outcome, "notes": d.notes,

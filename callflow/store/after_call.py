@@ -9,30 +9,33 @@ invalid number, never a premium-rate one). The survey's answer is a row per call
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from callflow.domain.script.messages import DEFAULT_MESSAGES
 from callflow.store.models import AfterCallMessage, SurveyAnswer
 
 ACTIONS = "actions"  # the kind of the SMS listing the actions promised
 SMS_LIMIT = 1600  # characters Twilio accepts in one message body
-SURVEY_QUESTION = "On a scale of 1 to 5, how satisfied were you with your call today? Press a number."
+SURVEY_QUESTION = DEFAULT_MESSAGES["survey_question"]  # in English; a line says its own (`survey_question`)
 SURVEY_SCORES = range(1, 6)
 
 
 # -- what the caller reads and hears (pure) ----------------------------------------------------------------------
-def actions_text(company: str, promised: list[str]) -> str | None:
-    """The SMS listing the actions promised, or None when nothing was promised.
+def actions_text(company: str, promised: list[str], script=None) -> str | None:
+    """The SMS listing the actions promised, in the script's language (the call's: English without one), or
+    None when nothing was promised.
 
     "Acme Bank: as promised on your call today: We've blocked your card; a new one arrives in 3-5 days."
     """
     actions = [a.strip().rstrip(".;, ") for a in promised if a.strip().rstrip(".;, ")]
     if not actions:
         return None
-    text = f"{company}: as promised on your call today: {'; '.join(actions)}."
+    text = _words(script)["sms_actions"].format(company=company, actions="; ".join(actions))
     return text if len(text) <= SMS_LIMIT else text[:SMS_LIMIT - 1] + "…"
 
 
@@ -42,11 +45,17 @@ def survey_score(digits: str | None) -> int | None:
     return int(digits) if digits.isdigit() and int(digits) in SURVEY_SCORES else None
 
 
-def survey_thanks(company: str, score: int | None) -> str:
-    """The last words of the call: thanks for an answer, or a polite goodbye without one."""
-    if score is None:
-        return f"Thank you for calling {company}. Goodbye."
-    return f"Thank you, your answer helps us improve. Thank you for calling {company}. Goodbye."
+def survey_thanks(company: str, score: int | None, script=None) -> str:
+    """The last words of the call, in the script's language: thanks for an answer, or a polite goodbye without
+    one."""
+    words = _words(script)
+    goodbye = words["survey_goodbye"].format(company=company)
+    return goodbye if score is None else f"{words['survey_thanks'].format(company=company)} {goodbye}"
+
+
+def _words(script) -> Mapping[str, str]:
+    """The line's messages in the call's language (its own overrides included), or callflow's English."""
+    return script.messages if script is not None else DEFAULT_MESSAGES
 
 
 # -- the SMS, exactly once (storage) -----------------------------------------------------------------------------

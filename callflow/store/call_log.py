@@ -17,15 +17,16 @@ _UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # dialect
 
 def call_started(session: Session, sid: str, caller: str, called: str, now: datetime,
                  direction: str = "inbound", script_version: str | None = None, department: str | None = None,
-                 path: list | None = None) -> None:
-    """Record a new call; a repeated webhook for the same call changes nothing.
+                 path: list | None = None, language: str | None = None) -> None:
+    """Record a new call; a repeated webhook for the same call changes nothing. `language`: the one the caller
+    was answered in ("es-US"), which the SMS after the call and the summary speak.
 
     One INSERT ... ON CONFLICT DO NOTHING rather than a read then a write, so two web processes answering
     the same repeated webhook do not race to a duplicate key.
     """
     values = {"sid": sid, "caller": caller, "called": called, "direction": direction, "status": "in-progress",
               "started_at": now, "script_version": script_version, "department": department,
-              "path": None if path is None else json.dumps(path)}
+              "path": None if path is None else json.dumps(path), "language": language or None}
     dialect = session.get_bind().dialect.name
     if dialect in _UPSERTS:
         session.execute(_UPSERTS[dialect](Call).values(**values).on_conflict_do_nothing(index_elements=["sid"]))

@@ -53,18 +53,21 @@ MOVES = {
 
 
 def request_callback(session: Session, call_sid: str, phone: str, line: str, department: str,
-                     now: datetime, queued_at: datetime | None = None, due_at: datetime | None = None) -> Callback:
+                     now: datetime, queued_at: datetime | None = None, due_at: datetime | None = None,
+                     language: str | None = None) -> Callback:
     """Record a caller's request (once per call: a repeated webhook returns the same request).
 
     `queued_at` is when the caller first took their place in line (kept here so a lost Redis can be rebuilt);
-    `due_at` a time the caller chose, until which the callback waits out of line.
+    `due_at` a time the caller chose, until which the callback waits out of line; `language` the one the caller
+    was answered in (None or "": the line's first), which the call back speaks.
     """
     existing = find_by_call(session, call_sid)
     if existing is not None:
         return existing
     state = CallbackState.SCHEDULED if due_at is not None and due_at > now else CallbackState.REQUESTED
     callback = Callback(call_sid=call_sid, phone=phone, line=line, department=department, state=state.value,
-                        attempts=0, created_at=now, updated_at=now, queued_at=queued_at or now, due_at=due_at)
+                        attempts=0, created_at=now, updated_at=now, queued_at=queued_at or now, due_at=due_at,
+                        language=language or None)
     session.add(callback)
     try:
         session.commit()

@@ -164,10 +164,12 @@ def _summaries_agree_with_the_event_log(finished: list[str], sessions) -> None:
                 "transfers": len([e for e in events if e["kind"] == "transferred"]),
                 "promises": len([e for e in events if e["kind"] == "promise-made"]),
                 "ended": len([e for e in events if e["kind"] == "contact-ended"]),
+                "language": next(((e["detail"] or {}).get("language") for e in events if e["kind"] == "entered-line"),
+                                 summary.get("language")),
             }
             summarised = {key: summary[key] for key in ("departments", "waits_seconds", "agents")}
             summarised |= {"transfers": len(summary["transfers"]), "promises": len(summary["promises"]),
-                           "ended": 1 if summary["ended_at"] else 0}
+                           "ended": 1 if summary["ended_at"] else 0, "language": summary.get("language")}
             assert told == summarised, f"{sid}: the log says {told}, the summary {summarised}"
 
 

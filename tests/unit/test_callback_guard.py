@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.domain.callback_guard import Policy, Refusal, check, normalise, region_of, spoken, why
+from callflow.domain.callback_guard import Policy, Refusal, check, normalise, region_of, spoken
+from callflow.domain.callback_words import why
 
 POLICY = Policy(countries=frozenset({"US", "CA", "GB"}), daily_limit=3)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from callflow.domain.callback_guard import Policy, Refusal, check, home_regions, read_back, readings
+from callflow.domain.callback_guard import Policy, Refusal, check, home_regions, readings
+from callflow.domain.callback_words import read_back
 
 POLICY = Policy(countries=frozenset({"US", "CA", "GB"}), daily_limit=3)
 UK_THEN_US = ("GB", "US")  # a US visitor on a UK line

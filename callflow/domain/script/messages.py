@@ -190,12 +190,124 @@ HOLD_ES: Mapping[str, str] = {
 """The hold manager's words in Spanish."""
 
 # Callbacks: what a caller hears when they ask to be called back, and when we call them.
-CALLBACKS: Mapping[str, str] = {}
-CALLBACKS_ES: Mapping[str, str] = {}
+CALLBACKS: Mapping[str, str] = {
+    # booking one, before or during hold
+    "callback_booked": "Thank you. We'll call you back on {number} when it's your turn, and you keep your place in "
+                       "line.",
+    "callback_booked_at": "Thank you. We'll call you back on {number} {when}.",
+    "callback_hang_up": "You can hang up now. Goodbye.",
+    "callback_more_choices": "To be called on a different number, press 2. To choose the time of the call instead, "
+                             "press 3. Otherwise you can hang up now.",
+    "callback_goodbye": "Goodbye.",
+    "callback_keep_place": "You keep your place in line; please stay on the line.",
+    "callback_refused_choices": "To be called back on another number, press 2. To keep holding, press 1.",
+    "callback_keep_holding": "To keep holding, press 1.",
+    "callback_ask_number": "Please key in the number we should call you back on, including the area code, then "
+                           "press hash. For a number in another country, key 0 0 and its country code first.",
+    "callback_number_entered": "You entered {number}. To confirm, press 1. To key it again, press 2.",
+    # a keyed number read back: its country and its digits as dialled there, or another country's from its plus
+    "callback_number_national": "the {country} number {digits}",
+    "callback_number_abroad": "plus {digits}",
+    # why a number may not be called back (the toll-fraud guard, `callflow/domain/callback_guard.py`)
+    "callback_refused_invalid": "I'm sorry, I can't call back that number: it doesn't look like a phone number we "
+                                "can reach.",
+    "callback_refused_country": "I'm sorry, we can only call back numbers in the countries we serve.",
+    "callback_refused_special": "I'm sorry, we can't call back premium-rate or special numbers.",
+    "callback_refused_limit": "I'm sorry, that number has already asked for as many callbacks as we can make "
+                              "today.",
+    # a time of the caller's choosing
+    "callback_ask_time": "Please key in the time you'd like us to call you, as four digits in 24-hour time: for "
+                         "example 1 5 3 0 for half past three in the afternoon.",
+    "callback_time_not_understood": "Sorry, I didn't get a time.",
+    "callback_time_closed": "Sorry, we can't call you back at that time because we're closed then.",
+    "callback_time_next_open": "We're next open {when}.",
+    "callback_time_instead": "We'll call you back when it's your turn instead.",
+    "callback_call_when_open": "Please call us again when we're open.",
+    "callback_now": "An adviser is free now, so we're calling you back straight away. Goodbye.",
+    "callback_leave_message": "Please leave your name and what you need after the tone, and we'll call you back.",
+    "callback_booking_failed": "I'm sorry, I couldn't book your callback just now. Please call us again in a few "
+                               "minutes. Goodbye.",
+    # the callback call, and the SMS when it could not reach them
+    "callback_hello": "Hello, this is {company} returning your call about {topic}.",
+    "callback_machine": "We'll try you again soon.",
+    "callback_agent_gone": "I'm sorry, the adviser who was ready for you has just been called away. We'll call you "
+                           "again shortly. Goodbye.",
+    "callback_adviser_on_line": "Your adviser is on the line.",
+    "callback_connecting": "Connecting you now.",
+    "callback_call_failed": "Sorry, we're having a technical problem returning your call. We'll try again "
+                            "shortly.",
+    "callback_given_up_sms": "{company} tried to call you back and couldn't reach you. Please call us again when it "
+                             "suits you.",
+}
+"""What a caller hears when they ask to be called back, and when we call them (and the SMS when we could not)."""
+
+CALLBACKS_ES: Mapping[str, str] = {
+    "callback_booked": "Gracias. Le devolveremos la llamada al {number} cuando sea su turno, y conserva su lugar en "
+                       "la fila.",
+    "callback_booked_at": "Gracias. Le devolveremos la llamada al {number} {when}.",
+    "callback_hang_up": "Ya puede colgar. Adiós.",
+    "callback_more_choices": "Para que le llamemos a otro número, oprima 2. Para elegir la hora de la llamada, "
+                             "oprima 3. Si no, ya puede colgar.",
+    "callback_goodbye": "Adiós.",
+    "callback_keep_place": "Conserva su lugar en la fila; por favor, permanezca en la línea.",
+    "callback_refused_choices": "Para que le llamemos a otro número, oprima 2. Para seguir esperando, oprima 1.",
+    "callback_keep_holding": "Para seguir esperando, oprima 1.",
+    "callback_ask_number": "Por favor, marque el número al que debemos devolverle la llamada, con el código de área, "
+                           "y luego oprima la tecla de numeral. Para un número de otro país, marque primero 0 0 y "
+                           "el código del país.",
+    "callback_number_entered": "Usted marcó {number}. Para confirmar, oprima 1. Para marcarlo de nuevo, oprima 2.",
+    "callback_number_national": "el número {country} {digits}",
+    "callback_number_abroad": "más {digits}",
+    "callback_refused_invalid": "Lo siento, no puedo devolver la llamada a ese número: no parece un número de "
+                                "teléfono al que podamos llamar.",
+    "callback_refused_country": "Lo siento, solo podemos devolver llamadas a números de los países que atendemos.",
+    "callback_refused_special": "Lo siento, no podemos devolver llamadas a números de tarifa especial.",
+    "callback_refused_limit": "Lo siento, ese número ya pidió todas las devoluciones de llamada que podemos hacer "
+                              "hoy.",
+    "callback_ask_time": "Por favor, marque la hora a la que desea que le llamemos, con cuatro dígitos en formato "
+                         "de 24 horas: por ejemplo, 1 5 3 0 para las tres y media de la tarde.",
+    "callback_time_not_understood": "Disculpe, no entendí la hora.",
+    "callback_time_closed": "Lo siento, no podemos llamarle a esa hora porque estaremos cerrados.",
+    "callback_time_next_open": "Volvemos a abrir {when}.",
+    "callback_time_instead": "Le devolveremos la llamada cuando sea su turno.",
+    "callback_call_when_open": "Por favor, vuelva a llamarnos cuando estemos abiertos.",
+    "callback_now": "Hay un asesor disponible ahora, así que le devolvemos la llamada de inmediato. Adiós.",
+    "callback_leave_message": "Por favor, deje su nombre y lo que necesita después del tono, y le devolveremos la "
+                              "llamada.",
+    "callback_booking_failed": "Lo siento, no pude programar su llamada en este momento. Por favor, vuelva a "
+                               "llamarnos en unos minutos. Adiós.",
+    "callback_hello": "Hola, le llamamos de {company} para devolverle su llamada sobre {topic}.",
+    "callback_machine": "Volveremos a intentarlo pronto.",
+    "callback_agent_gone": "Lo siento, el asesor que le esperaba tuvo que atender otro asunto. Le volveremos a "
+                           "llamar en breve. Adiós.",
+    "callback_adviser_on_line": "Su asesor está en la línea.",
+    "callback_connecting": "Le estamos comunicando.",
+    "callback_call_failed": "Disculpe, tenemos un problema técnico para devolverle la llamada. Lo intentaremos de "
+                            "nuevo en breve.",
+    "callback_given_up_sms": "{company} intentó devolverle la llamada y no pudo comunicarse con usted. Por favor, "
+                             "llámenos de nuevo cuando le resulte conveniente.",
+}
+"""Callbacks in Spanish."""
 
 # After the call: the SMS of the agent's promised actions and the survey.
-AFTER_CALL: Mapping[str, str] = {}
-AFTER_CALL_ES: Mapping[str, str] = {}
+AFTER_CALL: Mapping[str, str] = {
+    "sms_actions": "{company}: as promised on your call today: {actions}.",
+    "survey_question": "On a scale of 1 to 5, how satisfied were you with your call today? Press a number.",
+    "survey_thanks": "Thank you, your answer helps us improve.",
+    "survey_goodbye": "Thank you for calling {company}. Goodbye.",
+    "survey_failed": "Thank you for calling. Goodbye.",
+}
+"""What follows the call: the SMS of the actions the agent promised (`{actions}` joined by '; '), the survey."""
+
+AFTER_CALL_ES: Mapping[str, str] = {
+    "sms_actions": "{company}: como le prometimos en su llamada de hoy: {actions}.",
+    "survey_question": "En una escala del 1 al 5, ¿qué tan satisfecho quedó con su llamada de hoy? Oprima un "
+                       "número.",
+    "survey_thanks": "Gracias, su respuesta nos ayuda a mejorar.",
+    "survey_goodbye": "Gracias por llamar a {company}. Adiós.",
+    "survey_failed": "Gracias por llamar. Adiós.",
+}
+"""What follows the call, in Spanish."""
 
 DEFAULT_MESSAGES: Mapping[str, str] = {**ENGINE, **HOLD, **CALLBACKS, **AFTER_CALL}
 """Everything callflow says in English; a script may override any of them."""

@@ -1,0 +1,14 @@
+"""callflow's own words where a line's script may be missing: a worker texting for a line no script answers any
+more, an apology when reading the script is what failed. With a script they are its messages in its language
+(its overrides included); without one, callflow's English, for the company "us"."""
+
+from __future__ import annotations
+
+from callflow.domain.script.messages import DEFAULT_MESSAGES
+
+
+def say(script, name: str, /, **values: object) -> str:
+    """One of callflow's messages, in the script's language when there is a script (`Script.message`)."""
+    if script is not None:
+        return script.message(name, **values)
+    return DEFAULT_MESSAGES[name].format(**{"company": "us", **values})
