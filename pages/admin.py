@@ -3,7 +3,9 @@
 Every save is a draft (an immutable version); publishing puts a version in service for new calls in every
 process (calls in progress keep theirs); an invalid draft cannot be published. What the editor shows as the
 administrator types (problems at their lines, the diagram, the diff against the live version) comes from the
-same checks and model the engine uses, run on the server. Everything done here goes into the audit trail.
+same checks and model the engine uses, run on the server; on a line of several languages, the texts side by side
+with each missing translation marked, and the diagram as the callers of any one of its languages meet it.
+Everything done here goes into the audit trail.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from werkzeug.exceptions import HTTPException
 from callflow.domain.script import hours_edit
 from callflow.domain.script.diagram import diagram
 from callflow.domain.script.problems import ScriptInvalid, ScriptProblem, errors_in
+from callflow.domain.script.translated import in_language
+from callflow.domain.script.translation_table import translation_table
 from callflow.services import draft_calls, publishing
 from pages import absolute_url, auth, phones, runtime
 from pages.auth import current_agent, login_required, wants_json
@@ -42,12 +46,18 @@ def admins_only():
     """Every page and action here is for administrators (agents and supervisors get 403)."""
 
 
-def _checked(name: str, text: str) -> dict:
-    """Problems, diagram and diff of a text, as the editor shows them."""
+def _checked(name: str, text: str, language: str | None = None) -> dict:
+    """Problems, diagram (in `language`, the line's own by default), texts by language and diff of a text, as the
+    editor shows them."""
     rt = runtime()
     script, problems = publishing.check_text(rt, name, text)
     live = publishing.live_text(rt, name) or ""
-    return {"problems": problems, "errors": len(errors_in(problems)), "diagram": diagram(script) if script else None,
+    languages = script.spoken() if script else ()
+    shown = language if language in languages else languages[0] if languages else None
+    return {"problems": problems, "errors": len(errors_in(problems)),
+            "diagram": diagram(in_language(script, shown)) if script else None,
+            "languages": languages, "diagram_language": shown,
+            "translations": translation_table(script) if script else None,
             "diff": _diff(live, text), "blamed": _blamed(problems)}
 
 
@@ -99,12 +109,13 @@ def editor(name: str):
     if live is None and draft is None:
         abort(404, "No such script.")
     text = draft.text if draft is not None else live
-    return _editor_page(name, text, draft, done=" ".join(get_flashed_messages()) or None)
+    return _editor_page(name, text, draft, done=" ".join(get_flashed_messages()) or None,
+                        language=request.args.get("diagram"))
 
 
 def _editor_page(name: str, text: str, draft, status: int = 200, error: str | None = None,
-                 done: str | None = None, note: str = ""):
-    checked = _checked(name, text)
+                 done: str | None = None, note: str = "", language: str | None = None):
+    checked = _checked(name, text, language)
     return render_template("admin/editor.html", name=name, text=text, draft=draft, error=error, done=done,
                            note=note, problems_json=[_problem_json(p) for p in checked["problems"]],
                            can_test=checked["errors"] == 0, **checked), status
@@ -116,14 +127,17 @@ def _valid_name(name: str) -> bool:
 
 @bp.post("/scripts/<name>/check")
 def check(name: str):
-    """What the editor shows for the text being typed: problems at their lines, the diagram and the diff."""
+    """What the editor shows for the text being typed: problems at their lines, the diagram (in the language
+    chosen for it), the texts by language and the diff."""
     if not _valid_name(name) or not publishing.known(runtime(), name):
         return jsonify(error=f"No such script: {name}."), 404
-    text = request.get_json(silent=True, force=True) or {}
-    text = text.get("text", "") if isinstance(text, dict) else ""
-    checked = _checked(name, text)
+    body = request.get_json(silent=True, force=True) or {}
+    body = body if isinstance(body, dict) else {}
+    text, language = body.get("text", ""), body.get("language")
+    checked = _checked(name, text if isinstance(text, str) else "", language if isinstance(language, str) else None)
     return jsonify(problems=[_problem_json(p) for p in checked["problems"]], errors=checked["errors"],
                    html={"diagram": render_template("admin/_diagram.html", **checked),
+                         "translations": render_template("admin/_translations.html", **checked),
                          "diff": render_template("admin/_diff.html", **checked)})
 
 

@@ -2,7 +2,9 @@
 
 The page dials the demo line from the demo caller's number through the local carrier and shows what the
 caller hears; it rings when the bank calls back. No login: it is the caller's phone, not a staff page; it
-drives only calls to or from that one number.
+drives only calls to or from that one number. The caller chooses the language they speak among the line's: the
+phone then listens for it and suggests words in it; the line itself hears the words and answers in it, as it
+would a caller of that language on a real phone.
 """
 
 from __future__ import annotations
@@ -41,11 +43,17 @@ def index():
                            line=demo_mode.LINE, caller=demo_mode.SOFTPHONE, name=demo_mode.CALLER_NAME)
 
 
+# How a caller names their language, and what they might say first to the demo's bank in it.
+SPOKEN = {"en": ("English", "I lost my card"), "es": ("Español", "perdí mi tarjeta")}
+
+
 @bp.get("/phone")
 def phone():
     """The softphone."""
+    script = runtime().script_for_number(demo_mode.LINE)
+    languages = [(tag, *SPOKEN.get(tag.split("-")[0], (tag, ""))) for tag in (script.spoken() if script else ())]
     return render_template("demo/phone.html", line=demo_mode.LINE, number=demo_mode.SOFTPHONE,
-                           name=demo_mode.CALLER_NAME)
+                           name=demo_mode.CALLER_NAME, languages=languages)
 
 
 @bp.post("/phone/call")

@@ -1,6 +1,7 @@
 // The script editor: YAML highlighted under a plain textarea, line numbers with the problems marked, and the
-// server's checks (problems, diagram, diff) fetched as the administrator types. Without this script the page
-// is a textarea and a Save button, which still works.
+// server's checks (problems, diagram, texts by language, diff) fetched as the administrator types; the diagram
+// in the language chosen above it. Without this script the page is a textarea and a Save button, which still
+// works (and the diagram's language is chosen by reloading the page).
 (function () {
   "use strict";
   var main = document.querySelector("main[data-check]");
@@ -70,21 +71,33 @@
     }).join("");
   }
 
+  function diagramLanguage() {
+    var chosen = main.querySelector("[data-diagram-language] select");
+    return chosen ? chosen.value : null;
+  }
+
+  function scripted() {  // what only a page without this script needs
+    main.querySelectorAll("[data-without-script]").forEach(function (el) { el.hidden = true; });
+  }
+
   function check() {
     var mine = ++sent;
     fetch(main.dataset.check, {method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": token, "Accept": "application/json"},
-      body: JSON.stringify({text: text.value})
+      body: JSON.stringify({text: text.value, language: diagramLanguage()})
     }).then(function (r) { return r.json(); }).then(function (data) {
       if (mine < shown || !data.problems) { return; }  // an older answer arriving late changes nothing
       shown = mine;
       problems = data.problems;
       listProblems();
       draw();
+      var focused = document.activeElement && document.activeElement.id;
       Object.keys(data.html).forEach(function (name) {
         var box = main.querySelector('[data-fragment="' + name + '"]');
         if (box) { box.innerHTML = data.html[name]; }
       });
+      scripted();
+      if (focused === "diagram-language") { document.getElementById(focused).focus(); }
       main.dataset.checked = String(mine);
     }).catch(function () { count.textContent = "Could not check the script just now; it is checked again as you type."; });
   }
@@ -103,7 +116,15 @@
     text.setRangeText("  ", start, text.selectionEnd, "end");
     text.dispatchEvent(new Event("input"));
   });
-  list.addEventListener("click", function (event) {
+  // The diagram's language: drawn again at once, from the text as it is now.
+  main.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("[data-diagram-language]")) { check(); }
+  });
+  main.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute("data-diagram-language")) { event.preventDefault(); check(); }
+  });
+  // A problem's line, or a text's in the table by language: the editor goes there.
+  main.addEventListener("click", function (event) {
     var line = event.target.getAttribute && event.target.getAttribute("data-goto");
     if (!line) { return; }
     var lines = text.value.split("\n"), at = 0;
@@ -115,6 +136,7 @@
   });
   draw();
   listProblems();
+  scripted();
 
   // The test phone (phone.js) rings the text in the editor as it is now.
   var phone = main.querySelector("[data-phone]");

@@ -9,6 +9,9 @@
 // recognises speech, said. Hold music (a <Play>) plays in the page, its loops counted, until the call moves on;
 // while it sounds the phone carries data-music="<url>". The phone tells the carrier how far it has read
 // ({heard: N}), so a Gather waits for a person still listening; a key or words stop the reading (barge-in).
+// Each prompt is shown and read out in the language the line says it in (a <Say language>); an optional
+// [data-phone-language] select is the language the person speaks: what the microphone listens for, and the
+// example in the Say box.
 (function () {
   "use strict";
   var token = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
@@ -49,16 +52,18 @@
 
     function url(template, action) { return template.replace("{sid}", encodeURIComponent(sid)).replace("{action}", action || ""); }
     function tell(text) { if (note) { note.textContent = text; } }
-    function show(kind, text) {
+    function show(kind, text, lang) {
       var item = document.createElement("li");
       item.className = kind;
+      if (lang) { item.lang = lang; }
       item.textContent = text;
       log.appendChild(item);
       log.scrollTop = log.scrollHeight;
     }
-    function speak(text) {
+    function speak(text, lang) {
       if (root.hasAttribute("data-silent") || !window.speechSynthesis || !window.SpeechSynthesisUtterance) { return; }
       var utterance = new SpeechSynthesisUtterance(text), mine = generation;
+      if (lang) { utterance.lang = lang; }  // a Spanish prompt in a Spanish voice
       var done = function () { if (mine === generation && --reading === 0) { tellRead(); } };
       utterance.addEventListener("end", done);
       utterance.addEventListener("error", done);  // no voice, or stopped
@@ -120,8 +125,9 @@
           var shown = words(entry, me);
           if (!shown) { return; }
           if (entry.kind === "played") { playMusic(entry); } else { stopMusic(); }
-          show(shown[0], shown[1]);
-          if (shown[0] === "heard") { speak(entry.text); }
+          var lang = entry.kind === "heard" ? entry.language : "";
+          show(shown[0], shown[1], lang);
+          if (shown[0] === "heard") { speak(entry.text, lang); }
         });
         next = data.next || next;
         tellRead();
@@ -167,8 +173,16 @@
         request("POST", url(root.dataset.actionUrl, "input"), {hang_up: true});
       }
     });
+    var spoken = root.querySelector("[data-phone-language]");
+    function speaking() { return spoken ? spoken.value : document.documentElement.lang || "en"; }
     if (say) {
       var input = say.querySelector("input");
+      var example = function () {
+        var chosen = spoken && spoken.options[spoken.selectedIndex];
+        if (chosen && chosen.dataset.example) { input.placeholder = chosen.dataset.example; }
+        if (spoken) { input.lang = spoken.value; }
+      };
+      if (spoken) { spoken.addEventListener("change", example); example(); }
       say.addEventListener("submit", function (event) {
         event.preventDefault();
         var text = input.value.trim();
@@ -181,7 +195,7 @@
         mic.hidden = false;
         mic.addEventListener("click", function () {
           var recognition = new Recognition();
-          recognition.lang = document.documentElement.lang || "en";
+          recognition.lang = speaking();
           recognition.onresult = function (event) { input.value = event.results[0][0].transcript; say.requestSubmit(); };
           recognition.start();
         });

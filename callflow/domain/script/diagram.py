@@ -55,6 +55,7 @@ def diagram(script: Script) -> Diagram:
     conventions = [f"0 at any menu: {operator.name if operator else script.operator} (a person)",
                    "* repeats the menu", "# goes back one menu",
                    "Speech at any menu: straight to the department the words are about"]
+    conventions += [f"{key} at the main menu: the line in {language}" for key, language in script.language_keys().items()]
     return Diagram(root, unreachable, speech, nowhere, conventions)
 
 
