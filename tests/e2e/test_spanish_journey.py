@@ -105,8 +105,8 @@ def test_a_spanish_caller_is_served_in_spanish_from_the_greeting_to_the_sms(cent
     assert summary_of(sessions, call.sid, ready=lambda s: s["dispositions"])["language"] == "es-US"
 
 
-def test_an_english_caller_on_the_same_line_is_served_as_before(centre, worker, carrier):
-    app, runtime = centre
+@pytest.mark.usefixtures("centre")  # Ann is free, Bea on a call
+def test_an_english_caller_on_the_same_line_is_served_as_before(worker, carrier):
     call = carrier.place_call(from_="+15551230007", to=LINE, caller=Caller([press("4"), press("1")]))
     call.wait(timeout=90)
     assert not call.entries("application-error")
