@@ -13,6 +13,7 @@ import phonenumbers
 from phonenumbers import NumberParseException
 
 from callflow.domain.callback_guard import Refusal, spoken
+from callflow.domain.languages import base
 from callflow.domain.script.own_words import say
 
 # Countries whose numbers are read back in their own national format, by these names ("the UK number 0 2 0, ...",
@@ -38,8 +39,7 @@ def read_back(number: str, script=None) -> str:
     except NumberParseException:
         return spoken(number)
     region = phonenumbers.region_code_for_number(parsed)
-    language = (script.language if script is not None else "en").split("-")[0].lower()
-    names = COUNTRY_NAMES.get(language, COUNTRY_NAMES["en"])
+    names = COUNTRY_NAMES.get(base(script.language) if script is not None else "en", COUNTRY_NAMES["en"])
     if region in names:
         national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
         return say(script, "callback_number_national", country=names[region], digits=_grouped(national))

@@ -15,9 +15,10 @@ from enum import Enum
 
 from callflow.domain.actions import Gather, Play, Say
 from callflow.domain.estimates import Estimate
+from callflow.domain.languages import base
 from callflow.domain.promise_words import HumanPromise, human_promise
-from callflow.domain.script.messages import DEFAULT_MESSAGES
 from callflow.domain.script.model import Script
+from callflow.domain.script.own_words import say, voiced
 
 # The pacing (when to skip the question, how often to update, the longest hold) is each line's own:
 # `HoldPolicy` in the script (callflow/domain/script/model.py).
@@ -58,28 +59,15 @@ _HINTS = {
 _MESSAGE_HINTS = {"en": MESSAGE_HINT, "es": "dejar un mensaje"}
 
 
-def _base(language: str | None) -> str:
-    return (language or "en").split("-")[0].lower()
-
-
-def _say(script: Script | None, text: str) -> Say:
-    if script is None:
-        return Say(text)
-    return Say(text, voice=script.voice, language=script.language)
-
-
-def _words(script: Script | None):
-    """The line's messages in its language; callflow's English when there is no script (a failure path)."""
-    if script is not None:
-        return script.message
-    return lambda name, **values: DEFAULT_MESSAGES[name].format(company="", **values)
+def _hints(script: Script) -> tuple[str, ...]:
+    """What the recogniser is told to expect, in the caller's language (English words for a language without)."""
+    return _HINTS.get(base(script.language), CHOICE_HINTS)
 
 
 def _question(script: Script, text: str, message: bool = False, purpose: str = "hold") -> Gather:
     """A spoken question the caller answers by key or in words, recognised in their language."""
-    base = _base(script.language)
-    hints = _HINTS.get(base, CHOICE_HINTS) + ((_MESSAGE_HINTS.get(base, MESSAGE_HINT),) if message else ())
-    return Gather((_say(script, text),), hints=hints, language=script.language, purpose=purpose)
+    hints = _hints(script) + ((_MESSAGE_HINTS.get(base(script.language), MESSAGE_HINT),) if message else ())
+    return Gather((voiced(script, text),), hints=hints, language=script.language, purpose=purpose)
 
 
 Promise = float | Estimate | HumanPromise  # the words chosen, an estimate, or a bare figure (said as a bound)
@@ -109,13 +97,13 @@ def ask_to_hold(script: Script, department_name: str, promise: Promise, again: b
 
 def short_wait(script: Script, department_name: str, promise: Promise) -> Say:
     """No question for a short wait: just say so."""
-    return _say(script, f"{busy_reason(script, department_name)} "
+    return voiced(script, f"{busy_reason(script, department_name)} "
                         f"{script.message('hold_short', wait=human_wait(promise, script))}")
 
 
 def accepted(script: Script) -> Say:
     """The caller agreed to hold."""
-    return _say(script, script.message("hold_accepted"))
+    return voiced(script, script.message("hold_accepted"))
 
 
 def understand(digits: str | None, speech: str | None, language: str | None = None) -> HoldChoice:
@@ -125,7 +113,7 @@ def understand(digits: str | None, speech: str | None, language: str | None = No
                                                                                               HoldChoice.UNCLEAR)
     folded = unicodedata.normalize("NFKD", (speech or "").lower())
     words = " ".join(re.findall(r"[a-z0-9']+", "".join(c for c in folded if not unicodedata.combining(c))))
-    bases = dict.fromkeys((_base(language), "en"))
+    bases = dict.fromkeys((base(language or "en"), "en"))
     for choice in (HoldChoice.CALLBACK, HoldChoice.VOICEMAIL, HoldChoice.HOLD):
         if any(phrase in words for base in bases for phrase in _ANSWERS.get(base, {}).get(choice, ())):
             return choice
@@ -143,16 +131,14 @@ def music(url: str, play_seconds: float, fill_seconds: float) -> Play:
 def holding(script: Script, update: str | None, tune: Play) -> Gather:
     """What plays while holding: an optional short update, then music until the next one; 2 or 'call me back'
     at any moment."""
-    prompts = ((_say(script, update),) if update else ()) + (tune,)
-    base = _base(script.language)
-    return Gather(prompts, hints=_HINTS.get(base, CHOICE_HINTS), timeout=1, language=script.language,
-                  purpose="holding")
+    prompts = ((voiced(script, update),) if update else ()) + (tune,)
+    return Gather(prompts, hints=_hints(script), timeout=1, language=script.language, purpose="holding")
 
 
 def connecting(script: Script | None, tune: Play, first: bool) -> list:
     """An agent is being rung: say so once, and play music meanwhile (not silence); the wait music is asked
     for again when it ends, so a ring that fails is heard about within one play."""
-    return ([_say(script, _words(script)("hold_connecting"))] if first else []) + [tune]
+    return ([voiced(script, say(script, "hold_connecting"))] if first else []) + [tune]
 
 
 def ring_unanswered(script: Script, department_name: str, fresh_promise: Promise, ask: bool) -> Say | Gather:
@@ -161,7 +147,7 @@ def ring_unanswered(script: Script, department_name: str, fresh_promise: Promise
     sorry = f"{script.message('hold_ring_unanswered')} {busy_reason(script, department_name)}"
     wait = human_wait(fresh_promise, script)
     if not ask:
-        return _say(script, f"{sorry} {script.message('hold_short', wait=wait)}")
+        return voiced(script, f"{sorry} {script.message('hold_short', wait=wait)}")
     return _question(script, f"{sorry} {script.message('hold_ask', wait=wait)}", purpose="holding")
 
 
@@ -196,10 +182,10 @@ def long_hold_offer(script: Script, department_name: str) -> Gather:
 
 def thanks_for_holding(script: Script | None) -> Say:
     """Said when an agent picks up, only to callers who held."""
-    return _say(script, _words(script)("hold_answered"))
+    return voiced(script, say(script, "hold_answered"))
 
 
 def queue_full(script: Script, department_name: str, partner: bool) -> Say:
     """The department's line is full: say so, then where the caller goes (a partner team, or call again)."""
     then = script.message("queue_full_partner" if partner else "queue_full_goodbye")
-    return _say(script, f"{script.message('queue_full', department=department_name)} {then}")
+    return voiced(script, f"{script.message('queue_full', department=department_name)} {then}")

@@ -28,6 +28,16 @@ def base(tag: str) -> str:
     return tag.split("-", 1)[0].lower()
 
 
+def of_line(tag: str | None, spoken: tuple[str, ...]) -> str | None:
+    """The line's own tag for a language ("es-MX" on a line that speaks es-US: "es-US"), or None when the line
+    does not speak it."""
+    if not tag:
+        return None
+    if tag in spoken:
+        return tag
+    return next((own for own in spoken if base(own) == base(tag)), None)
+
+
 def read_languages(text: str | Iterable[str]) -> tuple[str, ...]:
     """An agent's languages from what a person typed ("en-US, es-MX" or a list); ValueError says what is wrong.
 

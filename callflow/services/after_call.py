@@ -12,7 +12,7 @@ from twilio.base.exceptions import TwilioRestException
 from callflow.domain import draft_calls
 from callflow.domain.actions import Gather, Hangup, Say
 from callflow.domain.callback_guard import check, policy_for
-from callflow.domain.script.own_words import say
+from callflow.domain.script.own_words import say, voiced
 from callflow.domain.script.translated import in_language
 from callflow.services import queued
 from callflow.services.summaries import write_summary
@@ -127,8 +127,6 @@ def survey_script(rt, leg_sid: str, line: str):
     return in_language(script, language) if language else script
 
 
-def _say(script, text: str) -> Say:
-    return Say(text, voice=script.voice, language=script.language) if script is not None else Say(text)
 
 
 def _company(script) -> str:
@@ -140,8 +138,8 @@ def survey_question(rt, leg_sid: str, line: str) -> list:
     """The question, answered on the keypad; silence goes to the same answer route, which says goodbye."""
     script = survey_script(rt, leg_sid, line)
     question = script.message("survey_question") if script is not None else after_call.SURVEY_QUESTION
-    ask = Gather((_say(script, question),), speech=False, num_digits=1, timeout=5, purpose="survey")
-    return [ask, _say(script, after_call.survey_thanks(_company(script), None, script)), Hangup()]
+    ask = Gather((voiced(script, question),), speech=False, num_digits=1, timeout=5, purpose="survey")
+    return [ask, voiced(script, after_call.survey_thanks(_company(script), None, script)), Hangup()]
 
 
 def survey_answered(rt, leg_sid: str, digits: str | None, line: str) -> list:
@@ -162,7 +160,7 @@ def survey_answered(rt, leg_sid: str, digits: str | None, line: str) -> list:
         except Exception:  # the database is down: a worker stores it when it is back, and rewrites the summary
             log.exception("survey answer of %s handed to a worker", leg_sid)
             queued.enqueue(rt, "record_survey", leg_sid, score, now.timestamp(), retry=queued.DATABASE_RETRY)
-    return [_say(script, after_call.survey_thanks(_company(script), score, script)), Hangup()]
+    return [voiced(script, after_call.survey_thanks(_company(script), score, script)), Hangup()]
 
 
 def survey_failed() -> list:

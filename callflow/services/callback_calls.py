@@ -5,6 +5,7 @@ agent is there already. All of it in the language the customer booked it in (`Ca
 from __future__ import annotations
 
 from callflow.domain.actions import Hangup, JoinRoom, Say
+from callflow.domain.script.own_words import voiced
 from callflow.domain.script.translated import in_language
 from callflow.services import queued
 from callflow.services.agents import room_for
@@ -28,8 +29,7 @@ def customer_answered(rt, call_sid: str, agent: str, department_id: str, callbac
 
     def say(*names: str) -> Say:
         hello = script.message("callback_hello", topic=department.topic or department.name)
-        return Say(" ".join((hello, *(script.message(name) for name in names))), voice=script.voice,
-                   language=script.language)
+        return voiced(script, hello, *(script.message(name) for name in names))
 
     if answered_by.startswith("machine"):
         return [say("callback_machine"), Hangup()]
@@ -62,7 +62,7 @@ def _in_their_language(rt, script, callback_id: int, info=None):
 def call_failed(rt, callback_id: int, called_from: str) -> list:
     """The apology when returning the call broke, in the customer's language when it can still be read."""
     script = _in_their_language(rt, rt.script_for_number(called_from), callback_id)
-    return [Say(script.message("callback_call_failed"), voice=script.voice, language=script.language), Hangup()]
+    return [voiced(script, script.message("callback_call_failed")), Hangup()]
 
 
 def _agent_waiting(rt, agent: str, call_sid: str) -> bool:

@@ -14,6 +14,7 @@ from callflow.domain.callback_words import read_back, why
 from callflow.domain.script import utterances
 from callflow.domain.script.closing import offers_callback
 from callflow.domain.script.hours import next_opening
+from callflow.domain.script.own_words import voiced
 from callflow.domain.script.translated import in_language
 from callflow.services.callers import placed
 from callflow.store.acd import CallerInfo
@@ -57,12 +58,7 @@ def verdict(rt, number: str | None, line: str, caller: str = "") -> Verdict:
 
 def _say(script, name: str, /, **values) -> Say:
     """One of the line's callback messages, in the caller's language and that language's voice."""
-    return Say(script.message(name, **values), voice=script.voice, language=script.language)
-
-
-def _said(script, *texts: str) -> Say:
-    """Sentences said together (a refusal and what the caller can do instead), in the caller's voice."""
-    return Say(" ".join(texts), voice=script.voice, language=script.language)
+    return voiced(script, script.message(name, **values))
 
 
 def take_callback(rt, info, department, now: float, holding: bool) -> list:
@@ -87,8 +83,8 @@ def take_callback(rt, info, department, now: float, holding: bool) -> list:
         book(rt, info, department.id, number, now)
     booked_words = script.message("callback_booked", number=spoken(number))
     if holding:
-        return [_said(script, booked_words, script.message("callback_hang_up")), LeaveQueue()]
-    return [_said(script, booked_words),
+        return [voiced(script, booked_words, script.message("callback_hang_up")), LeaveQueue()]
+    return [voiced(script, booked_words),
             Gather((_say(script, "callback_more_choices"),), speech=False, purpose="callback-choice"),
             _say(script, "callback_goodbye"), Hangup()]
 
@@ -116,9 +112,9 @@ def book(rt, info, department_id: str, number: str, now: float) -> None:
 def refused(rt, script, sid: str, refusal: Refusal, holding: bool) -> list:
     """Say why we can't call that number back, and what the caller can do instead."""
     if holding:
-        return [_said(script, why(refusal, script), script.message("callback_keep_place")), Pause(1)]
+        return [voiced(script, why(refusal, script), script.message("callback_keep_place")), Pause(1)]
     rt.acd.mark(sid, OTHER_NUMBER_FLAG)  # choosing a callback again now asks for another number
-    return [Gather((_said(script, why(refusal, script), script.message("callback_refused_choices")),),
+    return [Gather((voiced(script, why(refusal, script), script.message("callback_refused_choices")),),
                    speech=False, purpose="hold")]
 
 
@@ -135,7 +131,7 @@ def ask_time(script) -> Gather:
 
 
 def _keep_holding(script, refusal: Refusal) -> Gather:
-    return Gather((_said(script, why(refusal, script), script.message("callback_keep_holding")),), speech=False,
+    return Gather((voiced(script, why(refusal, script), script.message("callback_keep_holding")),), speech=False,
                   purpose="hold")
 
 
@@ -145,7 +141,7 @@ def number_keyed(rt, sid: str, digits: str) -> list:
     judged = verdict(rt, digits, info.line, info.caller)
     if not judged.allowed:
         if rt.acd.count(info.sid, "callback-number") < NUMBER_TRIES:
-            return [_said(script, why(judged.refusal, script)), ask_number(script)]
+            return [voiced(script, why(judged.refusal, script)), ask_number(script)]
         return [_keep_holding(script, judged.refusal)]
     rt.acd.note(info.sid, PENDING_FIELD, judged.number)
     return [Gather((_say(script, "callback_number_entered", number=read_back(judged.number, script)),),
@@ -166,14 +162,14 @@ def confirm(rt, sid: str, digits: str | None) -> list:
             if booked is None or booked.phone != pending:
                 judged = verdict(rt, pending, info.line)
                 if not judged.allowed or not change_phone(session, booked.id, judged.number, rt.clock.now()):
-                    return [_said(script, why(judged.refusal or Refusal.INVALID, script)),
+                    return [voiced(script, why(judged.refusal or Refusal.INVALID, script)),
                             _say(script, "callback_goodbye"), Hangup()]
     else:
         judged = verdict(rt, pending, info.line)
         if not judged.allowed:
             return [_keep_holding(script, judged.refusal)]
         book(rt, info, department.id, judged.number, now)
-    return [_said(script, script.message("callback_booked", number=read_back(pending, script)),
+    return [voiced(script, script.message("callback_booked", number=read_back(pending, script)),
                   script.message("callback_goodbye")), Hangup()]
 
 
@@ -204,9 +200,9 @@ def time_chosen(rt, sid: str, digits: str) -> list:
     if chosen.at is None:
         words = callback_times.refusal_words(chosen.refusal, department.hours, now, script)
         if rt.acd.count(info.sid, "callback-time") < NUMBER_TRIES:
-            return [_said(script, words), ask_time(script)]
+            return [voiced(script, words), ask_time(script)]
         instead = "callback_time_instead" if rt.acd.has(info.sid, "callback") else "callback_call_when_open"
-        return [_said(script, words, script.message(instead), script.message("callback_goodbye")), Hangup()]
+        return [voiced(script, words, script.message(instead), script.message("callback_goodbye")), Hangup()]
     return book_at(rt, info, script, department, chosen.at)
 
 
@@ -221,7 +217,7 @@ def book_at(rt, info, script, department, at) -> list:
         if booked is None:
             judged = verdict(rt, info.caller, info.line)
             if not judged.allowed:
-                return [_said(script, why(judged.refusal, script), script.message("callback_call_when_open"),
+                return [voiced(script, why(judged.refusal, script), script.message("callback_call_when_open"),
                               script.message("callback_goodbye")), Hangup()]
             booked = request_callback(session, info.sid, judged.number, info.line, department.id, now, due_at=at,
                                       queued_at=at, language=info.language)
@@ -234,7 +230,7 @@ def book_at(rt, info, script, department, at) -> list:
     CallbackTimer(rt.redis, rt.clock).book(callback_id, at)
     Promises(rt.redis).log(info.sid, "callback-accepted", now.timestamp(), due=at.isoformat())
     when = callback_times.spoken_time(at, now, script.language)
-    return [_said(script, script.message("callback_booked_at", number=spoken(number), when=when),
+    return [voiced(script, script.message("callback_booked_at", number=spoken(number), when=when),
                   script.message("callback_hang_up")), Hangup()]
 
 

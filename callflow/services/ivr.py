@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 
 from callflow.domain import draft_calls
-from callflow.domain.actions import Hangup, RouteToDepartment, Say
+from callflow.domain.actions import Hangup, RouteToDepartment
 from callflow.domain.events import CallStarted, Digits, Speech
 from callflow.domain.script import engine
-from callflow.domain.script.messages import DEFAULT_MESSAGES
+from callflow.domain.script.own_words import say, voiced
 from callflow.domain.script.state import CallState, Stage
 from callflow.domain.script.translated import in_language
 from callflow.services import holding, metrics, queued
@@ -138,10 +138,9 @@ def message_left(rt, sid: str, called: str) -> list:
     except Exception:
         log.exception("call %s: its language could not be read; thanked in the line's own", sid)
         stored = None
-    if script is None:
-        return [Say(DEFAULT_MESSAGES["voicemail_thanks"]), Hangup()]
-    script = in_language(script, (stored or {}).get("language") or script.language)
-    return [Say(script.message("voicemail_thanks"), voice=script.voice, language=script.language), Hangup()]
+    if script is not None:
+        script = in_language(script, (stored or {}).get("language") or script.language)
+    return [voiced(script, say(script, "voicemail_thanks")), Hangup()]
 
 
 def transferred(rt, sid: str, department_id: str, called: str) -> list:
@@ -151,8 +150,7 @@ def transferred(rt, sid: str, department_id: str, called: str) -> list:
     if info is not None and info.language:  # in the caller's language, as everything else they hear
         script = in_language(script, info.language)
     department = script.departments[department_id]
-    actions = [Say(script.message("hold_transferring", department=department.name), voice=script.voice,
-                   language=script.language),
+    actions = [voiced(script, script.message("hold_transferring", department=department.name)),
                RouteToDepartment(department.id, department.queue, reason="transfer")]
     holding.offer_now(rt, department.id, rt.clock.timestamp())
     return actions

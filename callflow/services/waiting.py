@@ -12,8 +12,9 @@ from functools import lru_cache
 
 from callflow.domain import estimates, hold
 from callflow.domain import hold_music as tunes
-from callflow.domain.actions import Hangup, JoinRoom, Play, Say, Voicemail
+from callflow.domain.actions import Hangup, JoinRoom, Play, Voicemail
 from callflow.domain.promise_words import HumanPromise, human_promise
+from callflow.domain.script.own_words import say, voiced
 from callflow.services import metrics
 from callflow.services.callers import call_finished, placed
 from callflow.services.holding import (
@@ -160,9 +161,7 @@ def queue_result(rt, sid: str, department: str, result: str | None, called: str)
         info = rt.acd.caller_info(sid)
         script = placed(rt, sid, info)[1] if info is not None else rt.script_for_number(called)
         rt.acd.caller_left(department, sid)  # a message instead of holding: the place goes
-        if script is None:
-            return [Say("Please leave a message after the tone."), Voicemail(department)]
-        return [Say(script.message("voicemail"), voice=script.voice, language=script.language), Voicemail(department)]
+        return [voiced(script, say(script, "voicemail")), Voicemail(department)]
     if result in ("hangup", "leave", "error", "system-error") and not rt.acd.has(sid, "callback"):
         if result == "hangup":
             try:  # learning patience must never keep a caller's place from being freed

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable
 from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callflow.domain.languages import LANGUAGE_TAG
 from callflow.store.models import Customer
-
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # as scripts write them: en-US, es-US, es
 
 
 def find_customer(session: Session, phone: str) -> Customer | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from callflow.domain.actions import Say
+from callflow.domain.languages import of_line
 from callflow.domain.script.model import Script
 from callflow.domain.script.state import CallState
 from callflow.domain.script.translated import in_language
@@ -22,13 +23,7 @@ from callflow.domain.steering.language import find_language
 def known_language(script: Script, language: str | None) -> str:
     """The line's language to greet a known customer in: theirs, matched on the base language where the line
     speaks another variant of it (an es-MX customer on an es-US line); the line's first otherwise."""
-    if not language:
-        return script.language
-    spoken = script.spoken()
-    if language in spoken:
-        return language
-    base = language.split("-")[0].lower()
-    return next((tag for tag in spoken if tag.split("-")[0].lower() == base), script.language)
+    return of_line(language, script.spoken()) or script.language
 
 
 def language_choices(script: Script, current: str) -> tuple[Say, ...]:

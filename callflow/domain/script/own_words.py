@@ -4,6 +4,7 @@ more, an apology when reading the script is what failed. With a script they are 
 
 from __future__ import annotations
 
+from callflow.domain.actions import Say
 from callflow.domain.script.messages import DEFAULT_MESSAGES
 
 
@@ -12,3 +13,10 @@ def say(script, name: str, /, **values: object) -> str:
     if script is not None:
         return script.message(name, **values)
     return DEFAULT_MESSAGES[name].format(**{"company": "us", **values})
+
+
+def voiced(script, *texts: str) -> Say:
+    """Sentences said together in the line's voice for the script's language (the caller's, for a script in
+    their language: `in_language`); Twilio's default voice when there is no script."""
+    text = " ".join(texts)
+    return Say(text) if script is None else Say(text, voice=script.voice, language=script.language)

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from callflow.domain.languages import of_line
 from callflow.domain.steering.background import out_of_scope_phrases
 from callflow.domain.steering.labels import department_of
 from callflow.domain.steering.language import find_language
@@ -179,10 +180,11 @@ def router_for_script(
     gets one router per language (`LanguageRouters`), each trained on that language's phrases and the learned
     examples in it, so a second language never changes how the first is steered. A learned example is
     `(text, label)` or `(text, label, language)`: the language it was said in, where known (the call's, or the
-    import's column; matched on the base language, es-MX to the line's es-US), else found from the words.
+    import's column; matched on the base language, es-MX to the line's es-US), else (untagged, or a language
+    the line does not speak) found from the words.
     """
     languages = script.spoken()
-    learned = [(item[0], item[1], _line_language(item[2] if len(item) > 2 else None, languages))
+    learned = [(item[0], item[1], of_line(item[2] if len(item) > 2 else None, languages))
                for item in learned]
     routers = {}
     for language in languages:
@@ -199,13 +201,3 @@ def router_for_script(
         return routers.get(languages[0])
     return LanguageRouters(routers)
 
-
-def _line_language(language: str | None, languages: tuple[str, ...]) -> str | None:
-    """A learned example's language as one of the line's (the same base language), or None to find it from
-    the words (untagged, or a language the line does not speak)."""
-    if not language:
-        return None
-    if language in languages:
-        return language
-    base = language.split("-")[0].lower()
-    return next((tag for tag in languages if tag.split("-")[0].lower() == base), None)
