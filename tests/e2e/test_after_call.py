@@ -25,16 +25,20 @@ PROMISED = "We've blocked your card\na new one arrives in 3-5 days"
 WITHHELD = "+266696687"  # what Twilio shows for a withheld caller ID: not a number anyone can text
 
 
-@pytest.fixture
-def settings(settings, tmp_path):
-    """The repository's scripts, with Acme Bank's line sending the SMS and asking the survey."""
+def acme_after_call(settings, tmp_path, after_call: str = "{sms_actions: true, survey: true}"):
+    """The repository's scripts, with Acme Bank's line given these `after_call:` settings."""
     folder = tmp_path / "ivr_scripts"
     shutil.copytree(settings.ivr_scripts, folder)
     script = folder / "acme_bank.yaml"
-    text = script.read_text()
-    script.write_text(text.replace("company: Acme Bank\n",
-                                   "company: Acme Bank\nafter_call: {sms_actions: true, survey: true}\n", 1))
+    script.write_text(script.read_text().replace("company: Acme Bank\n",
+                                                 f"company: Acme Bank\nafter_call: {after_call}\n", 1))
     return dataclasses.replace(settings, ivr_scripts=folder)
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """Acme Bank's line sending the SMS and asking the survey."""
+    return acme_after_call(settings, tmp_path)
 
 
 @pytest.fixture
@@ -57,12 +61,12 @@ def summary_of(sessions, sid: str, ready=lambda s: s["ended_at"]) -> dict:
     return wait_for(written, timeout=30, what=f"the summary of {sid}")
 
 
-def file_disposition_in_console(app, sid: str, promised: str) -> None:
-    """Ann logs in to the console and files the call's disposition with the actions she promised."""
+def file_disposition_in_console(app, sid: str, promised: str, login: str = "ann") -> None:
+    """The agent (Ann) logs in to the console and files the call's disposition with the actions promised."""
     client = app.test_client()
     with client.session_transaction() as cookie:
         cookie["csrf_token"] = "login-form"
-    client.post("/login", data={"login": "ann", "password": PASSWORD, "csrf_token": "login-form"})
+    client.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": "login-form"})
     with client.session_transaction() as cookie:
         token = cookie["csrf_token"]
     answer = client.post(f"/console/calls/{sid}/disposition", headers={"X-CSRF-Token": token,

@@ -4,9 +4,6 @@ the language they were answered in. (An English caller's words are the other e2e
 
 from __future__ import annotations
 
-import dataclasses
-import shutil
-
 import pytest
 
 from callflow import jobs
@@ -15,7 +12,7 @@ from callflow.store.agents import add_agent
 from callflow.store.callbacks import find_by_call
 from callflow.store.presence import Presence
 from tests.e2e.conftest import CALLER, LINE
-from tests.e2e.test_after_call import PASSWORD, file_disposition_in_console, summary_of
+from tests.e2e.test_after_call import PASSWORD, acme_after_call, file_disposition_in_console, summary_of
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -25,13 +22,8 @@ SPANISH = ("Polly.Lupe", "es-US")
 
 @pytest.fixture
 def settings(settings, tmp_path):
-    """The repository's scripts, with Acme Bank's line sending the SMS and asking the survey."""
-    folder = tmp_path / "ivr_scripts"
-    shutil.copytree(settings.ivr_scripts, folder)
-    script = folder / "acme_bank.yaml"
-    script.write_text(script.read_text().replace(
-        "company: Acme Bank\n", "company: Acme Bank\nafter_call: {sms_actions: true, survey: true}\n", 1))
-    return dataclasses.replace(settings, ivr_scripts=folder)
+    """Acme Bank's line sending the SMS and asking the survey."""
+    return acme_after_call(settings, tmp_path)
 
 
 @pytest.fixture
