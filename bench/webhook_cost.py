@@ -48,18 +48,25 @@ class RoundTrips:
         redis.connection.AbstractConnection.send_packed_command = counted
 
 
-def play(client, trips: RoundTrips, number: int, costs: dict, hang_up: bool = True) -> None:
-    """One call through the app (`bench.webhooks.call_script`); each webhook's milliseconds and round trips."""
+def play(client, trips: RoundTrips, number: int, costs: dict, hang_up: bool = True, profile=None,
+         only: str | None = None) -> None:
+    """One call through the app (`bench.webhooks.call_script`); each webhook's milliseconds and round trips.
+    With `profile`, the webhooks of kind `only` (or all) are profiled."""
     script = call_script(PUBLIC_URL, number, hang_up)
     try:
         request = next(script)
         while True:
+            profiled = profile is not None and (only is None or request.kind == only)
+            if profiled:
+                profile.enable()
             before, started = trips.count, time.perf_counter()
             response = client.post(request.path, data=request.body,
                                    content_type="application/x-www-form-urlencoded",
                                    headers={"X-Twilio-Signature": request.signature})
             costs.setdefault(request.kind, []).append(((time.perf_counter() - started) * 1000,
                                                        trips.count - before))
+            if profiled:
+                profile.disable()
             if response.status_code != 200:
                 raise SystemExit(f"{request.path}: HTTP {response.status_code}")
             request = script.send(response.data)
@@ -88,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", action="store_true",
                         help="skip the warm-up and the names' copy (a process that checks for publications per call)")
     parser.add_argument("--profile", help="write cProfile statistics of the measured calls to this file")
+    parser.add_argument("--profile-only", choices=sorted(set(KINDS.values())),
+                        help="profile only this kind of webhook (CPU time, not time on the clock)")
     args = parser.parse_args(argv)
 
     import logging
@@ -118,13 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     trips, costs = RoundTrips(), {}
     for n in tqdm(range(args.held), desc="callers put on hold", unit="call"):
         play(client, trips, n, {}, hang_up=False)
-    profile = cProfile.Profile() if args.profile else None
+    profile = None
+    if args.profile:
+        profile = cProfile.Profile(time.process_time) if args.profile_only else cProfile.Profile()
     for n in tqdm(range(args.calls), desc="calls measured", unit="call"):
-        if profile:
-            profile.enable()
-        play(client, trips, 1_000_000 + n, costs)
-        if profile:
-            profile.disable()
+        play(client, trips, 1_000_000 + n, costs, profile=profile, only=args.profile_only)
     if profile:
         profile.dump_stats(args.profile)
     print(f"\n{args.calls} calls played one after the other in-process, {args.held} callers on hold, "

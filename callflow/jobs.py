@@ -44,9 +44,13 @@ def preload() -> Runtime:
 
 
 def close_call(call_sid: str, status: str, ended_at: float, duration: int | None, caller: str | None = None,
-               called: str | None = None) -> bool:
-    """Twilio reported the end of a call: close its record and write its summary."""
-    return summaries.close_call(runtime(), call_sid, status, ended_at, duration, caller, called)
+               called: str | None = None, abandoned: tuple[str, float] | None = None) -> bool:
+    """Twilio reported the end of a call: close its record and write its summary; a caller who gave up
+    waiting (`abandoned`: their department and seconds waited) teaches its wait estimates first, once."""
+    rt = runtime()
+    if abandoned:
+        holding.count_abandon(rt, abandoned[0], abandoned[1], ended_at, sid=call_sid)
+    return summaries.close_call(rt, call_sid, status, ended_at, duration, caller, called)
 
 
 def close_record_only(call_sid: str, status: str, ended_at: float, duration: int | None, caller: str,
@@ -56,7 +60,8 @@ def close_record_only(call_sid: str, status: str, ended_at: float, duration: int
 
 
 def count_abandon(department: str, waited: float, now: float) -> None:
-    """A caller gave up waiting after `waited` seconds: the department's wait estimates learn it."""
+    """A caller gave up waiting after `waited` seconds: the department's wait estimates learn it (jobs of
+    processes older than `close_call`'s `abandoned`)."""
     holding.count_abandon(runtime(), department, waited, now)
 
 

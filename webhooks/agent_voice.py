@@ -10,15 +10,13 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, request
-from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow.domain.actions import Hangup, Say
 from callflow.services import agents
 from webhooks import runtime
 from webhooks.security import twilio_signed
-from webhooks.twiml import render, twiml_response
-from webhooks.urls import absolute_url
+from webhooks.twiml import twiml_answer
 
 bp = Blueprint("agent_voice", __name__, url_prefix="/voice/agent")
 log = logging.getLogger(__name__)
@@ -30,8 +28,8 @@ def apologise(error: Exception):
     if isinstance(error, HTTPException) and error.code < 500:
         return error
     log.exception("agent webhook %s failed (%s)", request.path, request.args.to_dict())
-    return twiml_response(render([Say("Sorry, this call could not be connected. You will be offered the next "
-                                      "caller."), Hangup()], absolute_url))
+    return twiml_answer([Say("Sorry, this call could not be connected. You will be offered the next caller."),
+                         Hangup()])
 
 
 @bp.post("/answer")
@@ -40,7 +38,7 @@ def answer():
     """The agent picked up: whisper, then join the conference while a worker brings the caller in."""
     actions = agents.agent_answered(runtime(), request.args.get("caller", ""), request.args.get("agent", ""),
                                     request.form.get("CallSid", ""))
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/ready")
@@ -48,7 +46,7 @@ def answer():
 def ready():
     """The agent has heard the whisper: bring the caller in from the hold music and join them in the room (the
     caller waiting alone in a silent room through the whisper would think they were cut off)."""
-    return twiml_response(render(agents.agent_ready(runtime(), request.args.get("caller", "")), absolute_url))
+    return twiml_answer(agents.agent_ready(runtime(), request.args.get("caller", "")))
 
 
 @bp.post("/callback-unanswered")
@@ -59,8 +57,7 @@ def callback_unanswered():
     minutes = max(1, round(int(retry) / 60)) if retry.isdigit() else 0
     then = f"We'll try them again in {minutes} minute{'s' if minutes != 1 else ''}." if minutes \
         else "That was our last try: we'll send them a text message."
-    return twiml_response(render([Say(f"The customer didn't answer. {then} You'll be offered the next caller."),
-                                  Hangup()], absolute_url))
+    return twiml_answer([Say(f"The customer didn't answer. {then} You'll be offered the next caller."), Hangup()])
 
 
 @bp.post("/status")
@@ -70,4 +67,4 @@ def status():
     agents.agent_call_ended(runtime(), request.args.get("caller", ""), request.args.get("agent", ""),
                             request.args.get("department", ""), request.form.get("CallStatus"),
                             request.form.get("CallDuration"), request.form.get("From", ""))
-    return twiml_response(VoiceResponse())
+    return twiml_answer(())

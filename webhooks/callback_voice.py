@@ -17,8 +17,8 @@ from callflow.domain.script.own_words import say
 from callflow.services import callback_calls, callback_requests, ivr
 from webhooks import runtime
 from webhooks.security import twilio_signed
-from webhooks.twiml import render, twiml_response
-from webhooks.urls import absolute_url, hold_music_url
+from webhooks.twiml import twiml_answer
+from webhooks.urls import hold_music_url
 
 bp = Blueprint("callback_voice", __name__, url_prefix="/voice/callback")
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def apologise(error: Exception):
     except Exception:  # noqa: BLE001 (the apology itself must not fail)
         name = "callback_booking_failed" if booking else "callback_call_failed"
         actions = [Say(say(None, name)), Hangup()]
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/answer")
@@ -50,7 +50,7 @@ def answer():
         runtime(), args.get("call", ""), args.get("agent", ""), args.get("department", ""),
         int(args.get("callback", 0)), form.get("CallSid", ""), form.get("AnsweredBy", "human"),
         args.get("first") == "agent", form.get("From", ""), hold_music_url)
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/status")
@@ -60,7 +60,7 @@ def status():
     callback_calls.call_ended(runtime(), int(request.args.get("callback", 0)), request.args.get("call", ""),
                               request.args.get("agent", ""), request.form.get("CallStatus", ""),
                               request.form.get("AnsweredBy", ""))
-    return twiml_response(render([], absolute_url))
+    return twiml_answer([])
 
 
 # -- booking a callback ---------------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def status():
 def choice():
     """After booking: 2 = be called on a different number; 3 = at a time of their choosing; else goodbye."""
     actions = callback_requests.choice(runtime(), request.form.get("CallSid", ""), request.form.get("Digits"))
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/number")
@@ -78,7 +78,7 @@ def number():
     """A keyed number: refused with the reason (and another try, or holding), or read back for confirmation."""
     actions = callback_requests.number_keyed(runtime(), request.form.get("CallSid", ""),
                                              request.form.get("Digits", ""))
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/confirm")
@@ -86,7 +86,7 @@ def number():
 def confirm():
     """1 = book the callback on the number read back (checked again); anything else = key it again."""
     actions = callback_requests.confirm(runtime(), request.form.get("CallSid", ""), request.form.get("Digits"))
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/after-hours")
@@ -99,7 +99,7 @@ def after_hours():
     caller, called = form.get("From", ""), form.get("To", "")
     actions = ivr.open_department_chosen(rt, sid, digits, words, form.get("Confidence"), caller, called) \
         or callback_requests.after_hours(rt, sid, digits, words, caller, called, request.args.get("department", ""))
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/time")
@@ -108,4 +108,4 @@ def time_chosen():
     """The keyed time: the callback moves there (or is booked for it), or the caller hears why not."""
     actions = callback_requests.time_chosen(runtime(), request.form.get("CallSid", ""),
                                             request.form.get("Digits", ""))
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)

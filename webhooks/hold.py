@@ -19,8 +19,8 @@ from callflow.services import holding, waiting
 from webhooks import runtime
 from webhooks.safe_route import safe_route
 from webhooks.security import twilio_signed
-from webhooks.twiml import render, twiml_response
-from webhooks.urls import absolute_url, hold_music_url
+from webhooks.twiml import twiml_answer, twiml_response
+from webhooks.urls import hold_music_url
 
 bp = Blueprint("hold", __name__, url_prefix="/voice")
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def apologise(error: Exception):
         # The caller is in a Twilio queue: Enqueue and Dial are not allowed here, so keep them holding, with
         # the shipped tune (the line's own may be what failed) rather than silence.
         tune = waiting.music(runtime(), None, 10, hold_music_url)
-        return twiml_response(render([Say("Thank you for holding."), tune], absolute_url))
+        return twiml_answer([Say("Thank you for holding."), tune])
     return twiml_response(safe_route())
 
 
@@ -47,7 +47,7 @@ def hold_choice():
     """The caller's answer to 'hold or call back?', asked before hold or pressed while holding."""
     actions = holding.hold_choice(runtime(), request.form.get("CallSid", ""), request.form.get("Digits"),
                                   request.form.get("SpeechResult"), request.args.get("purpose") == "holding")
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/hold", endpoint="hold")
@@ -57,7 +57,7 @@ def hold_music():
     form = request.form
     actions = waiting.waiting(runtime(), form.get("CallSid", ""), form.get("QueueTime"), form.get("To", ""),
                               request.args.get("department", ""), form.get("From", ""), hold_music_url)
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.get("/hold-music/<name>")
@@ -75,7 +75,7 @@ def queue_result():
     """The caller left Twilio's queue: hung up -> free their place (unless a callback keeps it)."""
     actions = waiting.queue_result(runtime(), request.form.get("CallSid", ""), request.args.get("department", ""),
                                    request.form.get("QueueResult"), request.form.get("To", ""))
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/connect")
@@ -84,4 +84,4 @@ def connect():
     """An agent is ready: thank the caller for holding (if they held) and bring them into the agent's room."""
     actions = waiting.connect(runtime(), request.form.get("CallSid", ""), request.args.get("room", ""),
                               request.form.get("To", ""), hold_music_url)
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)

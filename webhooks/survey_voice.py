@@ -17,8 +17,7 @@ from werkzeug.exceptions import HTTPException
 from callflow.services import after_call
 from webhooks import runtime
 from webhooks.security import twilio_signed
-from webhooks.twiml import render, twiml_response
-from webhooks.urls import absolute_url
+from webhooks.twiml import twiml_answer
 
 bp = Blueprint("survey_voice", __name__, url_prefix="/voice/survey")
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ def apologise(error: Exception):
     if isinstance(error, HTTPException) and error.code < 500:
         return error
     log.exception("survey webhook %s failed", request.path)
-    return twiml_response(render(after_call.survey_failed(), absolute_url))
+    return twiml_answer(after_call.survey_failed())
 
 
 def _line() -> str:
@@ -43,8 +42,7 @@ def _line() -> str:
 @twilio_signed
 def ask():
     """The question, answered on the keypad; silence goes to the same answer route, which says goodbye."""
-    return twiml_response(render(after_call.survey_question(runtime(), request.form.get("CallSid", ""), _line()),
-                                 absolute_url))
+    return twiml_answer(after_call.survey_question(runtime(), request.form.get("CallSid", ""), _line()))
 
 
 @bp.post("/answer")
@@ -53,4 +51,4 @@ def answer():
     """Store a score of 1 to 5 (any other key or none stores nothing), then thank and end the call."""
     actions = after_call.survey_answered(runtime(), request.form.get("CallSid", ""), request.form.get("Digits"),
                                          _line())
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
-from flask import Response
+from flask import Response, current_app, request
 from twilio.twiml.voice_response import Dial as DialVerb
 from twilio.twiml.voice_response import Gather as GatherVerb
 from twilio.twiml.voice_response import VoiceResponse
@@ -29,6 +30,7 @@ from callflow.domain.actions import (
     Say,
     Voicemail,
 )
+from webhooks.urls import absolute_url
 
 UrlFor = Callable[..., str]
 GATHER_ENDPOINTS = {"menu": "voice.caller_input", "hold": "hold.hold_choice", "holding": "hold.hold_choice",
@@ -118,6 +120,22 @@ def render(actions: Iterable[Action], url: UrlFor) -> VoiceResponse:
         else:  # pragma: no cover - a new action without a rendering is a programming error
             raise TypeError(f"no TwiML for {action!r}")
     return response
+
+
+def twiml_answer(actions: Iterable[Action]) -> Response:
+    """A webhook's TwiML answer: its actions rendered with the app's public URLs (`render`).
+
+    Most answers are ones the process has given before (the menu, the hold question, "thank you, please hold",
+    an update with the same estimate), so each distinct answer is built once and its text kept: a webhook
+    spends its time on the call, not on building the same XML again (issue 22)."""
+    return Response(_answer_text(tuple(actions), current_app.config["PUBLIC_URL"], request.script_root),
+                    mimetype="text/xml")
+
+
+@lru_cache(maxsize=4096)  # answers naming a caller or a wait are many, the menu's and the hold's few
+def _answer_text(actions: tuple[Action, ...], public_url: str, script_root: str) -> str:
+    """(`public_url` and `script_root` are the key's part of what `absolute_url` reads from the app.)"""
+    return _XML_FORBIDDEN.sub("", str(render(actions, absolute_url)))
 
 
 def twiml_response(response: VoiceResponse, status: int = 200) -> Response:

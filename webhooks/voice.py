@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, request
-from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from callflow.domain.actions import Hangup
@@ -18,8 +17,7 @@ from callflow.services import call_ends, ivr
 from webhooks import runtime
 from webhooks.safe_route import safe_route
 from webhooks.security import twilio_signed
-from webhooks.twiml import render, twiml_response
-from webhooks.urls import absolute_url
+from webhooks.twiml import twiml_answer, twiml_response
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 log = logging.getLogger(__name__)
@@ -46,7 +44,7 @@ def incoming():
     """A call comes in: greet the caller and open the main menu."""
     log.info("call %s from %s to %s", request.form.get("CallSid", "?"), request.form.get("From", "?"),
              request.form.get("To", "?"))  # the number is masked in the logs (callflow/log_masking.py)
-    return twiml_response(render(_engine_step(True, None), absolute_url))
+    return twiml_answer(_engine_step(True, None))
 
 
 @bp.post("/input")
@@ -59,7 +57,7 @@ def caller_input():
         event = Speech(request.form["SpeechResult"][:1000], ivr.speech_confidence(request.form.get("Confidence")))
     else:
         event = NoInput()
-    return twiml_response(render(_engine_step(False, event), absolute_url))
+    return twiml_answer(_engine_step(False, event))
 
 
 @bp.post("/transferred")
@@ -68,7 +66,7 @@ def transferred():
     """A cold transfer: tell the caller where they are going and hold them in that department's queue."""
     actions = ivr.transferred(runtime(), request.form.get("CallSid", ""), request.args.get("department", ""),
                               request.form.get("To", ""))
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/dial-result")
@@ -76,7 +74,7 @@ def transferred():
 def dial_result():
     """An outside number was dialled; if nobody answered, the caller goes to the safe route."""
     if request.form.get("DialCallStatus") in ("completed", "answered"):
-        return twiml_response(render([Hangup()], absolute_url))
+        return twiml_answer([Hangup()])
     return twiml_response(safe_route(dialled_failed=True))
 
 
@@ -85,7 +83,7 @@ def dial_result():
 def voicemail():
     """A message was recorded: thank the caller, in their language."""
     actions = ivr.message_left(runtime(), request.form.get("CallSid", ""), request.form.get("To", ""))
-    return twiml_response(render(actions, absolute_url))
+    return twiml_answer(actions)
 
 
 @bp.post("/status")
@@ -95,4 +93,4 @@ def status():
     form = request.form
     call_ends.call_ended(runtime(), form.get("CallSid", ""), form.get("CallStatus", ""), form.get("CallDuration"),
                          form.get("From", ""), form.get("To", ""))
-    return twiml_response(VoiceResponse())
+    return twiml_answer(())

@@ -23,17 +23,17 @@ def call_ended(rt, sid: str, call_status: str, duration: str | None, caller: str
     ended_at, seconds = rt.clock.timestamp(), int(duration) if duration and duration.isdigit() else None
     try:
         # Two round trips: the caller leaves their line at once (no agent may be offered a caller who has
-        # gone), counted as an abandon if still waiting; then the end is noted and the workers asked to close
-        # the call (and, for an abandon, to teach the wait estimates the caller's patience), together.
+        # gone), counted as an abandon if still waiting; then the end is noted and a worker asked to close
+        # the call, together. One job per call: for an abandon, the same job teaches the wait estimates the
+        # caller's patience (an RQ job is the dearest thing a webhook writes).
         left = rt.acd.caller_hung_up(sid)
+        abandoned = (left.department, ended_at - left.entered_at) if left is not None and left.abandoned else None
         with rt.redis.pipeline() as pipe:
             pipe.multi()
             rt.live_calls.ended(sid, call_status, pipe=pipe)
             queued.enqueue(rt, "close_call", sid, call_status, ended_at, seconds, caller, called,
-                           job_id=f"close-call-{sid}", retry=queued.DATABASE_RETRY, pipeline=pipe)
-            if left is not None and left.abandoned:
-                queued.enqueue(rt, "count_abandon", left.department, ended_at - left.entered_at, ended_at,
-                               pipeline=pipe)
+                           **({"abandoned": abandoned} if abandoned else {}), job_id=f"close-call-{sid}",
+                           description=f"close call {sid}", retry=queued.DATABASE_RETRY, pipeline=pipe)
             pipe.execute()
     except redis.RedisError:
         # Twilio reports a call's end once: with Redis down no worker can be asked to close it, so its record

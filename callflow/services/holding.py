@@ -21,6 +21,7 @@ from callflow.store.promises import Promises
 from callflow.store.wait_stats import ABANDONED_FLAG, WaitStats, estimate_to_json
 
 UNCLEAR_LIMIT = 1  # a caller who says nothing (or something unclear) is asked once more, then held
+ABANDON_LEARNED = "abandon-learned"  # on the caller's details: the wait estimates learned their patience
 CONNECTING = "connecting"  # the caller heard "one moment while I connect you" and the ring has not ended yet
 
 
@@ -104,10 +105,12 @@ def caller_gave_up(rt, sid: str, now: float, record: CallerRecord | None = None)
         WaitStats(rt.redis).abandoned(info.department, now - info.entered_at, now)
 
 
-def count_abandon(rt, department: str, waited: float, now: float) -> None:
+def count_abandon(rt, department: str, waited: float, now: float, sid: str | None = None) -> None:
     """A worker teaches the department's wait estimates that a caller gave up after `waited` seconds (the
-    status callback counted the abandon once and left the statistics to a worker, off its own path)."""
-    WaitStats(rt.redis).abandoned(department, waited, now)
+    status callback counted the abandon once and left the statistics to a worker, off its own path). With the
+    caller's `sid`, only once: a job retried (its database work failed) does not count the caller twice."""
+    if sid is None or rt.acd.mark_once(sid, ABANDON_LEARNED):
+        WaitStats(rt.redis).abandoned(department, waited, now)
 
 
 def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, caller: str, line: str) -> list:
@@ -158,7 +161,10 @@ def overflow(script, department) -> list:
 def hold_choice(rt, sid: str, digits: str | None, speech: str | None, holding: bool) -> list:
     """The caller's answer to 'hold or call back?', asked before hold or pressed while holding (`holding`)."""
     now = rt.clock.timestamp()
-    info, script, department = placed(rt, sid)
+    # Asked before hold, the answer most often needs the estimate: the caller's details and their line are
+    # read together, in one round trip.
+    info, line = (None, None) if holding else rt.acd.caller_and_line(sid, now)
+    info, script, department = placed(rt, sid, info)
     choice = hold.understand(digits, speech, script.language)
     promises = _promises(rt)
     if choice is hold.HoldChoice.CALLBACK:
@@ -175,9 +181,9 @@ def hold_choice(rt, sid: str, digits: str | None, speech: str | None, holding: b
         return [Pause(1)]
     route = RouteToDepartment(department.id, department.queue, reason="hold")
     if choice is hold.HoldChoice.UNCLEAR and rt.acd.count(sid, "unclear") <= UNCLEAR_LIMIT:
-        figure = estimate(rt, department, sid, **language_wait(script, info, now))
+        figure = estimate(rt, department, sid, line=line, **language_wait(script, info, now))
         return [hold.ask_to_hold(script, department.name, figure, again=True)]
-    figure = estimate(rt, department, sid, **language_wait(script, info, now))
+    figure = estimate(rt, department, sid, line=line, **language_wait(script, info, now))
     with rt.redis.pipeline(transaction=False) as pipe:  # the answer, the promise and the hold in one round trip
         promises.log_on(pipe, sid, "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer", now)
         promise(rt, sid, figure, now, pipe=pipe)

@@ -164,6 +164,13 @@ class ACD:
         """What we know of a waiting or connected caller."""
         return _details(sid, self.connection.hgetall(CALL_INFO_KEY + sid))
 
+    def caller_and_line(self, sid: str, now: float) -> tuple[CallerInfo | None, LineInputs | None]:
+        """`caller_info` and the estimate's read of the caller's line (`EstimateInputs.read`), in one round
+        trip (the hold question's answer needs both and knows only the caller)."""
+        raw, line = self.inputs.read_for_caller(CALL_INFO_KEY + sid, sid, now)
+        info = _details(sid, raw)
+        return info, (line if info is not None else None)
+
     def callers(self, sids: list[str]) -> list[CallerInfo | None]:
         """What we still hold of each of these callers (None once their details are gone), in one round trip."""
         with self.connection.pipeline(transaction=False) as pipe:

@@ -19,38 +19,54 @@ from callflow.store.presence import DUE_BACK_KEY, PRESENCE_KEY, STAFFED_KEY, Age
 from callflow.store.queues import CALLBACKS_KEY, QUEUE_KEY
 from callflow.store.wait_stats import STATS_KEY, parse_stats
 
-_READ = """
-local queue, callbacks, staffed, due_back, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local sid, presence_prefix, queue_prefix = ARGV[1], ARGV[2], ARGV[3]
-local rank = redis.call('ZRANK', queue, sid)
-local ahead
-if rank then
-  ahead = redis.call('ZCOUNT', callbacks, '-inf', '(' .. redis.call('ZSCORE', queue, sid))
-else
-  ahead = redis.call('ZCARD', callbacks)
-end
-local agents, sizes, seen = {}, {}, {}
-for _, agent in ipairs(redis.call('SMEMBERS', staffed)) do
-  local presence = redis.call('HGETALL', presence_prefix .. agent)
-  if #presence > 0 then
-    table.insert(agents, agent)
-    table.insert(agents, presence)
-    for i = 1, #presence, 2 do
-      if presence[i] == 'departments' then
-        for department in string.gmatch(presence[i + 1], '[^,]+') do
-          if not seen[department] then
-            seen[department] = true
-            table.insert(sizes, department)
-            table.insert(sizes, redis.call('ZCARD', queue_prefix .. department))
+_LINE = """
+local function line(queue, callbacks, staffed, due_back, stats, sid, presence_prefix, queue_prefix, from, to)
+  local rank = redis.call('ZRANK', queue, sid)
+  local ahead
+  if rank then
+    ahead = redis.call('ZCOUNT', callbacks, '-inf', '(' .. redis.call('ZSCORE', queue, sid))
+  else
+    ahead = redis.call('ZCARD', callbacks)
+  end
+  local agents, sizes, seen = {}, {}, {}
+  for _, agent in ipairs(redis.call('SMEMBERS', staffed)) do
+    local presence = redis.call('HGETALL', presence_prefix .. agent)
+    if #presence > 0 then
+      table.insert(agents, agent)
+      table.insert(agents, presence)
+      for i = 1, #presence, 2 do
+        if presence[i] == 'departments' then
+          for department in string.gmatch(presence[i + 1], '[^,]+') do
+            if not seen[department] then
+              seen[department] = true
+              table.insert(sizes, department)
+              table.insert(sizes, redis.call('ZCARD', queue_prefix .. department))
+            end
           end
         end
       end
     end
   end
+  local due = redis.call('ZRANGEBYSCORE', due_back, from, to, 'WITHSCORES')
+  return {rank and rank + 1 or 0, redis.call('ZCARD', queue), ahead, agents, sizes, due,
+          redis.call('GET', stats) or ''}
 end
-local due = redis.call('ZRANGEBYSCORE', due_back, ARGV[4], ARGV[5], 'WITHSCORES')
-return {rank and rank + 1 or 0, redis.call('ZCARD', queue), ahead, agents, sizes, due,
-        redis.call('GET', stats) or ''}
+"""
+_READ = _LINE + """
+return line(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+"""
+# The caller's details first, then their department's line: the caller's department is in their details, so
+# a webhook that knows only the caller (the hold question's answer) reads both in one round trip.
+_READ_FOR_CALLER = _LINE + """
+local details = redis.call('HGETALL', KEYS[1])
+local department
+for i = 1, #details, 2 do
+  if details[i] == 'department' then department = details[i + 1] end
+end
+if not department then return {details} end
+return {details, line(ARGV[5] .. department, ARGV[6] .. department, ARGV[7] .. department,
+                      ARGV[8] .. department, ARGV[9] .. department, ARGV[1], ARGV[2], ARGV[3], ARGV[4],
+                      ARGV[10])}
 """
 
 
@@ -78,6 +94,7 @@ class EstimateInputs:
     def __init__(self, connection: redis.Redis):
         self.connection = connection
         self._read = connection.register_script(_READ)
+        self._read_for_caller = connection.register_script(_READ_FOR_CALLER)
 
     def read(self, department: str, sid: str, now: float, horizon: float = est.HORIZON_SECONDS) -> LineInputs:
         """The line as it stands now; agents due back are those within `horizon` seconds."""
@@ -87,6 +104,16 @@ class EstimateInputs:
     def read_on(self, pipe, department: str, sid: str, now: float, horizon: float = est.HORIZON_SECONDS) -> None:
         """`read`, queued on a pipeline of the caller's (its answer is read with `line_inputs`)."""
         lua.queue(pipe, self._read, *self._read_args(department, sid, now, horizon))
+
+    def read_for_caller(self, details_key: str, sid: str, now: float,
+                        horizon: float = est.HORIZON_SECONDS) -> tuple[dict, LineInputs | None]:
+        """A caller's details (the hash at `details_key`, raw) and their department's line, in one round trip;
+        the line is None when the details name no department."""
+        raw = self._read_for_caller(keys=[details_key], args=[
+            sid, PRESENCE_KEY, QUEUE_KEY, repr(now), QUEUE_KEY, CALLBACKS_KEY, STAFFED_KEY, DUE_BACK_KEY,
+            STATS_KEY, repr(now + horizon)])
+        details = _pairs(raw[0])
+        return details, (line_inputs(raw[1]) if len(raw) > 1 else None)
 
     @staticmethod
     def _read_args(department: str, sid: str, now: float, horizon: float) -> tuple[list, list]:

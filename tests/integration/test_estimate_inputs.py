@@ -60,3 +60,21 @@ def test_an_empty_line_of_a_new_department_reads_as_the_priors(redis):
     line = EstimateInputs(redis).read("new", "CA-1", NOW)
     assert (line.position, line.size, line.place, line.at_work, line.waiting, line.due_back) == (0, 0, 1, (), {}, ())
     assert line.stats == WaitStats(redis).get("new")
+
+
+def test_the_hold_answer_reads_the_caller_and_their_line_as_two_reads_would(redis):
+    from callflow.store.acd import ACD, CallerInfo
+
+    acd, queues, board = ACD(redis), Queues(redis), PresenceBoard(redis)
+    queues.join("cards", "CA-first", entered_at=90.0)
+    info = CallerInfo("CA-me", caller="+15550001", line="+15550100", department="cards", name="Ann",
+                      said=("lost card",), path=("1",), entered_at=100.0, language="es-US")
+    acd.caller_waits(info, 100.0)
+    board.set("bob", Presence.ON_CALL, NOW - 60, ["cards"], call="CA-other")
+
+    read_info, line = acd.caller_and_line("CA-me", NOW)
+
+    assert read_info == acd.caller_info("CA-me") == info
+    assert line == EstimateInputs(redis).read("cards", "CA-me", NOW)
+    assert (line.position, line.size) == (2, 2)
+    assert acd.caller_and_line("CA-unknown", NOW) == (None, None)

@@ -52,6 +52,19 @@ def test_a_spoken_request_is_routed_and_asked_before_hold_when_nobody_is_free(cl
     assert root.find("Gather").get("action") == f"{BASE}/voice/hold-choice?purpose=hold"
 
 
+def test_each_line_s_answers_carry_its_own_public_address(settings):
+    """Answers are built once and kept (issue 22): two apps in one process (two lines behind two addresses)
+    must still each send Twilio to their own."""
+    other = "https://callflow.example.org"
+    theirs = create_app(dataclasses.replace(settings, clock_start=TUESDAY_MORNING, public_url=other)).test_client()
+    ours = create_app(dataclasses.replace(settings, clock_start=TUESDAY_MORNING)).test_client()
+    for client, base in ((ours, BASE), (theirs, other), (ours, BASE)):
+        params = {"CallSid": SID, "AccountSid": "AC" + "1" * 32, "From": CALLER, "To": LINE}
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(base + "/voice/incoming", params)
+        response = client.post("/voice/incoming", data=params, headers={"X-Twilio-Signature": signature})
+        assert ET.fromstring(response.data).find("Gather").get("action") == f"{base}/voice/input"
+
+
 def test_a_known_customer_is_greeted_by_name(client, sessions):
     from callflow.store.customers import import_customers
 
