@@ -33,7 +33,7 @@ def call_ended(rt, sid: str, call_status: str, duration: str | None, caller: str
             rt.live_calls.ended(sid, call_status, pipe=pipe)
             queued.enqueue(rt, "close_call", sid, call_status, ended_at, seconds, caller, called,
                            **({"abandoned": abandoned} if abandoned else {}), job_id=f"close-call-{sid}",
-                           description=f"close call {sid}", retry=queued.DATABASE_RETRY, pipeline=pipe)
+                           retry=queued.DATABASE_RETRY, pipeline=pipe)
             pipe.execute()
     except redis.RedisError:
         # Twilio reports a call's end once: with Redis down no worker can be asked to close it, so its record

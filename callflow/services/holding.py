@@ -113,15 +113,17 @@ def count_abandon(rt, department: str, waited: float, now: float, sid: str | Non
         WaitStats(rt.redis).abandoned(department, waited, now)
 
 
-def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, caller: str, line: str) -> list:
+def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, caller: str, line: str,
+                 also=None) -> list:
     """The caller needs a department: an agent now, a short wait, or the question 'hold or call back?', in the
-    language the caller has been answered in."""
+    language the caller has been answered in. `also(pipe)`: the caller's other writes (their call's state),
+    made in the same round trip as their joining the line."""
     script = in_language(script, state.language)
     department = script.departments[route.department]
     info = CallerInfo(sid, caller=caller, line=line, department=route.department, name=state.customer_name,
                       said=tuple(state.said), path=tuple(state.path), entered_at=now.timestamp(),
                       language=state.language)
-    joined = rt.acd.caller_joins(info, now.timestamp(), max_size=department.max_queue)  # one round trip
+    joined = rt.acd.caller_joins(info, now.timestamp(), max_size=department.max_queue, also=also)  # one trip
     routed = ("routed", {"department": route.department})
     if joined.position is None:
         _promises(rt).log_many(sid, now.timestamp(), routed, ("queue-full", {}))

@@ -8,6 +8,7 @@ draft and leaves no trace; a call whose state was lost starts again and takes th
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from callflow.domain import draft_calls
 from callflow.domain.actions import Hangup, RouteToDepartment
@@ -59,11 +60,17 @@ def step(rt, sid: str, start: bool, event, caller: str, called: str, draft: str 
         moved = engine.handle(script, before, event, now, steer=rt.steer_for(script))
         metrics.ivr_stepped(moved.state.path[len(before.path):])
     routed = moved.state.department if any(isinstance(a, RouteToDepartment) for a in moved.actions) else None
-    rt.live_calls.save(sid, moved.state.to_dict(), reached=(caller, routed, now.timestamp()) if routed else None)
+    saved = None
+    if routed is None:
+        rt.live_calls.save(sid, moved.state.to_dict())
+    else:  # saved with the caller's place in line, and the department this number reached, in one round trip
+        saved = partial(rt.live_calls.save_on, call_sid=sid, state=moved.state.to_dict(),
+                        reached=(caller, routed, now.timestamp()))
     actions = []
     for action in moved.actions:
         if isinstance(action, RouteToDepartment):
-            actions.extend(holding.route_caller(rt, sid, action, moved.state, now, script, caller, called))
+            actions.extend(holding.route_caller(rt, sid, action, moved.state, now, script, caller, called,
+                                                also=saved))
         else:
             actions.append(action)
     return actions

@@ -125,17 +125,21 @@ class ACD:
         return self.queues.join(info.department, info.sid, entered_at=info.entered_at or now, max_size=max_size,
                                 kind=MemberKind.CALL)
 
-    def caller_joins(self, info: CallerInfo, now: float, max_size: int = 0) -> Joined:
+    def caller_joins(self, info: CallerInfo, now: float, max_size: int = 0,
+                     also: Callable[[object], None] | None = None) -> Joined:
         """`caller_waits`, the department's first `offers` match and the estimate's read of the line, in one
-        round trip (the routing answer that puts a caller in line reads all three)."""
+        round trip (the routing answer that puts a caller in line reads all three); `also(pipe)` queues the
+        caller's other writes (their call's state) on the same round trip, first."""
         def fill(pipe) -> None:  # all safe to repeat (`lua.execute`): the join keeps a place already taken
+            if also is not None:
+                also(pipe)
             self._remember_on(pipe, info)
             self.queues.join_on(pipe, info.department, info.sid, entered_at=info.entered_at or now,
                                 max_size=max_size, kind=MemberKind.CALL)
             self.distributor.match_on(pipe, info.department, now)
             self.inputs.read_on(pipe, info.department, info.sid, now)
 
-        *_, position, offer, line = lua.execute(self.connection, fill, self.scripts_joining)
+        *_, position, offer, line = lua.execute(self.connection, fill, self.scripts_joining)  # theirs first
         return Joined(joined(position), matched(info.department, offer), line_inputs(line))
 
     def remember(self, info: CallerInfo) -> None:

@@ -43,14 +43,19 @@ class LiveCalls:
     def save(self, call_sid: str, state: dict, reached: tuple[str, str, float] | None = None) -> None:
         """Store the call's state and push its expiry back; with `reached` (caller, department, now), also
         remember the department this number reached, in the same round trip."""
-        data = json.dumps(state, separators=(",", ":"))
         if reached is None:
-            self.connection.set(CALL_KEY + call_sid, data, ex=STATE_TTL_SECONDS)
+            self.connection.set(CALL_KEY + call_sid, json.dumps(state, separators=(",", ":")), ex=STATE_TTL_SECONDS)
             return
         with self.connection.pipeline(transaction=False) as pipe:
-            pipe.set(CALL_KEY + call_sid, data, ex=STATE_TTL_SECONDS)
-            remember_department(pipe, *reached)
+            self.save_on(pipe, call_sid, state, reached)
             pipe.execute()
+
+    @staticmethod
+    def save_on(pipe, call_sid: str, state: dict, reached: tuple[str, str, float] | None = None) -> None:
+        """`save`, queued on a pipeline of the caller's (safe to repeat)."""
+        pipe.set(CALL_KEY + call_sid, json.dumps(state, separators=(",", ":")), ex=STATE_TTL_SECONDS)
+        if reached is not None:
+            remember_department(pipe, *reached)
 
     def forget(self, call_sid: str) -> None:
         """Drop a finished call's state."""

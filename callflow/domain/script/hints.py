@@ -6,6 +6,8 @@ labels of the script in the call's language (the engine hands it the script in t
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from callflow.domain.script.model import OptionKind, Script
 
 MAX_HINTS = 100
@@ -17,7 +19,15 @@ __all__ = ["HINT_CHARACTERS", "MAX_HINTS", "fit_hints", "speech_hints"]
 def speech_hints(script: Script) -> tuple[str, ...]:
     """Speech hints for the recogniser: department names, the departments' example phrases shortest first
     (more of them fit in Twilio's 500 characters; `fit_hints` keeps whole entries), then their topics and
-    the labels of options leading to a department where room is left."""
+    the labels of options leading to a department where room is left. Worked out once per script (version and
+    language): every prompt that listens asks for them."""
+    hints = script.derived.get("speech_hints")
+    if hints is None:
+        hints = script.derived["speech_hints"] = _speech_hints(script)
+    return hints  # type: ignore[return-value]
+
+
+def _speech_hints(script: Script) -> tuple[str, ...]:
     names = [d.name for d in script.departments.values()]
     topics = [d.topic for d in script.departments.values() if d.topic]
     labels = [o.label for m in script.menus.values() for o in m.options if o.kind == OptionKind.DEPARTMENT]
@@ -27,6 +37,7 @@ def speech_hints(script: Script) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names + phrases + topics + labels))[:MAX_HINTS]
 
 
+@lru_cache(maxsize=1024)  # a prompt's hints are the same on every call that reaches it
 def fit_hints(hints: tuple[str, ...]) -> tuple[str, ...]:
     """The first hints, whole, that fit in Twilio's 500 characters once joined with ", " (TwiML cuts there)."""
     kept: list[str] = []

@@ -248,6 +248,9 @@ class Script:
     # The script as each language's callers hear it, built once and shared by those views
     # (`translated.in_language`); not an init field, so a copy made with `replace` starts a cache of its own.
     views: dict[str, Script] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
+    # What is worked out from the script once and asked for on every call (its speech hints, `hints.py`); like
+    # `views`, a copy made with `replace` starts its own.
+    derived: dict[str, object] = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
     positions: Mapping[str, Position] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def position(self, field_path: str) -> Position:

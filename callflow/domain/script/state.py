@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any
 
@@ -46,8 +46,9 @@ class CallState:
     )
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict of the state."""
-        data = asdict(self)
+        """A JSON-safe dict of the state (every field a string, number, bool, None or tuple of strings: a
+        shallow copy serves, where `dataclasses.asdict` would walk it all on every webhook)."""
+        data = dict(vars(self))
         data["stage"] = self.stage.value
         for name, value in data.items():
             if isinstance(value, tuple):
