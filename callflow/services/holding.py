@@ -81,14 +81,14 @@ def line_inputs(rt, department, sid: str, now: float) -> LineInputs:
 
 
 def promise(rt, sid: str, figure: estimates.Estimate, now: float, broken: int | None = None,
-            again: bool = False, pipe=None) -> HumanPromise:
+            again: bool = False, pipe=None, after: tuple[tuple[str, dict], ...] = ()) -> HumanPromise:
     """Make the promise the caller hears (`callflow/domain/promise_words.py`), remembering the estimate behind it;
     after a broken promise (`broken`: the figure the caller heard) never that figure again."""
     words = human_promise(figure.to_say, figure.point_seconds)
     if broken is not None:
         words = repromise(words, broken)
     _promises(rt).promise(sid, words.deadline, now, estimate_to_json(figure.heard(words.deadline)), words.figure,
-                          words.words, again, pipe=pipe)
+                          words.words, again, pipe=pipe, after=after)
     return words
 
 
@@ -140,9 +140,7 @@ def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, cal
                       **language_wait(script, info, now.timestamp()))
     if figure.promise_seconds <= script.hold.short_wait_seconds:
         with rt.redis.pipeline(transaction=False) as pipe:
-            for event, details in logged:
-                _promises(rt).log_on(pipe, sid, event, now.timestamp(), **details)
-            words = promise(rt, sid, figure, now.timestamp(), pipe=pipe)
+            words = promise(rt, sid, figure, now.timestamp(), pipe=pipe, after=logged)
             rt.acd.mark(sid, "held", pipe=pipe)
             pipe.execute()
         return [hold.short_wait(script, department.name, words), route]
@@ -187,8 +185,8 @@ def hold_choice(rt, sid: str, digits: str | None, speech: str | None, holding: b
         return [hold.ask_to_hold(script, department.name, figure, again=True)]
     figure = estimate(rt, department, sid, line=line, **language_wait(script, info, now))
     with rt.redis.pipeline(transaction=False) as pipe:  # the answer, the promise and the hold in one round trip
-        promises.log_on(pipe, sid, "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer", now)
-        promise(rt, sid, figure, now, pipe=pipe)
+        answer = "hold-accepted" if choice is hold.HoldChoice.HOLD else "held-without-answer"
+        promise(rt, sid, figure, now, pipe=pipe, after=((answer, {}),))
         rt.acd.mark(sid, "held", pipe=pipe)
         pipe.execute()
     return [hold.accepted(script), route]

@@ -23,24 +23,26 @@ class Promises:
 
     def log(self, sid: str, event: str, at: float, **details) -> None:
         """Append an event to the caller's hold log."""
-        with self.connection.pipeline(transaction=False) as pipe:
-            self._log(pipe, sid, event, at, **details)
-            pipe.execute()
+        self.log_many(sid, at, (event, details))
 
     def log_on(self, pipe, sid: str, event: str, at: float, **details) -> None:
         """`log`, queued on a pipeline of the caller's."""
-        self._log(pipe, sid, event, at, **details)
+        self._log(pipe, sid, at, (event, details))
 
     def log_many(self, sid: str, at: float, *events: tuple[str, dict]) -> None:
         """Append several events of the same moment, in order, in one round trip."""
+        if not events:
+            return
         with self.connection.pipeline(transaction=False) as pipe:
-            for event, details in events:
-                self._log(pipe, sid, event, at, **details)
+            self._log(pipe, sid, at, *events)
             pipe.execute()
 
     @staticmethod
-    def _log(pipe, sid: str, event: str, at: float, **details) -> None:
-        pipe.rpush(HOLD_LOG_KEY + sid, json.dumps({"event": event, "at": round(at, 3), **details}))
+    def _log(pipe, sid: str, at: float, *events: tuple[str, dict]) -> None:
+        """Events of the same moment in one append (a webhook's writes are what its time goes on)."""
+        moment = round(at, 3)
+        pipe.rpush(HOLD_LOG_KEY + sid, *(json.dumps({"event": event, "at": moment, **details})
+                                         for event, details in events))
         pipe.expire(HOLD_LOG_KEY + sid, TTL_SECONDS)
 
     def history(self, sid: str) -> list[dict]:
@@ -48,15 +50,17 @@ class Promises:
         return [json.loads(raw) for raw in self.connection.lrange(HOLD_LOG_KEY + sid, 0, -1)]
 
     def promise(self, sid: str, seconds: int, now: float, estimate: str | None = None, figure: int | None = None,
-                words: str | None = None, again: bool = False, pipe=None) -> None:
+                words: str | None = None, again: bool = False, pipe=None,
+                after: tuple[tuple[str, dict], ...] = ()) -> None:
         """Remember a promise made now, kept if answered within `seconds` ("about 4 minutes": 4 and a half);
         `figure` is the figure the caller heard (4 minutes). `estimate` (JSON) is the estimator's figure behind
         the caller's first promise, and (`again`) behind the last one made after a broken one, kept until they
         are answered so the estimator can learn how both kinds of promises go. `pipe`: a pipeline of the caller's,
-        so the promise goes with their other writes in one round trip."""
+        so the promise goes with their other writes in one round trip; `after`: events of the same moment logged
+        before it (what the caller answered), in the same append."""
         if pipe is None:
             with self.connection.pipeline(transaction=False) as own:
-                self.promise(sid, seconds, now, estimate, figure, words, again, pipe=own)
+                self.promise(sid, seconds, now, estimate, figure, words, again, pipe=own, after=after)
                 own.execute()
             return
         key = PROMISE_KEY + sid
@@ -69,7 +73,7 @@ class Promises:
             pipe.hsetnx(key, "estimate", estimate)
         pipe.expire(key, TTL_SECONDS)
         details = {"figure": figure, "words": words} if words else {}
-        self._log(pipe, sid, "promise", now, seconds=seconds, **details)
+        self._log(pipe, sid, now, *after, ("promise", {"seconds": seconds, **details}))
 
     def current(self, sid: str) -> tuple[int | None, bool]:
         """The figure the caller heard in their current promise (seconds), if any, and whether it was made
