@@ -44,12 +44,11 @@ def preload() -> Runtime:
 
 
 def close_call(call_sid: str, status: str, ended_at: float, duration: int | None, caller: str | None = None,
-               called: str | None = None, abandoned: tuple[str, float] | None = None) -> bool:
-    """Twilio reported the end of a call: close its record and write its summary; a caller who gave up
-    waiting (`abandoned`: their department and seconds waited) teaches its wait estimates first, once."""
+               called: str | None = None) -> bool:
+    """Twilio reported the end of a call: a caller who gave up waiting teaches their department's wait
+    estimates their patience (once), then the call's record is closed and its summary written."""
     rt = runtime()
-    if abandoned:
-        holding.count_abandon(rt, abandoned[0], abandoned[1], ended_at, sid=call_sid)
+    holding.learn_patience(rt, call_sid, ended_at)
     return summaries.close_call(rt, call_sid, status, ended_at, duration, caller, called)
 
 
@@ -60,8 +59,8 @@ def close_record_only(call_sid: str, status: str, ended_at: float, duration: int
 
 
 def count_abandon(department: str, waited: float, now: float) -> None:
-    """A caller gave up waiting after `waited` seconds: the department's wait estimates learn it (jobs of
-    processes older than `close_call`'s `abandoned`)."""
+    """A caller gave up waiting after `waited` seconds: the department's wait estimates learn it (jobs that
+    processes older than `close_call`'s own learning enqueued)."""
     holding.count_abandon(runtime(), department, waited, now)
 
 

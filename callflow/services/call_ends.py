@@ -22,19 +22,20 @@ def call_ended(rt, sid: str, call_status: str, duration: str | None, caller: str
     metrics.call_ended(call_status)
     ended_at, seconds = rt.clock.timestamp(), int(duration) if duration and duration.isdigit() else None
     try:
-        # Two round trips: the caller leaves their line at once (no agent may be offered a caller who has
-        # gone), counted as an abandon if still waiting; then the end is noted and a worker asked to close
-        # the call, together. One job per call: for an abandon, the same job teaches the wait estimates the
-        # caller's patience (an RQ job is the dearest thing a webhook writes).
-        left = rt.acd.caller_hung_up(sid)
-        abandoned = (left.department, ended_at - left.entered_at) if left is not None and left.abandoned else None
+        # One round trip, one transaction: the caller leaves their line at once (no agent may be offered a
+        # caller who has gone; still waiting, they are marked as an abandon), the end is noted, and a worker
+        # is asked to close the call and, for an abandon, to teach the wait estimates the caller's patience.
         with rt.redis.pipeline() as pipe:
             pipe.multi()
+            rt.acd.hung_up_on(pipe, sid)
             rt.live_calls.ended(sid, call_status, pipe=pipe)
             queued.enqueue(rt, "close_call", sid, call_status, ended_at, seconds, caller, called,
-                           **({"abandoned": abandoned} if abandoned else {}), job_id=f"close-call-{sid}",
-                           retry=queued.DATABASE_RETRY, pipeline=pipe)
-            pipe.execute()
+                           job_id=f"close-call-{sid}", retry=queued.DATABASE_RETRY, pipeline=pipe)
+            left, *_ = pipe.execute(raise_on_error=False)
+        if isinstance(left, redis.exceptions.NoScriptError):  # Redis lost its scripts (a restart): once more
+            rt.acd.caller_hung_up(sid)
+        elif isinstance(left, Exception):  # a fault of ours, not Redis's: said, and the call still closed
+            log.error("call %s: could not take the caller out of their line: %s", sid, left)
     except redis.RedisError:
         # Twilio reports a call's end once: with Redis down no worker can be asked to close it, so its record
         # is closed here and the workers' sweeper writes its summary when Redis is back.

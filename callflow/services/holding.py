@@ -93,24 +93,33 @@ def promise(rt, sid: str, figure: estimates.Estimate, now: float, broken: int | 
 
 
 def caller_gave_up(rt, sid: str, now: float, record: CallerRecord | None = None) -> None:
-    """A caller's call ended (or left Twilio's queue): if they were still waiting in line, they abandoned.
+    """A caller left Twilio's queue by hanging up: if they were still waiting in line, they abandoned.
 
-    Called by whichever webhook hears it first (queue result, status callback); counted once per caller."""
+    Whichever hears it first counts it (this webhook, or the status callback's mark that `learn_patience`
+    reads in a worker); the wait estimates learn each caller's patience once."""
     record = record or rt.acd.record(sid)
     info = record.info
     if info is None or record.has("connected") or record.has("callback") \
             or rt.acd.queues.position(info.department, sid) is None:
         return
-    if rt.acd.mark_once(sid, ABANDONED_FLAG):
+    if rt.acd.mark_once(sid, ABANDONED_FLAG) and rt.acd.mark_once(sid, ABANDON_LEARNED):
         WaitStats(rt.redis).abandoned(info.department, now - info.entered_at, now)
 
 
-def count_abandon(rt, department: str, waited: float, now: float, sid: str | None = None) -> None:
-    """A worker teaches the department's wait estimates that a caller gave up after `waited` seconds (the
-    status callback counted the abandon once and left the statistics to a worker, off its own path). With the
-    caller's `sid`, only once: a job retried (its database work failed) does not count the caller twice."""
-    if sid is None or rt.acd.mark_once(sid, ABANDON_LEARNED):
-        WaitStats(rt.redis).abandoned(department, waited, now)
+def learn_patience(rt, sid: str, ended_at: float) -> None:
+    """A worker closing a call: if the status callback found the caller still waiting (`ACD.caller_hung_up`
+    marked them abandoned), the department's wait estimates learn how long they waited, once (a job retried
+    after a database failure, or the queue's own report of the hang-up, does not count them again)."""
+    record = rt.acd.record(sid)
+    if record.info is None or not record.has(ABANDONED_FLAG) or not rt.acd.mark_once(sid, ABANDON_LEARNED):
+        return
+    WaitStats(rt.redis).abandoned(record.info.department, ended_at - record.info.entered_at, ended_at)
+
+
+def count_abandon(rt, department: str, waited: float, now: float) -> None:
+    """A worker teaches the department's wait estimates that a caller gave up after `waited` seconds (a job
+    enqueued by a process older than `learn_patience`)."""
+    WaitStats(rt.redis).abandoned(department, waited, now)
 
 
 def route_caller(rt, sid: str, route: RouteToDepartment, state, now, script, caller: str, line: str,

@@ -253,6 +253,11 @@ class ACD:
         """The caller has been brought to an agent."""
         return self.has(sid, "connected")
 
+    def hung_up_on(self, pipe, sid: str) -> None:
+        """`caller_hung_up`, queued on a pipeline of the caller's as a bare EVALSHA (`lua.queue`): its answer
+        is NoScriptError if Redis lost its scripts, and then `caller_hung_up` is to be called."""
+        lua.queue(pipe, self._call_ended, [CALL_INFO_KEY + sid], [sid, QUEUE_KEY, CALLBACKS_KEY, ABANDONED_FLAG])
+
     def caller_hung_up(self, sid: str) -> LeftLine | None:
         """The call ended: `call_ended` and the abandon check of `mark_once(sid, ABANDONED_FLAG)` in one round
         trip. None when the caller never reached a department."""

@@ -1,5 +1,6 @@
-"""A caller who gave up waiting teaches their department's wait estimates once: the worker's job that closes
-their call also counts their patience, and RQ runs it again when its database work failed."""
+"""A caller who hangs up while waiting teaches their department's wait estimates their patience once: the
+status callback marks the abandon and the worker closing the call counts it, whether or not Twilio's queue
+reported the hang-up first, and however often RQ runs the job (it retries when the database fails)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,33 @@ from callflow.services import holding
 from callflow.store.acd import CallerInfo
 from callflow.store.wait_stats import WaitStats
 
-SID = "CA" + "7" * 32
 NOW = 20_000.0
 
 
-def test_a_retried_close_counts_the_abandon_once(settings):
-    rt = Runtime(settings)
-    rt.acd.caller_waits(CallerInfo(SID, caller="+15550001", line="+15550100", department="cards",
-                                   entered_at=NOW - 80), NOW - 80)
+def waiting(rt, sid: str, waited: float) -> None:
+    rt.acd.caller_waits(CallerInfo(sid, caller="+15550001", line="+15550100", department="cards",
+                                   entered_at=NOW - waited), NOW - waited)
 
-    holding.count_abandon(rt, "cards", 80.0, NOW, sid=SID)
-    holding.count_abandon(rt, "cards", 80.0, NOW, sid=SID)  # the job again, after a database failure
+
+def test_the_worker_learns_an_abandon_once_however_often_its_job_runs(settings):
+    rt = Runtime(settings)
+    waiting(rt, "CA-gone", 80.0)
+    waiting(rt, "CA-served", 30.0)
+    rt.acd.mark("CA-served", "connected")  # brought to an agent: their hang-up is no abandon
+
+    for sid in ("CA-gone", "CA-served"):
+        rt.acd.caller_hung_up(sid)  # the status callback's part
+        holding.learn_patience(rt, sid, NOW)
+    holding.learn_patience(rt, "CA-gone", NOW)  # the job again, after a database failure
 
     assert WaitStats(rt.redis).get("cards").waits == [[80.0, 1]]
-    holding.count_abandon(rt, "cards", 95.0, NOW, sid="CA-another")
-    assert WaitStats(rt.redis).get("cards").waits == [[80.0, 1], [95.0, 1]]
+
+
+def test_a_hang_up_reported_by_the_queue_first_is_not_counted_again(settings):
+    rt = Runtime(settings)
+    waiting(rt, "CA-gone", 95.0)
+    holding.caller_gave_up(rt, "CA-gone", NOW)  # Twilio's queue result came first
+    rt.acd.caller_hung_up("CA-gone")
+    holding.learn_patience(rt, "CA-gone", NOW + 1)
+
+    assert WaitStats(rt.redis).get("cards").waits == [[95.0, 1]]
