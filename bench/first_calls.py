@@ -102,6 +102,21 @@ def publish_new_version(settings: Settings) -> None:
     admin.close()
 
 
+def stop(process: subprocess.Popen, within: float = 30.0) -> None:
+    """Stop `callflow serve` and every process it started (gunicorn's workers, the RQ worker finishing its
+    job): the next run drops the tables they may still be writing to."""
+    os.killpg(process.pid, 15)
+    process.wait(timeout=within)
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)  # anyone of the group left?
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(process.pid, 9)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--callers", type=int, default=20)
@@ -133,8 +148,7 @@ def main() -> None:
                         rows.append((run, what, result, cold - waited, ready))
                         waited = cold
             finally:
-                os.killpg(process.pid, 15)
-                process.wait(timeout=30)
+                stop(process)
     print(f"\n{'run':>3} {'round':16} {'ready s':>7} {'placed->greeting p50':>20} {'p99':>6} {'max':>6} "
           f"{'1st webhook p50':>15} {'p99':>6} {'all webhooks p99':>16} {'errors':>6} {'cold work':>9}")
     for run, what, r, cold, ready in rows:

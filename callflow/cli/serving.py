@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 import redis
+from sqlalchemy.exc import SQLAlchemyError
 
 from callflow import demo as demo_mode
 from callflow.carrier.__main__ import main as carrier_main
@@ -39,7 +40,7 @@ def serve(host: str, port: int, workers: int, rq_worker: bool | None) -> None:
         # Start the embedded Redis here and hand its address to every child, so they share one server.
         env["REDIS_URL"] = redis_url_of(redis_connection(settings))
     env.setdefault("PUBLIC_URL", f"http://{host}:{port}")
-    _routers_ready(settings)
+    _ready_before_traffic(settings)
     children = []
     if rq_worker or (rq_worker is None and not settings.redis_url):
         children.append(subprocess.Popen([sys.executable, "-m", "callflow.cli", "worker"], env=env))
@@ -54,19 +55,24 @@ def serve(host: str, port: int, workers: int, rq_worker: bool | None) -> None:
             child.wait(timeout=10)
 
 
-def _routers_ready(settings: Settings) -> None:
+def _ready_before_traffic(settings: Settings) -> None:
     """Every live script version's router trained and published before the web processes start, so each of
-    them only loads it (issue 22: no caller waits for a training, nor a web process for one)."""
+    them only loads it, and the customers' names copied into Redis if it has none (issue 22: no caller waits
+    for a training, nor for the database, right after a start)."""
     runtime = Runtime(settings)
     try:
         trained = warm_up.publish_missing(runtime)
+        if trained:
+            click.echo(f"steering routers trained and published for {len(trained)} script versions")
+        copied = warm_up.names_copied(runtime)
+        if copied is not None:
+            click.echo(f"{copied} customers' names copied into Redis for greetings")
     except redis.RedisError as error:  # each web process then trains its own before it serves
-        click.echo(f"could not publish the steering routers before start: {error}", err=True)
-        return
+        click.echo(f"could not ready the steering routers and customers' names before start: {error}", err=True)
+    except SQLAlchemyError as error:  # new calls read their own row until a worker copies the names
+        click.echo(f"could not copy the customers' names before start: {error}", err=True)
     finally:
         runtime.close()
-    if trained:
-        click.echo(f"steering routers trained and published for {len(trained)} script versions")
 
 
 @click.command()

@@ -18,7 +18,9 @@ import time
 
 import redis
 
+from callflow.services.ivr import copy_customer_names
 from callflow.services.routers import queue_training
+from callflow.store.caller_memory import CallerMemory
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,15 @@ def publish_missing(rt) -> list[str]:
     if missing:
         rt.steering.load([s for s in live_versions(rt) if s.version in missing], train_missing=True)
     return missing
+
+
+def names_copied(rt) -> int | None:
+    """Copy the customers' names into Redis unless it has them (`callflow serve`, before its web processes
+    start): the first callers after a start with an empty Redis are greeted by name without each reading the
+    database. How many were copied (None: Redis had them)."""
+    if CallerMemory(rt.redis).has_names():
+        return None
+    return copy_customer_names(rt)
 
 
 def warm_up(rt, keeper: bool = True) -> None:

@@ -51,6 +51,10 @@ class CallerMemory:
             pipe.hset(NAMES_KEY, COMPLETE, "1")
             pipe.execute()
 
+    def has_names(self) -> bool:
+        """Whether Redis holds a complete copy of the customers' names (`learn_names`)."""
+        return bool(self.connection.hexists(NAMES_KEY, COMPLETE))
+
     def ask_for_copy(self) -> bool:
         """True for the one caller, among all processes, who is to ask a worker to copy the table (for a
         minute: a lost job lets another ask)."""

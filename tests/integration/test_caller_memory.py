@@ -4,6 +4,7 @@ call reads its own row."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -49,3 +50,16 @@ def test_the_import_sets_and_clears_languages_and_names_a_bad_one_by_line_and_fi
         assert find_customer(session, ANNA) is None  # nothing of a bad file is written
         import_customers(session, [{"phone": LUCIA, "name": "Lucía", "language": ""}])  # empty: cleared
         assert find_customer(session, LUCIA).language is None
+
+
+def test_a_start_copies_the_names_when_redis_has_none_so_the_first_callers_need_no_database(settings, sessions):
+    from callflow.services import warm_up
+
+    rt = Runtime(settings)
+    with sessions() as session:
+        import_customers(session, [{"phone": ANNA, "name": "Anna Smith"}])
+    assert warm_up.names_copied(rt) == 1  # `callflow serve`, before gunicorn starts
+    assert warm_up.names_copied(rt) is None  # a restart: Redis has them already
+    unreachable = dataclasses.replace(settings, database_url="postgresql://nobody@127.0.0.1:1/none")
+    assert ivr._known(Runtime(unreachable), "CA1", ANNA, NOW) == ("Anna Smith", None, None)  # no database read
+    assert not rt.jobs.jobs  # no copy asked for: none needed
