@@ -6,7 +6,8 @@ cores; this one takes all of that away to show what each webhook itself spends. 
 long as in the gunicorn benchmark), then `--calls` calls are played one after the other exactly as
 bench/webhooks.py plays them (incoming, the menu by keypad, the hold question answered 1, three waitUrl
 requests, the status callback). A round trip is one request written to Redis: a command, a pipeline or a
-Lua script. `--profile FILE` writes cProfile statistics of the measured calls. The app is readied as a
+Lua script. `--profile FILE` writes cProfile statistics of the measured calls (`--profile-only KIND`: of
+that kind of webhook alone). The app is readied as a
 gunicorn web process is before its first request (`webapp/warm.py`: scripts and routers loaded, no check for
 publications per call), and the customers' names copied to Redis as a worker does; `--cold` skips both.
 

@@ -139,7 +139,7 @@ class ACD:
             self.distributor.match_on(pipe, info.department, now)
             self.inputs.read_on(pipe, info.department, info.sid, now)
 
-        *_, position, offer, line = lua.execute(self.connection, fill, self.scripts_joining)  # theirs first
+        *_, position, offer, line = lua.execute(self.connection, fill, self.scripts_joining)  # `also`'s answers lead
         return Joined(joined(position), matched(info.department, offer), line_inputs(line))
 
     def remember(self, info: CallerInfo) -> None:
