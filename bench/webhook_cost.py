@@ -7,9 +7,9 @@ long as in the gunicorn benchmark), then `--calls` calls are played one after th
 bench/webhooks.py plays them (incoming, the menu by keypad, the hold question answered 1, three waitUrl
 requests, the status callback). A round trip is one request written to Redis: a command, a pipeline or a
 Lua script. `--profile FILE` writes cProfile statistics of the measured calls (`--profile-only KIND`: of
-that kind of webhook alone). The app is readied as a
-gunicorn web process is before its first request (`webapp/warm.py`: scripts and routers loaded, no check for
-publications per call), and the customers' names copied to Redis as a worker does; `--cold` skips both.
+that kind of webhook alone). The app is readied as a gunicorn web process is before its first request
+(`webapp/warm.py`: scripts and routers loaded, no check for publications per call), and the customers' names
+copied to Redis as a worker does; `--cold` skips both.
 
     .venv/bin/python bench/webhook_cost.py --held 200 --calls 200
 """
