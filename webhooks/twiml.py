@@ -135,13 +135,18 @@ def twiml_answer(actions: Iterable[Action]) -> Response:
 @lru_cache(maxsize=4096)  # answers naming a caller or a wait are many, the menu's and the hold's few
 def _answer_text(actions: tuple[Action, ...], public_url: str, script_root: str) -> str:
     """(`public_url` and `script_root` are the key's part of what `absolute_url` reads from the app.)"""
-    return _XML_FORBIDDEN.sub("", str(render(actions, absolute_url)))
+    return _document(render(actions, absolute_url))
 
 
 def twiml_response(response: VoiceResponse, status: int = 200) -> Response:
     """The HTTP response carrying TwiML; characters XML 1.0 forbids (control characters a request smuggled
     into a room name or a prompt) are dropped, so the document always parses."""
-    return Response(_XML_FORBIDDEN.sub("", str(response)), status=status, mimetype="text/xml")
+    return Response(_document(response), status=status, mimetype="text/xml")
+
+
+def _document(response: VoiceResponse) -> str:
+    """The TwiML document's text, without the characters XML 1.0 forbids."""
+    return _XML_FORBIDDEN.sub("", str(response))
 
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

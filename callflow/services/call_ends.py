@@ -31,7 +31,9 @@ def call_ended(rt, sid: str, call_status: str, duration: str | None, caller: str
             rt.live_calls.ended(sid, call_status, pipe=pipe)
             queued.enqueue(rt, "close_call", sid, call_status, ended_at, seconds, caller, called,
                            job_id=f"close-call-{sid}", retry=queued.DATABASE_RETRY, pipeline=pipe)
-            left, *_ = pipe.execute(raise_on_error=False)
+            left, *written = pipe.execute(raise_on_error=False)
+        for failed in (r for r in written if isinstance(r, Exception)):
+            raise failed  # the end or the job not written: closed in the database below
         if isinstance(left, redis.exceptions.NoScriptError):  # Redis lost its scripts (a restart): once more
             rt.acd.caller_hung_up(sid)
         elif isinstance(left, Exception):  # a fault of ours, not Redis's: said, and the call still closed

@@ -93,23 +93,21 @@ def promise(rt, sid: str, figure: estimates.Estimate, now: float, broken: int | 
 
 
 def caller_gave_up(rt, sid: str, now: float, record: CallerRecord | None = None) -> None:
-    """A caller left Twilio's queue by hanging up: if they were still waiting in line, they abandoned.
-
-    Whichever hears it first counts it (this webhook, or the status callback's mark that `learn_patience`
-    reads in a worker); the wait estimates learn each caller's patience once."""
+    """A caller left Twilio's queue by hanging up: if they were still waiting in line, they abandoned. Marked
+    here, whichever hears it first (this webhook, or the status callback's `ACD.caller_hung_up`); the worker
+    closing the call teaches the wait estimates (`learn_patience`), off the webhook's path."""
     record = record or rt.acd.record(sid)
     info = record.info
     if info is None or record.has("connected") or record.has("callback") \
             or rt.acd.queues.position(info.department, sid) is None:
         return
-    if rt.acd.mark_once(sid, ABANDONED_FLAG) and rt.acd.mark_once(sid, ABANDON_LEARNED):
-        WaitStats(rt.redis).abandoned(info.department, now - info.entered_at, now)
+    rt.acd.mark_once(sid, ABANDONED_FLAG)
 
 
 def learn_patience(rt, sid: str, ended_at: float) -> None:
-    """A worker closing a call: if the status callback found the caller still waiting (`ACD.caller_hung_up`
-    marked them abandoned), the department's wait estimates learn how long they waited, once (a job retried
-    after a database failure, or the queue's own report of the hang-up, does not count them again)."""
+    """A worker closing a call: if the caller was marked as an abandon (`caller_gave_up`, or the status
+    callback's `ACD.caller_hung_up`), the department's wait estimates learn how long they waited, once (a job
+    retried after a database failure does not count them again)."""
     record = rt.acd.record(sid)
     if record.info is None or not record.has(ABANDONED_FLAG) or not rt.acd.mark_once(sid, ABANDON_LEARNED):
         return

@@ -1,6 +1,6 @@
 """A caller who hangs up while waiting teaches their department's wait estimates their patience once: the
-status callback marks the abandon and the worker closing the call counts it, whether or not Twilio's queue
-reported the hang-up first, and however often RQ runs the job (it retries when the database fails)."""
+webhook that hears it first (the status callback, or Twilio's queue result) marks the abandon, and the worker
+closing the call counts it, however often RQ runs the job (it retries when the database fails)."""
 
 from __future__ import annotations
 
@@ -31,11 +31,14 @@ def test_the_worker_learns_an_abandon_once_however_often_its_job_runs(settings):
     assert WaitStats(rt.redis).get("cards").waits == [[80.0, 1]]
 
 
-def test_a_hang_up_reported_by_the_queue_first_is_not_counted_again(settings):
+def test_a_hang_up_reported_by_the_queue_first_is_learned_by_the_worker_once(settings):
     rt = Runtime(settings)
     waiting(rt, "CA-gone", 95.0)
-    holding.caller_gave_up(rt, "CA-gone", NOW)  # Twilio's queue result came first
-    rt.acd.caller_hung_up("CA-gone")
-    holding.learn_patience(rt, "CA-gone", NOW + 1)
+    holding.caller_gave_up(rt, "CA-gone", NOW)  # Twilio's queue result came first: marked, not yet learned
+    assert WaitStats(rt.redis).get("cards").waits == []
+    rt.acd.caller_left("cards", "CA-gone")  # as the queue result does
+    rt.acd.caller_hung_up("CA-gone")  # then the status callback: no longer in line
+    holding.learn_patience(rt, "CA-gone", NOW)
+    holding.learn_patience(rt, "CA-gone", NOW)
 
     assert WaitStats(rt.redis).get("cards").waits == [[95.0, 1]]
